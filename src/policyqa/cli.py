@@ -1,0 +1,138 @@
+"""The `policyqa` command line: a thin front end over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from .corpus import CorpusError
+from .ingest import ingest
+from .segment import SegmentError
+from .settings import Settings, get_settings
+
+LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
+STATUS_NAMES = {"draft": "征求意见稿", "in_force": "现行有效"}
+
+
+class UsageError(Exception):
+    """A command used wrongly (unknown id, bad option); the message says what to do."""
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain-text table that lines up Chinese (double-width) characters."""
+    widths = [max(_width(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(_pad(str(h), w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(_pad(str(x), w) for x, w in zip(row, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    result = ingest(settings.corpus_dir)
+    rows = []
+    for doc, meta in zip(result.documents, result.manifest.documents, strict=True):
+        rows.append(
+            [
+                meta.id,
+                meta.region,
+                LEVEL_NAMES[meta.level],
+                STATUS_NAMES[meta.status],
+                str(len(result.clauses_of(meta.id))),
+                str(len(doc.removed)),
+                str(doc.page_markers),
+                str(len(doc.corrections)),
+                meta.title,
+            ]
+        )
+    headers = ["文档", "地区", "层级", "状态", "条款", "删除杂项", "页码标记", "校正", "标题"]
+    print(format_table(headers, rows))
+    print(f"\n共 {len(result.documents)} 个文档，{len(result.clauses)} 条条款。")
+    for doc in result.documents:
+        for warning in doc.warnings:
+            print(f"警告 {doc.doc_id}: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_clauses(args: argparse.Namespace, settings: Settings) -> int:
+    result = ingest(settings.corpus_dir)
+    clauses = result.clauses
+    if args.doc:
+        result.manifest.get(args.doc)  # unknown id → CorpusError naming the known ids
+        clauses = result.clauses_of(args.doc)
+    if args.json:
+        for clause in clauses:
+            print(clause.model_dump_json())
+        return 0
+    rows = [[c.clause_id, c.path or "-", c.heading[:24], c.text[:30]] for c in clauses]
+    print(format_table(["条款ID", "路径", "标题", "内容"], rows))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    result = ingest(settings.corpus_dir)
+    clause = result.clause(args.clause_id)
+    if clause is None:
+        raise UsageError(
+            f"没有条款 {args.clause_id!r}。用 `policyqa clauses --doc DOC_ID` 列出条款ID。"
+        )
+    if args.json:
+        print(clause.model_dump_json(indent=2))
+        return 0
+    meta = result.manifest.get(clause.doc_id)
+    print(f"{meta.title}（{meta.region}，{STATUS_NAMES[meta.status]}）")
+    print(f"条款: {clause.clause_id}    路径: {clause.path or '正文'}")
+    if clause.heading:
+        print(f"标题: {clause.heading}")
+    if clause.departments:
+        print(f"责任部门: {'、'.join(clause.departments)}")
+    print()
+    print(clause.text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policyqa",
+        description="科技政策问答：带条款引用的回答与确定性补助计算。",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="解析语料并报告每个文档的条款数")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("clauses", help="列出条款")
+    p.add_argument("--doc", help="只列出该文档的条款（文档ID）")
+    p.add_argument("--json", action="store_true", help="每行输出一个条款 JSON")
+    p.set_defaults(func=cmd_clauses)
+
+    p = sub.add_parser("show", help="显示一条条款（含路径与责任部门）")
+    p.add_argument("clause_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Entry point of the `policyqa` console script; errors become a message and exit code 2."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace, Settings], int] = args.func
+    try:
+        return func(args, settings or get_settings())
+    except (CorpusError, SegmentError, UsageError) as e:
+        print(f"错误: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

