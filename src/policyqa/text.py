@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 
@@ -34,3 +35,49 @@ def normalize(text: str) -> str:
     What users see stays in the original characters; only this form is indexed and matched.
     """
     return _SPACES.sub(" ", to_halfwidth(to_simplified(text))).strip()
+
+
+# --- question normalization ------------------------------------------------------------------
+
+
+def _load_abbreviations() -> list[tuple[str, str]]:
+    path = Path(__file__).with_name("data") / "abbreviations.tsv"
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            abbreviation, full = line.split("\t")
+            pairs.append((abbreviation.strip(), full.strip()))
+    # Longest first, so "规上高企" wins over "规上" and "高企".
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_table() -> tuple[dict[str, str], re.Pattern[str]]:
+    pairs = _load_abbreviations()
+    table = dict(pairs)
+    return table, re.compile("|".join(re.escape(a) for a, _ in pairs))
+
+
+def expand_abbreviations(text: str) -> str:
+    """Replace colloquial abbreviations (高企, 规上, 科小 …) by the documents' full terms.
+
+    An abbreviation that already stands inside its full form ("科技型中小" in "科技型中小企业",
+    "小巨人" in "“小巨人”") is left alone.
+    """
+    table, pattern = _abbreviation_table()
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        full = table[m.group(0)]
+        offset = full.find(m.group(0))
+        already_full = offset >= 0 and text.startswith(full, m.start() - offset)
+        out.append(text[pos : m.start()])
+        out.append(m.group(0) if already_full else full)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def normalize_query(text: str) -> str:
+    """The search-side form of a question: `normalize` plus abbreviation expansion."""
+    return expand_abbreviations(normalize(text))
