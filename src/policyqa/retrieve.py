@@ -1,0 +1,293 @@
+"""Hybrid search over clauses: BM25 + dense, fused by reciprocal rank, region-aware, with a floor.
+
+A question naming a covered region (日照, 泰安, 威海/文登, 山东) is restricted to that region's
+documents; one naming only a region the corpus does not cover (北京, 深圳 …) is out of scope.
+Below the relevance floor the retriever reports that nothing relevant was found, so the answer
+layer can abstain instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from .corpus import Manifest
+from .embed import Embedder, load_embedder
+from .index import SearchIndex, ensure_index
+from .ingest import ingest
+from .segment import Clause
+from .text import normalize_query
+from .tokenize import PolicyTokenizer, default_tokenizer
+
+Mode = Literal["hybrid", "bm25", "dense"]
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
+RRF_K = 60
+_REGIONS_FILE = Path(__file__).with_name("data") / "regions.txt"
+# A place name followed by one of these names an institution, not the region it sits in.
+_INSTITUTION_SUFFIX = re.compile(
+    r"^(大学|交通大学|工业大学|科技大学|理工大学|师范大学|学院|研究院|研究所|监管局|分行|分局|路|街)"
+)
+
+
+class EmptyQueryError(ValueError):
+    """A question with nothing searchable in it (empty, punctuation or stop words only)."""
+
+
+@dataclass(frozen=True)
+class RelevanceFloor:
+    """When the best match is too weak to answer from.
+
+    Relevant when the top dense similarity reaches `dense_strong`, or reaches `dense_min` while
+    at least `coverage_min` of the question's words occur in the corpus vocabulary.
+    """
+
+    dense_min: float = 0.865
+    dense_strong: float = 0.90
+    coverage_min: float = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked clause with the scores that placed it."""
+
+    clause: Clause
+    title: str
+    region: str
+    rank: int
+    score: float
+    dense: float | None
+    bm25: float | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Ranked hits plus why the answer layer should abstain, when it should."""
+
+    query: str
+    normalized: str
+    mode: Mode
+    hits: list[Hit]
+    regions: tuple[str, ...]
+    coverage: float
+    top_dense: float
+    abstain_reason: str | None
+
+    @property
+    def relevant(self) -> bool:
+        return self.abstain_reason is None
+
+
+def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: sum of 1/(k + rank); ties broken by id, so the order is stable."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def region_aliases(region: str) -> list[str]:
+    """Names a question may use for a region: 威海市文登区 → 文登区, 文登, 威海市, 威海 …"""
+    aliases = {region}
+    parts = re.findall(r".+?(?:省|市|区|县)", region)
+    for part in parts:
+        aliases.add(part)
+        aliases.add(part[:-1])
+    return sorted((a for a in aliases if len(a) >= 2), key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _uncovered_names() -> tuple[str, ...]:
+    lines = _REGIONS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(n.strip() for n in lines if n.strip() and not n.startswith("#"))
+
+
+def _mentions(text: str, name: str) -> bool:
+    for m in re.finditer(re.escape(name), text):
+        if not _INSTITUTION_SUFFIX.match(text[m.end() :]):
+            return True
+    return False
+
+
+def detect_regions(normalized: str, documents: Manifest) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(covered regions named, uncovered regions named) in a normalized question."""
+    covered = []
+    for region in dict.fromkeys(d.region for d in documents.documents):
+        if any(_mentions(normalized, alias) for alias in region_aliases(region)):
+            covered.append(region)
+    covered_names = {a for r in covered for a in region_aliases(r)}
+    all_covered = {a for d in documents.documents for a in region_aliases(d.region)}
+    uncovered = [
+        name
+        for name in _uncovered_names()
+        if name not in all_covered
+        and _mentions(normalized, name)
+        and not any(name in c for c in covered_names)
+    ]
+    return tuple(covered), tuple(uncovered)
+
+
+class Retriever:
+    """Search over a loaded index with one embedder and one tokenizer (safe across threads)."""
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        embedder: Embedder,
+        tokenizer: PolicyTokenizer,
+        floor: RelevanceFloor | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self.floor = floor or RelevanceFloor()
+        docs = index.documents.documents
+        self._doc_meta = {d.id: d for d in docs}
+        self._vocab = set(index.bm25.vocab_dict)
+        self._doc_of_row = np.array([c.doc_id for c in index.clauses])
+        self._region_of_row = np.array([self._doc_meta[c.doc_id].region for c in index.clauses])
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return self.index.clauses
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        doc_ids: Iterable[str] | None = None,
+        regions: Iterable[str] | None = None,
+    ) -> SearchResult:
+        """Top-k clauses for `query`; regions named in the question restrict the search."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        normalized = normalize_query(query)
+        tokens = self.tokenizer.tokens(normalized)
+        if not tokens:
+            raise EmptyQueryError(
+                "问题中没有可检索的内容（为空、只有标点或虚词）；请用完整的句子描述您要查的政策。"
+            )
+        named, uncovered = detect_regions(normalized, self.index.documents)
+        wanted_regions = tuple(regions) if regions is not None else named
+        allowed = self._allowed_rows(doc_ids, wanted_regions)
+        region_words = {
+            w for r in named for a in region_aliases(r) for w in self.tokenizer.tokens(a)
+        }
+        content = [t for t in tokens if t not in region_words] or tokens
+        coverage = sum(t in self._vocab for t in content) / len(content)
+
+        dense_scores = self._dense_scores(normalized, allowed)
+        bm25_scores = self._bm25_scores(tokens, allowed)
+        top_dense = max(dense_scores.values(), default=0.0)
+        ranked = self._rank(mode, dense_scores, bm25_scores, len(allowed))[:k]
+        hits = [
+            Hit(
+                clause=self.index.clauses[row],
+                title=self._doc_meta[self.index.clauses[row].doc_id].title,
+                region=self._doc_meta[self.index.clauses[row].doc_id].region,
+                rank=rank,
+                score=round(score, 6),
+                dense=round(dense_scores[row], 6) if row in dense_scores else None,
+                bm25=round(bm25_scores[row], 6) if row in bm25_scores else None,
+            )
+            for rank, (row, score) in enumerate(ranked, start=1)
+        ]
+        reason = self._abstain_reason(uncovered, named, allowed, top_dense, coverage)
+        return SearchResult(
+            query=query,
+            normalized=normalized,
+            mode=mode,
+            hits=hits,
+            regions=wanted_regions,
+            coverage=round(coverage, 4),
+            top_dense=round(top_dense, 6),
+            abstain_reason=reason,
+        )
+
+    def _allowed_rows(self, doc_ids: Iterable[str] | None, regions: Sequence[str]) -> np.ndarray:
+        mask = np.ones(len(self.index.clauses), dtype=bool)
+        if doc_ids is not None:
+            mask &= np.isin(self._doc_of_row, list(doc_ids))
+        if regions:
+            mask &= np.isin(self._region_of_row, list(regions))
+        return np.flatnonzero(mask)
+
+    def _dense_scores(self, normalized: str, allowed: np.ndarray) -> dict[int, float]:
+        if len(allowed) == 0:
+            return {}
+        vector = self.embedder.encode_queries([normalized])
+        n = len(allowed)
+        params = None
+        if n < self.index.vectors.ntotal:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype("int64")))
+        scores, rows = self.index.vectors.search(vector, min(n, self._candidates(n)), params=params)
+        return {int(r): float(s) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0}
+
+    def _bm25_scores(self, tokens: list[str], allowed: np.ndarray) -> dict[int, float]:
+        known = [t for t in tokens if t in self._vocab]
+        if not known or len(allowed) == 0:
+            return {}
+        scores = self.index.bm25.get_scores(known)
+        candidates = allowed[scores[allowed] > 0]
+        top = candidates[np.argsort(-scores[candidates], kind="stable")][
+            : self._candidates(len(allowed))
+        ]
+        return {int(r): float(scores[r]) for r in top}
+
+    @staticmethod
+    def _candidates(n_allowed: int) -> int:
+        # Every clause of a small corpus takes part in fusion; a large one contributes its top 100.
+        return min(n_allowed, max(100, n_allowed if n_allowed <= 2000 else 100))
+
+    def _rank(
+        self, mode: Mode, dense: dict[int, float], bm25: dict[int, float], n_allowed: int
+    ) -> list[tuple[int, float]]:
+        ids = {row: self.index.clauses[row].clause_id for row in set(dense) | set(bm25)}
+        if mode == "dense":
+            return sorted(dense.items(), key=lambda p: (-p[1], ids[p[0]]))
+        if mode == "bm25":
+            return sorted(bm25.items(), key=lambda p: (-p[1], ids[p[0]]))
+        by_id = {v: k for k, v in ids.items()}
+        rankings = [
+            [ids[r] for r, _ in sorted(scores.items(), key=lambda p: (-p[1], ids[p[0]]))]
+            for scores in (dense, bm25)
+        ]
+        best = 2.0 / (RRF_K + 1)  # the fused score of a clause ranked first by both
+        return [(by_id[cid], score / best) for cid, score in rrf_fuse(rankings)]
+
+    def _abstain_reason(
+        self,
+        uncovered: Sequence[str],
+        named: Sequence[str],
+        allowed: np.ndarray,
+        top_dense: float,
+        coverage: float,
+    ) -> str | None:
+        if uncovered and not named:
+            return f"region_not_covered:{'、'.join(uncovered)}"
+        if len(allowed) == 0:
+            return "no_documents_for_filter"
+        floor = self.floor
+        if top_dense >= floor.dense_strong:
+            return None
+        if top_dense >= floor.dense_min and coverage >= floor.coverage_min:
+            return None
+        return "below_relevance_floor"
+
+
+def open_retriever(corpus_dir: Path, index_dir: Path, embedder_spec: str) -> Retriever:
+    """Load (or, when none exists yet, build) the index of a corpus and wrap it for search."""
+    result = ingest(corpus_dir)
+    embedder = load_embedder(embedder_spec)
+    tokenizer = default_tokenizer()
+    return Retriever(ensure_index(result, embedder, tokenizer, index_dir), embedder, tokenizer)

@@ -1,0 +1,60 @@
+"""Word segmentation for BM25: a private jieba tokenizer with the corpus's policy terms."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from .text import normalize
+
+_DATA = Path(__file__).with_name("data")
+USERDICT = _DATA / "userdict.txt"
+STOPWORDS = _DATA / "stopwords.txt"
+_KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+
+# jieba announces its dictionary build on the root of its own logger; keep stderr clean.
+logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+class PolicyTokenizer:
+    """jieba in search mode with a policy-term user dictionary and Chinese stop words.
+
+    A `jieba.Tokenizer` instance of our own, not the global one, so that the user dictionary
+    does not leak into (or depend on) other code in the process.
+    """
+
+    def __init__(self, userdict: Path = USERDICT, stopwords: Path = STOPWORDS) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.load_userdict(str(userdict))
+        self._lock = threading.Lock()
+        self.stopwords = frozenset(
+            line.strip()
+            for line in stopwords.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+        digest = hashlib.sha256(userdict.read_bytes() + stopwords.read_bytes())
+        self.signature = f"jieba-{jieba.__version__}:{digest.hexdigest()[:16]}"
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode words of the normalized text, without stop words and punctuation."""
+        words = self._cut(normalize(text).lower())
+        return [w for w in words if w.strip() and w not in self.stopwords and _KEEP.search(w)]
+
+    def _cut(self, text: str) -> list[str]:
+        # jieba builds its prefix dictionary lazily on first use; do that once, under a lock.
+        if not self._jieba.initialized:
+            with self._lock:
+                self._jieba.initialize()
+        return list(self._jieba.cut_for_search(text))
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> PolicyTokenizer:
+    """The process-wide tokenizer (loading the dictionary takes about a second)."""
+    return PolicyTokenizer()
