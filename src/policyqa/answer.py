@@ -1,0 +1,350 @@
+"""Answer composition: route a question to a calculator, a lookup, or an abstention.
+
+A lookup answers with the sentence(s) of the best clause that answer the question (numbers
+intact; a "分别" list paired with the item asked about), then numbered citations. A calculation
+shows amount, steps and the rule's clause. An abstention says what the corpus covers. Nothing
+here invents a number: every number in an answer is quoted from a clause or computed by a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .contract import Answer, Calculation, Citation, Turn
+from .corpus import Manifest
+from .retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult, region_aliases
+from .text import normalize, normalize_query
+
+MAX_QUESTION_CHARS = 500
+WHOLE_CLAUSE_CHARS = 220  # a clause this short is quoted whole (lists read better complete)
+CITED_HITS = 3
+LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
+
+# Words that name a tier of a "分别" list, most specific first.
+TIER_WORDS = (
+    "国家级",
+    "省级",
+    "市级",
+    "区县级",
+    "一等奖",
+    "二等奖",
+    "三等奖",
+    "一等",
+    "二等",
+    "三等",
+)
+_TIER = re.compile("|".join(TIER_WORDS))
+_TIER_RUN = re.compile(rf"(?:{_TIER.pattern})(?:[、和及与](?:{_TIER.pattern}))+")
+_ASKS_WHO = re.compile(r"谁负责|哪个部门|哪些部门|什么部门|责任单位|牵头单位|负责部门|由谁")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
+_FOLLOWUP_START = re.compile(r"^(那么?|如果是?|若是?|换成|改成|还有|再问一下)")
+_ASKS_AMOUNT = re.compile(r"多少|几[万千百十]|能拿|能领|能得|补多少|给多少|最高|上限|金额|钱|额度")
+_SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be answered as given (empty, too long, unreadable)."""
+
+
+@dataclass(frozen=True)
+class CalcOutcome:
+    """What a calculator made of a question: a calculation, or the inputs it still needs."""
+
+    clause_id: str
+    calculation: Calculation | None
+    missing: list[str]
+    summary: str
+
+
+class Calculator(Protocol):
+    """Finds the rule a question is about among retrieved clauses and computes the amount."""
+
+    def calculate(self, question: str, hits: Sequence[Hit]) -> CalcOutcome | None: ...
+
+
+def validate_question(question: str) -> str:
+    """The question stripped, or QuestionError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("问题必须是文本。")
+    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in cleaned):
+        raise QuestionError("问题包含无效的字符（孤立代理项），请检查输入。")
+    if not cleaned:
+        raise QuestionError("问题为空，请输入要查询的政策问题。")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"问题过长（{len(cleaned)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
+        )
+    return cleaned
+
+
+# --- multi-turn ------------------------------------------------------------------------------
+
+
+def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
+    """The tier, region and amount a question names (first of each)."""
+    found: dict[str, str] = {}
+    for word in TIER_WORDS:
+        if word in text:
+            found["tier"] = word
+            break
+    for alias in aliases:
+        if alias in text:
+            found["region"] = alias
+            break
+    m = _AMOUNT.search(text)
+    if m:
+        found["amount"] = m.group(0)
+    return found
+
+
+def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[str]) -> str:
+    """Rewrite a follow-up ("那省级的呢？") into a standalone question using the last user turn.
+
+    A slot the follow-up names (tier, region, amount) replaces the same slot of the previous
+    question; otherwise the follow-up is appended to it. A standalone question is unchanged.
+    """
+    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
+    if not previous:
+        return question
+    q = normalize(question)
+    short = len(q) <= 16
+    if not (_FOLLOWUP_START.match(q) or (short and q.rstrip("?？").endswith("呢"))):
+        return question
+    prev = normalize(previous)
+    new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
+    replaced = prev
+    for slot, value in new_slots.items():
+        old = old_slots.get(slot)
+        if old and old != value:
+            replaced = replaced.replace(old, value)
+    if replaced != prev:
+        return replaced
+    rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
+    return f"{prev.rstrip('?？。')}，{rest}"
+
+
+# --- lookup ----------------------------------------------------------------------------------
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a clause (kept with their closing punctuation)."""
+    return [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
+
+
+class TokenizeFn(Protocol):
+    """Any text → words function (the retriever's tokenizer)."""
+
+    def __call__(self, text: str) -> list[str]: ...
+
+
+def best_sentences(
+    text: str, question_tokens: set[str], tokenize: TokenizeFn, n: int = 2
+) -> list[str]:
+    """The sentence(s) of a clause sharing most words with the question, in clause order."""
+    sentences = split_sentences(text)
+    if len(sentences) <= n or len(text) <= WHOLE_CLAUSE_CHARS:
+        return sentences
+    scored = []
+    for i, sentence in enumerate(sentences):
+        words = set(tokenize(sentence))
+        overlap = len(words & question_tokens)
+        has_number = bool(re.search(r"\d", sentence))
+        scored.append((overlap + 0.5 * has_number * (overlap > 0), -i, i))
+    top = sorted(scored, reverse=True)[:n]
+    keep = sorted(i for score, _, i in top if score > 0) or [0]
+    return [sentences[i] for i in keep]
+
+
+def pair_respectively(sentence: str, question: str) -> tuple[str, str] | None:
+    """The (tier, amount) a question asks about in a "分别" sentence.
+
+    "对新认定的国家级、省级孵化器，市级财政分别给予100万元、50万元" pairs 国家级 → 100万元 and
+    省级 → 50万元; only the enumerated run before 分别 counts (not the 市级 of 市级财政).
+    """
+    simple = normalize(sentence)
+    if "分别" not in simple:
+        return None
+    before, after = simple.split("分别", 1)
+    amounts = _AMOUNT.findall(after)
+    runs = list(_TIER_RUN.finditer(before))
+    if not runs:
+        return None
+    tiers = _TIER.findall(runs[-1].group(0))
+    if len(tiers) < 2 or len(amounts) != len(tiers):
+        return None
+    asked = normalize(question)
+    for tier, amount in zip(tiers, amounts, strict=True):
+        if tier in asked or tier.removesuffix("奖") in asked:
+            return tier, amount
+    return None
+
+
+def coverage_summary(manifest: Manifest) -> str:
+    """What the corpus covers, for abstentions: regions, documents, years."""
+    parts = []
+    for doc in manifest.documents:
+        years = re.findall(r"20\d\d", f"{doc.title} {doc.date or ''}")
+        when = (
+            f"，{min(years)}—{max(years)}年"
+            if len(set(years)) > 1
+            else (f"，{years[0]}年" if years else "")
+        )
+        draft = "，征求意见稿" if doc.status == "draft" else ""
+        parts.append(
+            f"{doc.region}《{normalize(doc.title)}》（{LEVEL_NAMES[doc.level]}{when}{draft}）"
+        )
+    return "本知识库收录以下科技创新政策：" + "；".join(parts) + "。"
+
+
+_REASONS = {
+    "region_not_covered": "本知识库没有收录{detail}的政策文件，无法回答这个问题。",
+    "below_relevance_floor": (
+        "在已收录的政策文件中没有找到与这个问题相关的条款，无法给出有依据的回答。"
+    ),
+    "no_documents_for_filter": "所选地区或文件中没有可检索的条款。",
+    "empty_query": "问题中没有可检索的内容，请用完整的句子描述要查询的政策。",
+}
+
+
+class Answerer:
+    """Composes answers from a retriever and, when given, a calculator."""
+
+    def __init__(self, retriever: Retriever, calculator: Calculator | None = None) -> None:
+        self.retriever = retriever
+        self.calculator = calculator
+        docs = retriever.index.documents
+        self.documents = docs
+        self._aliases = sorted(
+            {a for d in docs.documents for a in region_aliases(d.region)}, key=len, reverse=True
+        )
+        self._coverage = coverage_summary(docs)
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        answer_id: str | None = None,
+        mode: Mode = "hybrid",
+    ) -> Answer:
+        """Answer one question (with optional earlier turns) in the answer contract."""
+        question = validate_question(question)
+        resolved = resolve_followup(question, history, self._aliases)
+        try:
+            result = self.retriever.search(resolved, k=max(CITED_HITS, 5), mode=mode)
+        except EmptyQueryError:
+            return self._abstain(question, resolved, answer_id, "empty_query")
+        if not result.relevant:
+            return self._abstain(question, resolved, answer_id, result.abstain_reason or "")
+        if self.calculator and _ASKS_AMOUNT.search(normalize_query(resolved)):
+            outcome = self.calculator.calculate(resolved, result.hits)
+            if outcome is not None:
+                return self._calculated(question, resolved, answer_id, result, outcome)
+        return self._lookup(question, resolved, answer_id, result)
+
+    def _citations(self, hits: Sequence[Hit], first: str | None = None) -> list[Citation]:
+        ordered = list(hits)
+        if first:
+            ordered.sort(key=lambda h: h.clause.clause_id != first)
+        return [
+            Citation(
+                doc_id=h.clause.doc_id,
+                title=h.title,
+                region=h.region,
+                clause_id=h.clause.clause_id,
+                path=h.clause.path or "正文",
+                text=h.clause.text,
+                score=round(h.score, 4),
+            )
+            for h in ordered[:CITED_HITS]
+        ]
+
+    def _source_line(self, citations: Sequence[Citation]) -> str:
+        lines = ["依据："]
+        for i, c in enumerate(citations, start=1):
+            lines.append(f"[{i}] {c.region}《{normalize(c.title)}》{c.path}")
+        return "\n".join(lines)
+
+    def _lookup(
+        self, question: str, resolved: str, answer_id: str | None, result: SearchResult
+    ) -> Answer:
+        top = result.hits[0]
+        tokens = set(self.retriever.tokenizer.tokens(resolved))
+        sentences = best_sentences(top.clause.text, tokens, self.retriever.tokenizer.tokens)
+        pair = next(
+            (p for s in sentences if (p := pair_respectively(s, resolved)) is not None), None
+        )
+        where = f"{top.region}《{normalize(top.title)}》{top.clause.path or '正文'}"
+        quoted = "".join(sentences)
+        if pair:
+            tier, amount = pair
+            direct = f"{where}：{tier}为{amount}。原文：「{quoted}」[1]"
+        elif _ASKS_WHO.search(resolved) and top.clause.departments:
+            who = "、".join(top.clause.departments)
+            direct = f"据{where}，由{who}负责。原文：「{quoted}」[1]"
+        else:
+            direct = f"据{where}：「{quoted}」[1]"
+        citations = self._citations(result.hits)
+        draft = self._draft_note(top)
+        return Answer(
+            id=answer_id,
+            question=question,
+            answer="\n".join(x for x in [direct, draft, self._source_line(citations)] if x),
+            abstained=False,
+            citations=citations,
+            route="lookup",
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _calculated(
+        self,
+        question: str,
+        resolved: str,
+        answer_id: str | None,
+        result: SearchResult,
+        outcome: CalcOutcome,
+    ) -> Answer:
+        citations = self._citations(result.hits, first=outcome.clause_id)
+        top = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
+        where = f"{top.region}《{normalize(top.title)}》{top.clause.path or '正文'}"
+        if outcome.calculation is None:
+            body = f"{outcome.summary}[1]\n要计算具体金额，{'；'.join(outcome.missing)}。"
+            route = "needs_input"
+        else:
+            steps = "\n".join(f"  {s}" for s in outcome.calculation.steps)
+            body = f"{outcome.summary}[1]\n计算（依据{where}）：\n{steps}"
+            route = "calculation"
+        draft = self._draft_note(top)
+        return Answer(
+            id=answer_id,
+            question=question,
+            answer="\n".join(x for x in [body, draft, self._source_line(citations)] if x),
+            abstained=False,
+            citations=citations,
+            calculation=outcome.calculation,
+            route=route,
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _draft_note(self, hit: Hit) -> str:
+        doc = next(d for d in self.documents.documents if d.id == hit.clause.doc_id)
+        if doc.status == "draft":
+            return "注意：该文件为征求意见稿，正式文件发布前条款可能调整。"
+        return ""
+
+    def _abstain(self, question: str, resolved: str, answer_id: str | None, reason: str) -> Answer:
+        kind, _, detail = reason.partition(":")
+        message = _REASONS.get(kind, _REASONS["below_relevance_floor"]).format(detail=detail)
+        return Answer(
+            id=answer_id,
+            question=question,
+            answer=f"{message}\n{self._coverage}",
+            abstained=True,
+            citations=[],
+            route="abstain",
+            abstain_reason=reason,
+            resolved_question=resolved if resolved != question else None,
+        )
