@@ -8,9 +8,15 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
+from pydantic import ValidationError
+
+from .answer import QuestionError
+from .contract import Answer, Turn
 from .corpus import CorpusError
 from .embed import EmbedderConfigError, load_embedder
+from .engine import open_engine
 from .index import IndexError_, build_index
 from .ingest import ingest
 from .retrieve import MODES, EmptyQueryError, SearchResult, open_retriever
@@ -168,6 +174,85 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _answer_readable(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.calculation:
+        lines.append(
+            f"\n金额：{answer.calculation.amount_yuan} 元（规则 {answer.calculation.rule_id}）"
+        )
+    for i, c in enumerate(answer.citations, start=1):
+        lines.append(f"\n[{i}] {c.title}（{c.region}）{c.path}  {c.clause_id}\n{c.text}")
+    return "\n".join(lines)
+
+
+def read_batch_line(line: str, number: int) -> tuple[str | None, str, list[Turn]]:
+    """(id, question, history) of one batch line, or BatchLineError naming the line."""
+    if not line.strip():
+        raise BatchLineError(number, "空行（每行应为一个 JSON 对象）")
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise BatchLineError(number, f"不是有效的 JSON：{e.msg}") from e
+    if not isinstance(item, dict):
+        raise BatchLineError(number, '不是 JSON 对象（应为 {"id": …, "question": …}）')
+    question = item.get("question")
+    if not isinstance(question, str):
+        raise BatchLineError(number, "缺少字符串字段 question")
+    raw_id = item.get("id")
+    if raw_id is not None and not isinstance(raw_id, str | int):
+        raise BatchLineError(number, "id 应为字符串或整数")
+    try:
+        history = [Turn.model_validate(t) for t in item.get("history") or []]
+    except (ValidationError, TypeError) as e:
+        raise BatchLineError(number, f"history 格式不对：{e}") from e
+    return (None if raw_id is None else str(raw_id)), question, history
+
+
+class BatchLineError(Exception):
+    """One unusable line of a batch file; the batch goes on with the next line."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"第 {line} 行：{reason}")
+        self.line = line
+        self.reason = reason
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.question is None) == (args.batch is None):
+        raise UsageError("请给出一个问题，或用 --batch FILE 批量回答（二选一）。")
+    engine = open_engine(settings)
+    if args.batch is None:
+        try:
+            answer = engine.answerer.answer(args.question, mode=args.mode)
+        except QuestionError as e:
+            raise UsageError(str(e)) from e
+        print(answer.model_dump_json(indent=2) if args.json else _answer_readable(answer))
+        return 0
+    failures = 0
+    source = sys.stdin if args.batch == "-" else _open_batch(args.batch)
+    with source:
+        for number, line in enumerate(source, start=1):
+            answer_id: str | None = None
+            try:
+                answer_id, question, history = read_batch_line(line, number)
+                answer = engine.answerer.answer(question, history, answer_id, mode=args.mode)
+                print(answer.model_dump_json(), flush=True)
+            except (BatchLineError, QuestionError) as e:
+                failures += 1
+                error = {"id": answer_id, "line": number, "error": str(e)}
+                print(json.dumps(error, ensure_ascii=False), flush=True)
+    if failures:
+        print(f"{failures} 行未能回答（见输出中的 error 对象）。", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _open_batch(path: str) -> TextIO:
+    try:
+        return open(path, encoding="utf-8")  # noqa: SIM115 - closed by the caller's with
+    except OSError as e:
+        raise UsageError(f"无法读取批量文件 {path}：{e.strerror}") from e
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policyqa",
@@ -187,6 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clause_id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("ask", help="回答问题（可读文本、--json，或 --batch 批量）")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true", help="输出回答对象 JSON")
+    p.add_argument(
+        "--batch", metavar="FILE", help="JSONL 文件（- 为标准输入），每行 {id, question}"
+    )
+    p.add_argument("--mode", choices=MODES, default="hybrid")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("index", help="建立（或重建）检索索引")
     p.set_defaults(func=cmd_index)
