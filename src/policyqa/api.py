@@ -1,0 +1,184 @@
+"""The HTTP API (FastAPI): thin routes over the engine; domain errors become HTTP errors.
+
+The engine (corpus, index, model) is loaded once in `lifespan`; settings come from
+`POLICYQA_*` variables through `get_settings`, which tests override instead of patching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from . import __version__
+from .answer import MAX_QUESTION_CHARS, QuestionError
+from .contract import Answer, Turn, search_payload
+from .engine import Engine, open_engine
+from .retrieve import EmptyQueryError, Mode
+from .settings import Settings, get_settings
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class AskRequest(BaseModel):
+    """A question with optional earlier turns of the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    history: list[Turn] = Field(default_factory=list, max_length=20)
+    id: str | None = Field(default=None, max_length=200)
+    mode: Mode = "hybrid"
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    issuer: str | None
+    region: str
+    level: str
+    date: str | None
+    doc_no: str | None
+    status: str
+    clauses: int
+
+
+class ClauseOut(BaseModel):
+    doc_id: str
+    title: str
+    region: str
+    clause_id: str
+    path: str
+    heading: str
+    departments: list[str]
+    text: str
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    documents: int
+    clauses: int
+    embedder: str
+    index_built_at: str
+
+
+class _BodyLimit(BaseHTTPMiddleware):
+    """Refuse request bodies over MAX_BODY_BYTES before they are read."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse(
+                {"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413
+            )
+        return await call_next(request)
+
+
+def get_engine(request: Request) -> Engine:
+    """The engine loaded at start-up (dependency)."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
+    """The FastAPI app; with the Gradio chat UI mounted at /ui on the same port."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        active = settings or app.dependency_overrides.get(get_settings, get_settings)()
+        app.state.engine = await run_in_threadpool(open_engine, active)
+        yield
+
+    app = FastAPI(
+        title="policyqa",
+        version=__version__,
+        description="科技政策问答：带条款引用的回答与确定性补助计算。",
+        lifespan=lifespan,
+    )
+    app.add_middleware(_BodyLimit)
+    origins = (settings or get_settings()).cors_origins
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"])
+
+    @app.post("/ask", response_model=Answer)
+    def ask(body: AskRequest, engine: EngineDep) -> Answer:
+        try:
+            return engine.answerer.answer(body.question, body.history, body.id, mode=body.mode)
+        except QuestionError as e:
+            raise HTTPException(status_code=422, detail=str(e)) from e
+
+    @app.get("/search")
+    def search(
+        engine: EngineDep,
+        q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS)],
+        k: Annotated[int, Query(ge=1, le=100)] = 5,
+        mode: Mode = "hybrid",
+    ) -> dict[str, Any]:
+        try:
+            return search_payload(engine.retriever.search(q, k=k, mode=mode))
+        except EmptyQueryError as e:
+            raise HTTPException(status_code=422, detail=str(e)) from e
+
+    @app.get("/clauses/{clause_id}", response_model=ClauseOut)
+    def clause(clause_id: str, engine: EngineDep) -> ClauseOut:
+        found = engine.corpus.clause(clause_id)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"unknown clause id {clause_id!r}")
+        meta = engine.corpus.manifest.get(found.doc_id)
+        return ClauseOut(
+            doc_id=found.doc_id,
+            title=meta.title,
+            region=meta.region,
+            clause_id=found.clause_id,
+            path=found.path,
+            heading=found.heading,
+            departments=list(found.departments),
+            text=found.text,
+        )
+
+    @app.get("/documents", response_model=list[DocumentOut])
+    def documents(engine: EngineDep) -> list[DocumentOut]:
+        return [
+            DocumentOut(
+                **d.model_dump(exclude={"source_file", "date"}),
+                date=d.date.isoformat() if d.date else None,
+                clauses=len(engine.corpus.clauses_of(d.id)),
+            )
+            for d in engine.corpus.manifest.documents
+        ]
+
+    @app.get("/health", response_model=Health)
+    def health(engine: EngineDep) -> Health:
+        manifest = engine.retriever.index.manifest
+        return Health(
+            status="ok",
+            version=__version__,
+            documents=len(engine.corpus.manifest.documents),
+            clauses=len(engine.corpus.clauses),
+            embedder=manifest.embedder,
+            index_built_at=manifest.built_at,
+        )
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/" if with_ui else "/docs")
+
+    if with_ui:
+        import gradio as gr
+
+        from .ui import build_ui
+
+        app = gr.mount_gradio_app(app, build_ui(app), path="/ui")
+    return app

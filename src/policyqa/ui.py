@@ -1,0 +1,106 @@
+"""The Gradio chat UI, mounted into the FastAPI app: chat with citations, and matching.
+
+Everything the UI shows that came from a user or a document is HTML-escaped here, before
+Gradio renders it, so a question containing `<script>` is shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+
+from .answer import QuestionError
+from .contract import Answer, Turn
+from .engine import Engine
+
+EXAMPLES = [
+    "泰安对省级加速器补多少？",
+    "我们首次认定为规上高企，能拿多少补助？",
+    "横向项目实际支付80万元能支持多少？",
+    "到2027年日照万人有效发明专利拥有量目标是多少？",
+    "國家科學技術一等獎獎勵多少？",
+]
+_UNITS = "万元|萬元|亿元|億元|元|%|万|萬|亿|億|家|年"
+_NUMBER = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)(?:\s*(?:{_UNITS}))?")
+
+
+def cited_numbers(answer_text: str) -> set[str]:
+    """The bare numbers an answer states (what to highlight in its citations)."""
+    return {m.group(1) for m in _NUMBER.finditer(answer_text)}
+
+
+def highlight(text: str, numbers: set[str]) -> str:
+    """Clause text, HTML-escaped, with the cited numbers (and their units) marked."""
+    escaped = html.escape(text)
+    if not numbers:
+        return escaped
+
+    def mark(m: re.Match[str]) -> str:
+        return f"<mark>{m.group(0)}</mark>" if m.group(1) in numbers else m.group(0)
+
+    return _NUMBER.sub(mark, escaped)
+
+
+def citations_html(answer: Answer) -> str:
+    """The citations panel of one answer."""
+    if answer.abstained or not answer.citations:
+        return "<p class='pq-none'>（本回答没有引用条款）</p>"
+    numbers = cited_numbers(answer.answer)
+    parts = []
+    for i, c in enumerate(answer.citations, start=1):
+        parts.append(
+            "<div class='pq-citation'>"
+            f"<div class='pq-cite-head'>[{i}] {html.escape(c.title)}（{html.escape(c.region)}）"
+            f" {html.escape(c.path)} <code>{html.escape(c.clause_id)}</code></div>"
+            f"<div class='pq-cite-text'>{highlight(c.text, numbers)}</div></div>"
+        )
+    return "\n".join(parts)
+
+
+def _history(messages: list[dict[str, Any]]) -> list[Turn]:
+    turns = []
+    for m in messages:
+        role, content = m.get("role"), m.get("content")
+        if role in ("user", "assistant") and isinstance(content, str):
+            turns.append(Turn(role=role, content=html.unescape(content)[:4000]))
+    return turns
+
+
+def build_ui(app: FastAPI) -> gr.Blocks:
+    """The chat and matching UI; handlers read the engine the app loaded at start-up."""
+
+    def engine() -> Engine:
+        loaded: Engine = app.state.engine
+        return loaded
+
+    def respond(
+        message: str, messages: list[dict[str, Any]]
+    ) -> tuple[str, list[dict[str, Any]], str]:
+        messages = list(messages or [])
+        try:
+            answer = engine().answerer.answer(message, _history(messages))
+            reply, cites = answer.answer, citations_html(answer)
+        except QuestionError as e:
+            reply, cites = str(e), ""
+        messages.append({"role": "user", "content": html.escape(message or "")})
+        messages.append({"role": "assistant", "content": html.escape(reply)})
+        return "", messages, cites
+
+    with gr.Blocks(title="policyqa 科技政策问答") as ui:
+        gr.Markdown("## 科技政策问答\n回答均附所依据的条款；金额由规则计算，并注明条款出处。")
+        with gr.Tab("问答"):
+            chat = gr.Chatbot(label="对话", height=420, elem_id="pq-chat")
+            box = gr.Textbox(
+                label="问题", placeholder="例如：泰安对省级加速器补多少？", elem_id="pq-question"
+            )
+            send = gr.Button("提问", variant="primary", elem_id="pq-send")
+            gr.Examples(EXAMPLES, inputs=box, label="示例问题")
+            gr.Markdown("### 引用条款")
+            cites = gr.HTML(elem_id="pq-citations")
+            send.click(respond, [box, chat], [box, chat, cites])
+            box.submit(respond, [box, chat], [box, chat, cites])
+    return ui
