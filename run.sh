@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# One command: set up on a fresh machine and run the main job on the embedded defaults.
+# One command: set up on a fresh machine and serve the API + chat UI (index built if missing).
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh run
 . .venv/bin/activate
-exec policyqa ingest "$@"
+exec python app.py "$@"

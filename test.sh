@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh test
 . .venv/bin/activate
-ruff check src tests eval
+ruff check src tests eval app.py
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 exec python -m pytest -q "$@"

@@ -10,12 +10,23 @@ if [ ! -x .venv/bin/python ]; then
   python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
 fi
 . .venv/bin/activate
-python -m pip install --quiet --upgrade pip
+
+pip_install() {
+  python -m pip install --quiet --disable-pip-version-check "$@"
+}
 
 if [ "$want" = "test" ]; then
   # torch first and pinned: 2.13.0 is a CPU build on local disk; anything else pulls CUDA (GBs).
-  python -m pip install --quiet "torch==2.13.0"
-  python -m pip install --quiet -e ".[test,st]"
+  pip_install "torch==2.13.0"
+  pip_install -e ".[test,st]"
+  # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = "0" ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+  fi
 else
-  python -m pip install --quiet -e .
+  pip_install -e .
 fi

