@@ -19,13 +19,13 @@ if [ "$want" = "test" ]; then
   # torch first and pinned: 2.13.0 is a CPU build on local disk; anything else pulls CUDA (GBs).
   pip_install "torch==2.13.0"
   pip_install -e ".[test,st]"
-  # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-  if [ ! -x /usr/bin/chromium ]; then
-    if [ "$(id -u)" = "0" ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    else
-      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    fi
+  # Browser tests drive Debian's Chromium (Playwright cannot download browsers here), with a
+  # CJK font so that screenshots show Chinese instead of empty boxes.
+  if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
+    sudo=""
+    [ "$(id -u)" = "0" ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   fi
 else
   pip_install -e .

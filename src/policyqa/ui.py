@@ -24,13 +24,19 @@ EXAMPLES = [
     "到2027年日照万人有效发明专利拥有量目标是多少？",
     "國家科學技術一等獎獎勵多少？",
 ]
-_UNITS = "万元|萬元|亿元|億元|元|%|万|萬|亿|億|家|年"
+_UNITS = "万元|萬元|亿元|億元|元|%|万|萬|亿|億|家|年|件|项|個|个|人|名"
 _NUMBER = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)(?:\s*(?:{_UNITS}))?")
 
 
 def cited_numbers(answer_text: str) -> set[str]:
-    """The bare numbers an answer states (what to highlight in its citations)."""
-    return {m.group(1) for m in _NUMBER.finditer(answer_text)}
+    """The bare numbers an answer states (what to highlight in its citations).
+
+    Citation markers ("[1]") and clause paths ("五、14.") are references, not cited figures.
+    """
+    text = re.sub(r"\[\d+\]|\d+\.(?!\d)", " ", answer_text)
+    return {
+        m.group(1) for m in _NUMBER.finditer(text) if m.group(0) != m.group(1) or "." in m.group(1)
+    }
 
 
 def highlight(text: str, numbers: set[str]) -> str:
