@@ -38,7 +38,10 @@ TIER_WORDS = (
 )
 _TIER = re.compile("|".join(TIER_WORDS))
 _TIER_RUN = re.compile(rf"(?:{_TIER.pattern})(?:[、和及与](?:{_TIER.pattern}))+")
-_ASKS_WHO = re.compile(r"谁负责|哪个部门|哪些部门|什么部门|责任单位|牵头单位|负责部门|由谁")
+_ASKS_WHO = re.compile(
+    r"(由|归)?(谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位)(来)?(负责|牵头|主管|管)?"
+    r"|责任单位|牵头单位|负责部门|主管部门"
+)
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
 _FOLLOWUP_START = re.compile(r"^(那么?|如果是?|若是?|换成|改成|还有|再问一下)")
 _ASKS_AMOUNT = re.compile(r"多少|几[万千百十]|能拿|能领|能得|补多少|给多少|最高|上限|金额|钱|额度")
@@ -236,8 +239,10 @@ class Answerer:
         """Answer one question (with optional earlier turns) in the answer contract."""
         question = validate_question(question)
         resolved = resolve_followup(question, history, self._aliases)
+        # "Who is responsible" words describe the answer wanted, not the policy sought.
+        query = _ASKS_WHO.sub(" ", resolved) if _ASKS_WHO.search(resolved) else resolved
         try:
-            result = self.retriever.search(resolved, k=max(CITED_HITS, 5), mode=mode)
+            result = self.retriever.search(query, k=max(CITED_HITS, 5), mode=mode)
         except EmptyQueryError:
             return self._abstain(question, resolved, answer_id, "empty_query")
         if not result.relevant:

@@ -22,6 +22,7 @@ from . import __version__
 from .answer import MAX_QUESTION_CHARS, QuestionError
 from .contract import Answer, Turn, search_payload
 from .engine import Engine, open_engine
+from .match import EnterpriseProfile, match_report
 from .retrieve import EmptyQueryError, Mode
 from .settings import Settings, get_settings
 
@@ -158,6 +159,17 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
             )
             for d in engine.corpus.manifest.documents
         ]
+
+    @app.post("/match")
+    def match(profile: EnterpriseProfile, engine: EngineDep) -> dict[str, Any]:
+        if engine.rules is None:
+            raise HTTPException(
+                status_code=503, detail="this corpus has no rule table (rules.toml)"
+            )
+        return {
+            "profile": profile.model_dump(mode="json"),
+            **match_report(profile, engine.rules).to_dict(),
+        }
 
     @app.get("/health", response_model=Health)
     def health(engine: EngineDep) -> Health:

@@ -8,6 +8,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
@@ -19,7 +20,9 @@ from .embed import EmbedderConfigError, load_embedder
 from .engine import open_engine
 from .index import IndexError_, build_index
 from .ingest import ingest
+from .match import ProfileError, load_profile, match_report
 from .retrieve import MODES, EmptyQueryError, open_retriever
+from .rules import RulesError, load_rules
 from .segment import SegmentError
 from .settings import Settings, get_settings
 from .tokenize import default_tokenizer
@@ -225,6 +228,19 @@ def _open_batch(path: str) -> TextIO:
         raise UsageError(f"无法读取批量文件 {path}：{e.strerror}") from e
 
 
+def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
+    profile = load_profile(Path(args.profile))
+    report = match_report(profile, load_rules(settings.corpus_dir))
+    if args.json:
+        payload = {"profile": profile.model_dump(mode="json"), **report.to_dict()}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    subjects = "、".join(profile.subject_types)
+    print(f"企业画像：{profile.name or '（未命名）'}，{profile.region}，{subjects}")
+    print("\n".join(report.lines()) or "没有找到可能适用的补助规则。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policyqa",
@@ -254,6 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=MODES, default="hybrid")
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("match", help="按企业画像（JSON 文件）列出可能适用的补助规则")
+    p.add_argument("profile", help="企业画像 JSON 文件")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_match)
+
     p = sub.add_parser("index", help="建立（或重建）检索索引")
     p.set_defaults(func=cmd_index)
 
@@ -272,7 +293,15 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     func: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
         return func(args, settings or get_settings())
-    except (CorpusError, SegmentError, UsageError, IndexError_, EmbedderConfigError) as e:
+    except (
+        CorpusError,
+        SegmentError,
+        UsageError,
+        IndexError_,
+        EmbedderConfigError,
+        ProfileError,
+        RulesError,
+    ) as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
 

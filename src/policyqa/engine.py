@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .answer import Answerer, Calculator
+from .answer import Answerer, CalcOutcome
+from .contract import Calculation
 from .ingest import IngestResult, ingest
-from .retrieve import Retriever
+from .match import calculate_from_clauses
+from .retrieve import Hit, Retriever
+from .rules import RULES_FILE, RuleBook, load_rules
 from .settings import Settings
 
 
@@ -18,6 +22,7 @@ class Engine:
     corpus: IngestResult
     retriever: Retriever
     answerer: Answerer
+    rules: RuleBook | None
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -31,9 +36,34 @@ def open_engine(settings: Settings) -> Engine:
     tokenizer = default_tokenizer()
     index = ensure_index(corpus, embedder, tokenizer, settings.index_dir)
     retriever = Retriever(index, embedder, tokenizer)
-    return Engine(settings, corpus, retriever, Answerer(retriever, _calculator(settings, corpus)))
+    rules = _rules(settings)
+    calculator = RuleCalculator(rules) if rules else None
+    return Engine(settings, corpus, retriever, Answerer(retriever, calculator), rules)
 
 
-def _calculator(settings: Settings, corpus: IngestResult) -> Calculator | None:
-    """The rule-based calculator over the corpus's rule table (None until rules exist)."""
-    return None
+class RuleCalculator:
+    """The rule table behind the answer layer's `Calculator` protocol."""
+
+    def __init__(self, book: RuleBook, top_clauses: int = 2) -> None:
+        self.book = book
+        self.top_clauses = top_clauses
+
+    def calculate(self, question: str, hits: Sequence[Hit]) -> CalcOutcome | None:
+        """The amount for a question whose best-ranked clauses state a money rule."""
+        ranked = [h.clause.clause_id for h in hits[: self.top_clauses]]
+        found = calculate_from_clauses(question, ranked, self.book)
+        if found is None:
+            return None
+        calculation = (
+            Calculation.model_validate(found.calculation.to_contract())
+            if found.calculation is not None
+            else None
+        )
+        return CalcOutcome(found.clause_id, calculation, list(found.missing), found.summary)
+
+
+def _rules(settings: Settings) -> RuleBook | None:
+    """The corpus's rule table; a corpus without one answers lookups only."""
+    if not (settings.corpus_dir / RULES_FILE).is_file():
+        return None
+    return load_rules(settings.corpus_dir)

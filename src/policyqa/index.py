@@ -36,6 +36,7 @@ from .corpus import Manifest
 from .embed import Embedder
 from .ingest import IngestResult
 from .segment import Clause
+from .text import normalize
 from .tokenize import PolicyTokenizer
 
 FORMAT_VERSION = 1
@@ -94,8 +95,13 @@ class SearchIndex:
 
 
 def passage_text(clause: Clause, region: str) -> str:
-    """What is embedded and BM25-indexed for a clause: its region, then its search text."""
-    return f"{region} {clause.search_text}"
+    """What is embedded and BM25-indexed for a clause: region, heading, then its search text.
+
+    The heading is repeated on purpose: a clause's title ("实施重大科技攻关项目") is the strongest
+    single signal of what it is about, and BM25 weighs repeated terms.
+    """
+    heading = normalize(clause.heading) if clause.heading else ""
+    return f"{region} {heading} {clause.search_text}"
 
 
 def _sha256(path: Path) -> str:

@@ -1,0 +1,259 @@
+"""The rule table against the corpus: every number in its clause, every money clause covered."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from policyqa.ingest import IngestResult
+from policyqa.money import extract_numbers
+from policyqa.rules import (
+    RuleBook,
+    RulesError,
+    classify_industry,
+    load_rules,
+    rule_numbers,
+    rules_for_clause,
+)
+from policyqa.settings import PROJECT_ROOT
+
+CORPUS_DIR = PROJECT_ROOT / "corpus"
+GRANTING_VERBS = ("给予", "补助", "支持", "奖励", "贴息", "补偿")
+
+# Read from the documents: every money rule and the clause that states it.
+EXPECTED_RULES = {
+    "rz-incubator-operating": "rizhao-rules-2025:1.1",
+    "rz-national-sci-award": "rizhao-rules-2025:1.2",
+    "rz-provincial-sci-award": "rizhao-rules-2025:1.2",
+    "rz-hitech-above-scale": "rizhao-rules-2025:3.4",
+    "rz-voucher-user": "rizhao-rules-2025:3.5",
+    "rz-voucher-provider": "rizhao-rules-2025:3.5",
+    "rz-rd-matching": "rizhao-rules-2025:3.6",
+    "rz-rd-high-growth": "rizhao-rules-2025:3.6",
+    "rz-incubation-cultivation": "rizhao-rules-2025:3.8",
+    "rz-equity-loss-compensation": "rizhao-rules-2025:4.9",
+    "rz-loan-risk-compensation": "rizhao-rules-2025:4.11",
+    "rz-loan-interest-subsidy": "rizhao-rules-2025:4.11",
+    "rz-relending": "rizhao-rules-2025:4.12",
+    "rz-horizontal-project": "rizhao-rules-2025:5.14",
+    "rz-event-hosting": "rizhao-rules-2025:5.15",
+    "rz-contest-award": "rizhao-rules-2025:5.15",
+    "rz-platform-new": "rizhao-rules-2025:5.16",
+    "rz-tech-transfer-performance": "rizhao-rules-2025:5.16",
+    "rz-major-special-project": "rizhao-rules-2025:6.1.17",
+    "rz-key-rd-project": "rizhao-rules-2025:6.1.18",
+    "rz-jiebang-general": "rizhao-rules-2025:6.1.19",
+    "rz-jiebang-emerging": "rizhao-rules-2025:6.1.19",
+    "rz-new-variety": "rizhao-rules-2025:6.1.20",
+    "rz-nsf-host": "rizhao-rules-2025:6.1.21",
+    "rz-provincial-lab": "rizhao-rules-2025:6.2.23",
+    "rz-platform-performance": "rizhao-rules-2025:6.2.24",
+    "ta-incubator-recognition": "taian-opinions-draft:3.6.17",
+    "ta-accelerator-recognition": "taian-opinions-draft:3.6.17",
+    "ta-major-tech-project": "taian-opinions-draft:3.3.7",
+    "ta-transfer-loan-interest": "taian-opinions-draft:3.7.20",
+}
+
+
+@pytest.fixture(scope="module")
+def book() -> RuleBook:
+    return load_rules(CORPUS_DIR)
+
+
+def _money_in(text: str) -> list[tuple[int, int, object]]:
+    """(start, end, yuan) of every amount written with 元 in the normalized text."""
+    return [
+        (q.start, q.end, q.value)
+        for q in extract_numbers(text)
+        if q.kind == "money" and q.unit == "元"
+    ]
+
+
+def test_the_rule_table_is_exactly_the_reviewed_list(book: RuleBook) -> None:
+    assert {r.id: r.clause_id for r in book.rules} == EXPECTED_RULES
+
+
+def test_every_rule_names_an_existing_clause_and_quotes_it(
+    book: RuleBook, corpus: IngestResult
+) -> None:
+    for rule in book.rules:
+        clause = corpus.clause(rule.clause_id)
+        assert clause is not None, rule.id
+        for quote in rule.quote:
+            assert quote in clause.text, (rule.id, quote)
+
+
+def test_every_number_of_a_rule_is_in_its_quotes_and_its_clause(
+    book: RuleBook, corpus: IngestResult
+) -> None:
+    for rule in book.rules:
+        clause = corpus.clause(rule.clause_id)
+        assert clause is not None
+        in_clause = {(q.kind, q.value) for q in extract_numbers(clause.text)}
+        in_quotes = {(q.kind, q.value) for q in extract_numbers("；".join(rule.quote))}
+        numbers = rule_numbers(rule)
+        assert numbers, rule.id
+        for number in numbers:
+            assert number in in_quotes, (rule.id, number)
+            assert number in in_clause, (rule.id, number)
+
+
+def test_every_money_amount_of_the_corpus_is_a_rule_number_or_excluded(
+    book: RuleBook, corpus: IngestResult
+) -> None:
+    excluded = {e.clause_id: e for e in book.exclusions}
+    for clause in corpus.clauses:
+        rule_money = {
+            value
+            for r in book.for_clause(clause.clause_id)
+            for kind, value in rule_numbers(r)
+            if kind == "money"
+        }
+        quotes = excluded[clause.clause_id].quote if clause.clause_id in excluded else ()
+        spans = [
+            (clause.text.find(q), clause.text.find(q) + len(q)) for q in quotes if q in clause.text
+        ]
+        for start, end, value in _money_in(clause.text):
+            covered = value in rule_money or any(s <= start and end <= e for s, e in spans)
+            assert covered, (clause.clause_id, clause.search_text[start:end])
+
+
+def test_every_clause_granting_money_has_a_rule(book: RuleBook, corpus: IngestResult) -> None:
+    granting = [
+        c.clause_id
+        for c in corpus.clauses
+        if _money_in(c.text) and any(verb in c.search_text for verb in GRANTING_VERBS)
+    ]
+    assert len(granting) == 21
+    for clause_id in granting:
+        assert book.for_clause(clause_id), f"{clause_id} grants money but has no rule"
+
+
+def test_exclusions_are_quoted_and_not_stale(book: RuleBook, corpus: IngestResult) -> None:
+    assert {e.clause_id for e in book.exclusions} == {
+        "rizhao-rules-2025:4.9",
+        "rizhao-action-2025:3.3.5",
+        "taian-opinions-draft:3.6.16",
+        "wendeng-plan-2024:2",
+        "wendeng-plan-2024:3.8",
+    }
+    for exclusion in book.exclusions:
+        clause = corpus.clause(exclusion.clause_id)
+        assert clause is not None
+        assert exclusion.reason
+        for quote in exclusion.quote:
+            assert quote in clause.text, (exclusion.clause_id, quote)
+            assert _money_in(quote), f"exclusion quote without an amount: {quote}"
+
+
+def test_provisions_are_quoted_and_state_no_amount(book: RuleBook, corpus: IngestResult) -> None:
+    for provision in book.provisions:
+        clause = corpus.clause(provision.clause_id)
+        assert clause is not None, provision.clause_id
+        assert provision.region == next(
+            d.region for d in corpus.manifest.documents if d.id == provision.doc_id
+        )
+        for quote in provision.quote:
+            assert quote in clause.text, (provision.clause_id, quote)
+            assert not _money_in(quote)
+
+
+def test_highest_only_applies_to_every_rizhao_rule_but_relending(
+    book: RuleBook, corpus: IngestResult
+) -> None:
+    (combination,) = book.combinations
+    clause = corpus.clause(combination.clause_id)
+    assert clause is not None and combination.quote[0] in clause.text
+    assert "就高、不重復" in clause.text
+    for rule in book.rules:
+        if rule.doc_id == "rizhao-rules-2025" and rule.id != "rz-relending":
+            assert rule.exclusive_group == "rz-highest-only", rule.id
+            assert rule.exclusive_clause_id == "rizhao-rules-2025:p2"
+        else:
+            assert rule.exclusive_group is None, rule.id
+
+
+def test_region_and_status_come_from_the_manifest(book: RuleBook) -> None:
+    assert book.get("rz-horizontal-project").region == "日照市"
+    assert book.get("rz-horizontal-project").doc_status == "in_force"
+    assert book.get("ta-incubator-recognition").region == "泰安市"
+    assert book.get("ta-incubator-recognition").doc_status == "draft"
+
+
+def test_industry_terms_are_taken_from_their_source_clauses(
+    book: RuleBook, corpus: IngestResult
+) -> None:
+    for category in book.industries:
+        texts = []
+        for clause_id in category.sources:
+            clause = corpus.clause(clause_id)
+            assert clause is not None, clause_id
+            texts.append(clause.search_text)
+        for term in category.terms:
+            assert any(term in text for text in texts), (category.category, term)
+
+
+@pytest.mark.parametrize(
+    ("text", "categories"),
+    [
+        ("新材料", {"新兴产业"}),
+        ("高端化工材料", {"新兴产业"}),
+        ("精细化工", {"传统产业"}),
+        ("新能源汽车", {"传统产业"}),
+        ("氢能储能", {"未来产业"}),
+        ("生物醫藥", {"新兴产业"}),
+        ("餐饮", set()),
+    ],
+)
+def test_classify_industry(book: RuleBook, text: str, categories: set[str]) -> None:
+    assert classify_industry(text, book.industries) == categories
+
+
+def test_rules_for_clause() -> None:
+    ids = [r.id for r in rules_for_clause("rizhao-rules-2025:6.1.19", CORPUS_DIR)]
+    assert ids == ["rz-jiebang-general", "rz-jiebang-emerging"]
+    assert rules_for_clause("rizhao-rules-2025:p1", CORPUS_DIR) == []
+
+
+def test_special_cases_name_their_general_rule(book: RuleBook) -> None:
+    special = {r.id: r.special_case_of for r in book.rules if r.special_case_of}
+    assert special == {
+        "rz-rd-high-growth": "rz-rd-matching",
+        "rz-jiebang-emerging": "rz-jiebang-general",
+    }
+    for rule_id, general in special.items():
+        assert book.get(rule_id).clause_id == book.get(general).clause_id
+
+
+def _edit(corpus_copy: Path, old: str, new: str) -> None:
+    path = corpus_copy / "rules.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('id = "rz-voucher-provider"', 'id = "rz-voucher-user"', "duplicate rule ids"),
+        ('subjects = ["孵化载体"]', 'subjects = ["外星企业"]', "unknown subject"),
+        ('base = "operating_cost_yuan"', 'base = "operating_cost"', "lacks"),
+        ('rate = "30%"', "rate = 0.3", "not floats"),
+        ('clause_id = "rizhao-rules-2025:1.1"', 'clause_id = "nowhere:1.1"', "unknown document"),
+        ('id = "rz-incubator-operating"', 'id = "rz-incubator-operating', "not valid TOML"),
+    ],
+)
+def test_invalid_tables_are_refused_with_the_entry_named(
+    corpus_copy: Path, old: str, new: str, message: str
+) -> None:
+    _edit(corpus_copy, old, new)
+    with pytest.raises(RulesError, match=re.escape(message)):
+        load_rules(corpus_copy)
+
+
+def test_a_missing_table_says_where_to_put_it(corpus_copy: Path) -> None:
+    (corpus_copy / "rules.toml").unlink()
+    with pytest.raises(RulesError, match="create rules.toml"):
+        load_rules(corpus_copy)
