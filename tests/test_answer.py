@@ -6,6 +6,7 @@ import pytest
 
 from policyqa.answer import (
     MAX_QUESTION_CHARS,
+    Answerer,
     QuestionError,
     best_sentences,
     coverage_summary,
@@ -16,6 +17,7 @@ from policyqa.answer import (
 )
 from policyqa.contract import Turn
 from policyqa.engine import Engine
+from policyqa.retrieve import Retriever
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
 
@@ -31,10 +33,32 @@ def test_lookup_answers_with_the_clause_sentence_and_cites_it(engine: Engine) ->
 
 def test_respectively_clause_answers_the_tier_asked(engine: Engine) -> None:
     national = engine.answerer.answer("泰安对新认定的国家级孵化器补多少？")
-    assert "国家级为100万元" in national.answer
+    assert national.calculation is not None and national.calculation.amount_yuan == 1_000_000
+    assert "100万元" in national.answer
     provincial = engine.answerer.answer("泰安对新认定的省级孵化器补多少？")
-    assert "省级为50万元" in provincial.answer
+    assert provincial.calculation is not None and provincial.calculation.amount_yuan == 500_000
+    assert provincial.calculation.clause_id == "taian-opinions-draft:3.6.17"
     assert "征求意见稿" in provincial.answer  # the Tai'an document is a draft
+
+
+def test_lookup_pairs_respectively_without_a_calculator(retriever: Retriever) -> None:
+    answer = Answerer(retriever).answer("泰安对新认定的省级孵化器补多少？")
+    assert answer.route == "lookup" and "省级为50万元" in answer.answer
+
+
+def test_amount_question_is_computed_and_cites_the_rule_clause(engine: Engine) -> None:
+    answer = engine.answerer.answer("横向项目实际支付80万元能支持多少？")
+    assert answer.route == "calculation" and answer.calculation is not None
+    assert answer.calculation.amount_yuan == 160_000
+    assert answer.calculation.rule_id == "rz-horizontal-project"
+    assert answer.citations[0].clause_id == answer.calculation.clause_id == "rizhao-rules-2025:5.14"
+    assert "80万元 × 20% = 16万元" in answer.calculation.steps
+
+
+def test_missing_input_is_asked_for_not_guessed(engine: Engine) -> None:
+    answer = engine.answerer.answer("孵化器运营经费能支持多少？")
+    assert answer.route == "needs_input" and answer.calculation is None
+    assert "请提供" in answer.answer and not answer.abstained
 
 
 def test_follow_up_carries_the_conversation(engine: Engine) -> None:
@@ -48,7 +72,7 @@ def test_follow_up_carries_the_conversation(engine: Engine) -> None:
 
 def test_traditional_question_finds_the_traditional_clause(engine: Engine) -> None:
     answer = engine.answerer.answer("國家科學技術二等獎獎勵多少？")
-    assert "二等奖为100万元" in answer.answer
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000
     assert "獲評國家科學技術一等獎和二等獎" in answer.citations[0].text
 
 

@@ -72,9 +72,10 @@ def validate_question(question: str) -> str:
     """The question stripped, or QuestionError saying what is wrong with it."""
     if not isinstance(question, str):
         raise QuestionError("问题必须是文本。")
-    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in cleaned):
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in question):
         raise QuestionError("问题包含无效的字符（孤立代理项），请检查输入。")
+    # Control and format characters (NUL, bell, zero-width space …) carry no meaning here.
+    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
     if not cleaned:
         raise QuestionError("问题为空，请输入要查询的政策问题。")
     if len(cleaned) > MAX_QUESTION_CHARS:

@@ -12,11 +12,16 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from .answer import QuestionError
 from .contract import Answer, Turn
 from .engine import Engine
+from .match import EnterpriseProfile, match_report
+from .rules import SUBJECT_TYPES
 
+# Until the page loads the engine's manifest, the dropdown offers the seed corpus's regions.
+REGIONS = ["日照市", "泰安市", "威海市文登区", "山东省"]
 EXAMPLES = [
     "泰安对省级加速器补多少？",
     "我们首次认定为规上高企，能拿多少补助？",
@@ -76,6 +81,34 @@ def _history(messages: list[dict[str, Any]]) -> list[Turn]:
     return turns
 
 
+def match_html(results: list[dict[str, Any]], provisions: list[dict[str, Any]]) -> str:
+    """The matching tab's result table (every cell escaped)."""
+    if not results and not provisions:
+        return "<p>没有找到可能适用的补助规则。</p>"
+    rows = []
+    for r in results:
+        amount = "金额未定" if r["amount_yuan"] is None else f"{r['amount_yuan']:,} 元"
+        status = "可能适用" if r["qualifies"] else f"不符合：{r['reason']}"
+        if r["superseded_by"]:
+            status += "（就高不重复：不与更高一项叠加）"
+        notes = "；".join(r["missing"] + r["notes"])
+        rows.append(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(x))}</td>"
+                for x in (r["title"], r["amount_label"], amount, status, r["clause_id"], notes)
+            )
+            + "</tr>"
+        )
+    head = "".join(f"<th>{h}</th>" for h in ("规则", "口径", "金额", "状态", "条款", "说明"))
+    extra = "".join(
+        f"<li>{html.escape(p['title'])}（未规定金额）{html.escape(p['clause_id'])}</li>"
+        for p in provisions
+    )
+    table = f"<table class='pq-match'><tr>{head}</tr>{''.join(rows)}</table>"
+    return table + (f"<p>另有未规定金额的支持：</p><ul>{extra}</ul>" if extra else "")
+
+
 def build_ui(app: FastAPI) -> gr.Blocks:
     """The chat and matching UI; handlers read the engine the app loaded at start-up."""
 
@@ -109,4 +142,63 @@ def build_ui(app: FastAPI) -> gr.Blocks:
             cites = gr.HTML(elem_id="pq-citations")
             send.click(respond, [box, chat], [box, chat, cites])
             box.submit(respond, [box, chat], [box, chat, cites])
+        with gr.Tab("资格匹配"):
+            gr.Markdown(
+                "填写企业画像，列出可能适用的补助规则（按金额排序，注明条款与“就高、不重复”）。"
+            )
+            region = gr.Dropdown(REGIONS, value=REGIONS[0], label="地区", elem_id="pq-region")
+            subjects = gr.CheckboxGroup(
+                list(SUBJECT_TYPES),
+                value=["科技型中小企业"],
+                label="主体类型",
+                elem_id="pq-subjects",
+            )
+            industry = gr.Textbox(
+                label="所属产业（可选，如 新材料、低空经济）", elem_id="pq-industry"
+            )
+            with gr.Row():
+                rd = gr.Number(label="研发投入（元，可选）", minimum=0)
+                horizontal = gr.Number(label="横向项目实际支付（元，可选）", minimum=0)
+                interest = gr.Number(label="科技成果转化贷款利息（元，可选）", minimum=0)
+            run = gr.Button("匹配", variant="primary", elem_id="pq-match")
+            matched = gr.HTML(elem_id="pq-match-result")
+
+            def do_match(
+                region: str,
+                subjects: list[str],
+                industry: str,
+                rd: Any,
+                horizontal: Any,
+                interest: Any,
+            ) -> str:
+                rules = engine().rules
+                if rules is None:
+                    return "<p>当前语料没有规则表（rules.toml），无法匹配。</p>"
+                data: dict[str, Any] = {
+                    "region": region,
+                    "subject_types": subjects,
+                    "industry": industry or None,
+                }
+                if rd:
+                    data["rd_investment_yuan"] = rd
+                if horizontal:
+                    data["horizontal_project_paid_yuan"] = [horizontal]
+                if interest:
+                    data["loan_interest_yuan"] = interest
+                try:
+                    profile = EnterpriseProfile.model_validate(data)
+                except ValidationError as e:
+                    reasons = "；".join(str(err["msg"]) for err in e.errors())
+                    return f"<p class='pq-error'>画像有误：{html.escape(reasons)}</p>"
+                report = match_report(profile, rules).to_dict()
+                return match_html(report["results"], report["provisions"])
+
+            run.click(do_match, [region, subjects, industry, rd, horizontal, interest], matched)
+
+        def current_regions() -> gr.Dropdown:
+            docs = engine().corpus.manifest.documents
+            choices = list(dict.fromkeys(d.region for d in docs))
+            return gr.Dropdown(choices=choices, value=choices[0] if choices else None)
+
+        ui.load(current_regions, None, region)
     return ui
