@@ -170,26 +170,28 @@ def read_batch_line(line: str, number: int) -> tuple[str | None, str, list[Turn]
         raise BatchLineError(number, f"不是有效的 JSON：{e.msg}") from e
     if not isinstance(item, dict):
         raise BatchLineError(number, '不是 JSON 对象（应为 {"id": …, "question": …}）')
-    question = item.get("question")
-    if not isinstance(question, str):
-        raise BatchLineError(number, "缺少字符串字段 question")
     raw_id = item.get("id")
     if raw_id is not None and not isinstance(raw_id, str | int):
         raise BatchLineError(number, "id 应为字符串或整数")
+    answer_id = None if raw_id is None else str(raw_id)
+    question = item.get("question")
+    if not isinstance(question, str):
+        raise BatchLineError(number, "缺少字符串字段 question", answer_id)
     try:
         history = [Turn.model_validate(t) for t in item.get("history") or []]
     except (ValidationError, TypeError) as e:
-        raise BatchLineError(number, f"history 格式不对：{e}") from e
-    return (None if raw_id is None else str(raw_id)), question, history
+        raise BatchLineError(number, f"history 格式不对：{e}", answer_id) from e
+    return answer_id, question, history
 
 
 class BatchLineError(Exception):
     """One unusable line of a batch file; the batch goes on with the next line."""
 
-    def __init__(self, line: int, reason: str) -> None:
+    def __init__(self, line: int, reason: str, answer_id: str | None = None) -> None:
         super().__init__(f"第 {line} 行：{reason}")
         self.line = line
         self.reason = reason
+        self.answer_id = answer_id
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -213,6 +215,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 answer = engine.answerer.answer(question, history, answer_id, mode=args.mode)
                 print(answer.model_dump_json(), flush=True)
             except (BatchLineError, QuestionError) as e:
+                if isinstance(e, BatchLineError):
+                    answer_id = e.answer_id
                 failures += 1
                 error = {"id": answer_id, "line": number, "error": str(e)}
                 print(json.dumps(error, ensure_ascii=False), flush=True)
