@@ -125,3 +125,34 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
 def test_cors_is_off_by_default(client: TestClient) -> None:
     response = client.get("/health", headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_match_lists_rules_by_amount(client: TestClient) -> None:
+    profile = {
+        "region": "日照市",
+        "subject_types": ["科技型中小企业"],
+        "industry": "新材料",
+        "horizontal_project_paid_yuan": ["80万元"],
+    }
+    body = client.post("/match", json=profile).json()
+    results = body["results"]
+    assert results and all(r["clause_id"].startswith("rizhao-rules-2025:") for r in results)
+    horizontal = next(r for r in results if r["rule_id"] == "rz-horizontal-project")
+    assert horizontal["calculation"]["amount_yuan"] == 160000
+    amounts = [r["amount_yuan"] for r in results if r["qualifies"] and r["amount_yuan"] is not None]
+    assert amounts == sorted(amounts, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {"region": "日照市", "subject_types": ["科技型中小企业"], "rd_investment_yuan": -5},
+        {"region": "日照市", "subject_types": ["科技型中小企业"], "rd_investment_yuan": 1e15},
+        {"region": "日照市", "subject_types": ["外星企业"]},
+        {"region": "日照市"},
+        {"subject_types": ["科技型中小企业"], "region": ""},
+    ],
+)
+def test_match_rejects_bad_profiles(client: TestClient, profile: dict[str, object]) -> None:
+    response = client.post("/match", json=profile)
+    assert response.status_code == 422 and response.json()["detail"]
