@@ -9,6 +9,8 @@ here invents a number: every number in an answer is quoted from a clause or comp
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -218,11 +220,22 @@ _REASONS = {
 
 
 class Answerer:
-    """Composes answers from a retriever and, when given, a calculator."""
+    """Composes answers from a retriever and, when given, a calculator.
 
-    def __init__(self, retriever: Retriever, calculator: Calculator | None = None) -> None:
+    Answers are pure functions of (question, history, mode) for a loaded index, so repeated
+    questions are served from a small LRU cache; a new index means a new Answerer.
+    """
+
+    def __init__(
+        self, retriever: Retriever, calculator: Calculator | None = None, cache_size: int = 2048
+    ) -> None:
         self.retriever = retriever
         self.calculator = calculator
+        self._cache: OrderedDict[tuple[str, tuple[tuple[str, str], ...], str], Answer] = (
+            OrderedDict()
+        )
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
         docs = retriever.index.documents
         self.documents = docs
         self._aliases = sorted(
@@ -239,20 +252,34 @@ class Answerer:
     ) -> Answer:
         """Answer one question (with optional earlier turns) in the answer contract."""
         question = validate_question(question)
+        key = (question, tuple((t.role, t.content) for t in history), mode)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is None:
+            cached = self._compose(question, history, mode)
+            with self._cache_lock:
+                self._cache[key] = cached
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return cached.model_copy(update={"id": answer_id}, deep=True)
+
+    def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
         resolved = resolve_followup(question, history, self._aliases)
         # "Who is responsible" words describe the answer wanted, not the policy sought.
         query = _ASKS_WHO.sub(" ", resolved) if _ASKS_WHO.search(resolved) else resolved
         try:
             result = self.retriever.search(query, k=max(CITED_HITS, 5), mode=mode)
         except EmptyQueryError:
-            return self._abstain(question, resolved, answer_id, "empty_query")
+            return self._abstain(question, resolved, "empty_query")
         if not result.relevant:
-            return self._abstain(question, resolved, answer_id, result.abstain_reason or "")
+            return self._abstain(question, resolved, result.abstain_reason or "")
         if self.calculator and _ASKS_AMOUNT.search(normalize_query(resolved)):
             outcome = self.calculator.calculate(resolved, result.hits)
             if outcome is not None:
-                return self._calculated(question, resolved, answer_id, result, outcome)
-        return self._lookup(question, resolved, answer_id, result)
+                return self._calculated(question, resolved, result, outcome)
+        return self._lookup(question, resolved, result)
 
     def _citations(self, hits: Sequence[Hit], first: str | None = None) -> list[Citation]:
         ordered = list(hits)
@@ -277,9 +304,7 @@ class Answerer:
             lines.append(f"[{i}] {c.region}《{normalize(c.title)}》{c.path}")
         return "\n".join(lines)
 
-    def _lookup(
-        self, question: str, resolved: str, answer_id: str | None, result: SearchResult
-    ) -> Answer:
+    def _lookup(self, question: str, resolved: str, result: SearchResult) -> Answer:
         top = result.hits[0]
         tokens = set(self.retriever.tokenizer.tokens(resolved))
         sentences = best_sentences(top.clause.text, tokens, self.retriever.tokenizer.tokens)
@@ -299,7 +324,6 @@ class Answerer:
         citations = self._citations(result.hits)
         draft = self._draft_note(top)
         return Answer(
-            id=answer_id,
             question=question,
             answer="\n".join(x for x in [direct, draft, self._source_line(citations)] if x),
             abstained=False,
@@ -312,7 +336,6 @@ class Answerer:
         self,
         question: str,
         resolved: str,
-        answer_id: str | None,
         result: SearchResult,
         outcome: CalcOutcome,
     ) -> Answer:
@@ -328,7 +351,6 @@ class Answerer:
             route = "calculation"
         draft = self._draft_note(top)
         return Answer(
-            id=answer_id,
             question=question,
             answer="\n".join(x for x in [body, draft, self._source_line(citations)] if x),
             abstained=False,
@@ -344,11 +366,10 @@ class Answerer:
             return "注意：该文件为征求意见稿，正式文件发布前条款可能调整。"
         return ""
 
-    def _abstain(self, question: str, resolved: str, answer_id: str | None, reason: str) -> Answer:
+    def _abstain(self, question: str, resolved: str, reason: str) -> Answer:
         kind, _, detail = reason.partition(":")
         message = _REASONS.get(kind, _REASONS["below_relevance_floor"]).format(detail=detail)
         return Answer(
-            id=answer_id,
             question=question,
             answer=f"{message}\n{self._coverage}",
             abstained=True,

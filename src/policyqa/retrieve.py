@@ -247,7 +247,7 @@ class Retriever:
     @staticmethod
     def _candidates(n_allowed: int) -> int:
         # Every clause of a small corpus takes part in fusion; a large one contributes its top 100.
-        return min(n_allowed, max(100, n_allowed if n_allowed <= 2000 else 100))
+        return n_allowed if n_allowed <= 2000 else 100
 
     def _rank(
         self, mode: Mode, dense: dict[int, float], bm25: dict[int, float], n_allowed: int
