@@ -88,7 +88,8 @@ def test_who_is_responsible(engine: Engine) -> None:
     ("question", "reason"),
     [
         ("北京对孵化器补多少？", "region_not_covered:北京"),
-        ("个人所得税怎么交", "below_relevance_floor"),
+        ("个人所得税怎么交", "topic_not_covered:个人所得税"),
+        ("你们觉得人生的意义是什么", "below_relevance_floor"),
         ("的了吗", "empty_query"),
     ],
 )
@@ -134,7 +135,7 @@ def test_best_sentences_prefers_the_sentence_that_answers() -> None:
     text = (
         f"构建孵化体系。{filler}。对新认定的省级孵化器给予50万元。对新认定的省级加速器给予30万元。"
     )
-    words = {"省级", "加速器"}
+    words = {"省级": 1.0, "加速器": 2.0}
     assert best_sentences(text, words, lambda s: [w for w in words if w in s]) == [
         "对新认定的省级加速器给予30万元。"
     ]

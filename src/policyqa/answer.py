@@ -11,17 +11,18 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from .contract import Answer, Calculation, Citation, Turn
 from .corpus import Manifest
-from .retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult, region_aliases
-from .text import normalize, normalize_query
+from .retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
+from .text import normalize, normalize_query, split_sentences
 
 MAX_QUESTION_CHARS = 500
 WHOLE_CLAUSE_CHARS = 220  # a clause this short is quoted whole (lists read better complete)
+LIST_CLAUSE_CHARS = 420  # a list question quotes its clause whole up to this length
 CITED_HITS = 3
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 
@@ -46,8 +47,12 @@ _ASKS_WHO = re.compile(
 )
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
 _FOLLOWUP_START = re.compile(r"^(那么?|如果是?|若是?|换成|改成|还有|再问一下)")
-_ASKS_AMOUNT = re.compile(r"多少|几[万千百十]|能拿|能领|能得|补多少|给多少|最高|上限|金额|钱|额度")
-_SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
+# Money questions; "多少家/项/个…" asks for a count (a target), not an amount of money.
+_ASKS_AMOUNT = re.compile(
+    r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|补多少|给多少|最高|上限|金额|钱|额度"
+)
+_ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
+_ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")
 
 
 class QuestionError(ValueError):
@@ -136,11 +141,6 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
 # --- lookup ----------------------------------------------------------------------------------
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a clause (kept with their closing punctuation)."""
-    return [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
-
-
 class TokenizeFn(Protocol):
     """Any text → words function (the retriever's tokenizer)."""
 
@@ -148,17 +148,28 @@ class TokenizeFn(Protocol):
 
 
 def best_sentences(
-    text: str, question_tokens: set[str], tokenize: TokenizeFn, n: int = 2
+    text: str,
+    weights: Mapping[str, float],
+    tokenize: TokenizeFn,
+    wants_number: bool = False,
+    n: int = 2,
+    whole_limit: int = WHOLE_CLAUSE_CHARS,
 ) -> list[str]:
-    """The sentence(s) of a clause sharing most words with the question, in clause order."""
+    """The sentence(s) of a clause that answer the question, in clause order.
+
+    Sentences are scored by the IDF weight of the question words they contain (so 创新平台
+    counts for more than 日照); when the question asks for a figure, sentences with a number
+    are preferred. A clause up to `whole_limit` characters is quoted whole.
+    """
     sentences = split_sentences(text)
-    if len(sentences) <= n or len(text) <= WHOLE_CLAUSE_CHARS:
+    if len(sentences) <= 1 or len(text) <= whole_limit:
         return sentences
     scored = []
     for i, sentence in enumerate(sentences):
-        overlap = len(set(tokenize(sentence)) & question_tokens)
-        has_number = bool(re.search(r"\d", sentence))
-        scored.append((overlap + 0.5 * has_number * (overlap > 0), i))
+        score = sum(weights.get(w, 0.0) for w in set(tokenize(sentence)))
+        if wants_number and score > 0 and re.search(r"\d", sentence):
+            score *= 1.5
+        scored.append((score, i))
     best = max(score for score, _ in scored)
     if best <= 0:
         return sentences[:1]
@@ -211,6 +222,7 @@ def coverage_summary(manifest: Manifest) -> str:
 
 _REASONS = {
     "region_not_covered": "本知识库没有收录{detail}的政策文件，无法回答这个问题。",
+    "topic_not_covered": "已收录的科技创新政策文件没有涉及“{detail}”，无法回答这个问题。",
     "below_relevance_floor": (
         "在已收录的政策文件中没有找到与这个问题相关的条款，无法给出有依据的回答。"
     ),
@@ -238,9 +250,7 @@ class Answerer:
         self._cache_lock = threading.Lock()
         docs = retriever.index.documents
         self.documents = docs
-        self._aliases = sorted(
-            {a for d in docs.documents for a in region_aliases(d.region)}, key=len, reverse=True
-        )
+        self._aliases = retriever.region_names()
         self._coverage = coverage_summary(docs)
 
     def answer(
@@ -281,6 +291,14 @@ class Answerer:
                 return self._calculated(question, resolved, result, outcome)
         return self._lookup(question, resolved, result)
 
+    def _quote(self, text: str, question: str) -> list[str]:
+        """The sentences of a clause to quote for a question (a list question gets more)."""
+        tokenize = self.retriever.tokenizer.tokens
+        weights = {w: self.retriever.idf(w) for w in tokenize(question)}
+        if _ASKS_LIST.search(question):
+            return best_sentences(text, weights, tokenize, n=3, whole_limit=LIST_CLAUSE_CHARS)
+        return best_sentences(text, weights, tokenize, bool(_ASKS_FIGURE.search(question)))
+
     def _citations(self, hits: Sequence[Hit], first: str | None = None) -> list[Citation]:
         ordered = list(hits)
         if first:
@@ -306,8 +324,7 @@ class Answerer:
 
     def _lookup(self, question: str, resolved: str, result: SearchResult) -> Answer:
         top = result.hits[0]
-        tokens = set(self.retriever.tokenizer.tokens(resolved))
-        sentences = best_sentences(top.clause.text, tokens, self.retriever.tokenizer.tokens)
+        sentences = self._quote(top.clause.text, resolved)
         pair = next(
             (p for s in sentences if (p := pair_respectively(s, resolved)) is not None), None
         )
@@ -342,12 +359,16 @@ class Answerer:
         citations = self._citations(result.hits, first=outcome.clause_id)
         top = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
         where = f"{top.region}《{normalize(top.title)}》{top.clause.path or '正文'}"
+        quoted = "".join(self._quote(top.clause.text, resolved))
         if outcome.calculation is None:
-            body = f"{outcome.summary}[1]\n要计算具体金额，{'；'.join(outcome.missing)}。"
+            body = (
+                f"{outcome.summary}[1]\n要计算具体金额，{'；'.join(outcome.missing)}。"
+                f"\n条款原文（{where}）：「{quoted}」"
+            )
             route = "needs_input"
         else:
             steps = "\n".join(f"  {s}" for s in outcome.calculation.steps)
-            body = f"{outcome.summary}[1]\n计算（依据{where}）：\n{steps}"
+            body = f"{outcome.summary}[1]\n计算（依据{where}）：\n{steps}\n条款原文：「{quoted}」"
             route = "calculation"
         draft = self._draft_note(top)
         return Answer(

@@ -19,8 +19,10 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 
 from . import __version__
+from .admin_api import router as admin_router
 from .answer import MAX_QUESTION_CHARS, QuestionError
 from .contract import Answer, Turn, search_payload
+from .documents import MAX_SOURCE_BYTES
 from .engine import Engine, open_engine
 from .match import EnterpriseProfile, match_report
 from .retrieve import EmptyQueryError, Mode
@@ -77,10 +79,11 @@ class _BodyLimit(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(
-                {"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413
-            )
+        limit = MAX_BODY_BYTES
+        if request.url.path.startswith("/documents") and request.method in ("POST", "PUT"):
+            limit = MAX_SOURCE_BYTES + 64 * 1024  # document uploads (admin API)
+        if length and length.isdigit() and int(length) > limit:
+            return JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
         return await call_next(request)
 
 
@@ -182,6 +185,8 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
             embedder=manifest.embedder,
             index_built_at=manifest.built_at,
         )
+
+    app.include_router(admin_router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

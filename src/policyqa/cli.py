@@ -9,19 +9,30 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
 from .answer import QuestionError
+from .cli_documents import register as register_documents
 from .contract import Answer, Turn, search_payload
 from .corpus import CorpusError
+from .documents import DocumentError
 from .embed import EmbedderConfigError, load_embedder
-from .engine import open_engine
+from .engine import Engine, open_engine
+from .evaluate import (
+    EvalFileError,
+    default_gold_path,
+    format_report,
+    load_answers,
+    load_gold,
+    run_eval,
+    score,
+)
 from .index import IndexError_, build_index
 from .ingest import ingest
 from .match import ProfileError, load_profile, match_report
-from .retrieve import MODES, EmptyQueryError, open_retriever
+from .retrieve import MODES, EmptyQueryError, Mode, open_retriever
 from .rules import RulesError, load_rules
 from .segment import SegmentError
 from .settings import Settings, get_settings
@@ -245,6 +256,35 @@ def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    gold_path = Path(args.set) if args.set else default_gold_path()
+    if args.answers:
+        # Score another system's batch output: the same contract any outside script reads.
+        report = score(load_gold(gold_path), load_answers(args.answers), {"answers": args.answers})
+    else:
+        engine = open_engine(settings)
+        meta = {"mode": args.mode, "embedder": engine.retriever.embedder.name}
+        report = run_eval(gold_path, lambda batch: _answer_all(engine, batch, args.mode), meta)
+    print(format_report(report))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(report.to_json(), encoding="utf-8")
+    return 0
+
+
+def _answer_all(engine: Engine, batch: list[dict[str, Any]], mode: Mode) -> list[dict[str, Any]]:
+    """Answer eval requests in-process, exactly as `ask --batch` would, errors included."""
+    out: list[dict[str, Any]] = []
+    for item in batch:
+        try:
+            history = [Turn.model_validate(t) for t in item.get("history") or []]
+            answer = engine.answerer.answer(item["question"], history, item["id"], mode=mode)
+            out.append(answer.model_dump(mode="json"))
+        except QuestionError as e:
+            out.append({"id": item["id"], "error": str(e)})
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policyqa",
@@ -279,6 +319,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_match)
 
+    p = sub.add_parser("eval", help="在问题集上评测回答准确率（或评测 --answers 给出的回答）")
+    p.add_argument("--set", metavar="FILE", help="问题集 JSONL（默认 eval/questions.jsonl）")
+    p.add_argument("--mode", choices=MODES, default="hybrid")
+    p.add_argument("--json", metavar="REPORT", help="把完整报告写成 JSON")
+    p.add_argument("--answers", metavar="FILE", help="评测现成的回答 JSONL（批量输出格式）")
+    p.set_defaults(func=cmd_eval)
+
     p = sub.add_parser("index", help="建立（或重建）检索索引")
     p.set_defaults(func=cmd_index)
 
@@ -288,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=MODES, default="hybrid")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+    register_documents(sub)
     return parser
 
 
@@ -305,6 +353,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         EmbedderConfigError,
         ProfileError,
         RulesError,
+        EvalFileError,
+        DocumentError,
     ) as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2

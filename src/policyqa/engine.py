@@ -44,7 +44,7 @@ def open_engine(settings: Settings) -> Engine:
 class RuleCalculator:
     """The rule table behind the answer layer's `Calculator` protocol."""
 
-    def __init__(self, book: RuleBook, top_clauses: int = 2) -> None:
+    def __init__(self, book: RuleBook, top_clauses: int = 1) -> None:
         self.book = book
         self.top_clauses = top_clauses
 

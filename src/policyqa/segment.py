@@ -70,7 +70,7 @@ _SECTION_TITLES = (
 _DEPT_NOTE = re.compile(
     r"[(（]([^()（）]*?(按照?职责分工|牵头|配合|负责|责任单位)[^()（）]*)[)）]$"
 )
-_CLOSING = re.compile(r"^本(文件|办法|细则|实施细则|意见|实施意见|方案|通知|规定|政策|计划)")
+_CLOSING = re.compile(r"^本(文件|办法|细则|实施细则|意见|实施意见|方案|通知|规定|政策|计划|措施)")
 _DEPT_PREFIX = re.compile(r"^(牵头单位|责任单位|配合单位)[:：]")
 _DEPT_SUFFIX = re.compile(r"(按照?职责分工(负责)?|牵头|配合|负责)$")
 

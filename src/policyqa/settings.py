@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The project checkout (src/policyqa/settings.py -> project root); used only for defaults.
@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     port: int = Field(default=7860, ge=1, le=65535)
     # Origins allowed to call the API from a browser; CORS stays off while this is empty.
     cors_origins: list[str] = Field(default_factory=list)
+    # Enables POST/PUT/DELETE /documents (Authorization: Bearer <token>); unset → 403.
+    admin_token: SecretStr | None = None
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ import opencc
 # Characters NFKC leaves alone but that policy text uses as ASCII look-alikes ("1∶1" ratios).
 _EXTRA_HALFWIDTH = str.maketrans({"∶": ":", "﹕": ":", "－": "-", "～": "~", "　": " "})
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
 
 
 @lru_cache(maxsize=1)
@@ -35,6 +36,11 @@ def normalize(text: str) -> str:
     What users see stays in the original characters; only this form is indexed and matched.
     """
     return _SPACES.sub(" ", to_halfwidth(to_simplified(text))).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a clause (kept with their closing punctuation; line breaks dropped)."""
+    return [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
 
 
 # --- question normalization ------------------------------------------------------------------

@@ -1,0 +1,189 @@
+"""Admin API: upload, replace and delete policy documents while the server runs.
+
+Enabled only when an admin token is configured (`POLICYQA_ADMIN_TOKEN`); requests must send
+`Authorization: Bearer <token>`, compared in constant time. After a change the app's engine is
+reloaded, so /ask and the chat UI answer from the new corpus without a restart.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Security, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
+
+from .corpus import CorpusError
+from .documents import (
+    MAX_SOURCE_BYTES,
+    ChangeReport,
+    DocumentConflictError,
+    DocumentError,
+    DocumentStore,
+    DuplicateDocumentError,
+    UnknownDocumentError,
+    source_from_bytes,
+)
+from .embed import EmbedderConfigError
+from .engine import open_engine
+from .index import IndexError_
+from .rules import RulesError
+from .segment import SegmentError
+from .settings import Settings, get_settings
+
+router = APIRouter(prefix="/documents", tags=["admin"])
+_bearer = HTTPBearer(auto_error=False, description="POLICYQA_ADMIN_TOKEN")
+# One change (and the engine reload that follows it) at a time, so reloads land in order.
+_change_lock = threading.Lock()
+
+
+def _active_settings(request: Request) -> Settings:
+    """The settings the app's engine was opened with (tests pass their own to create_app)."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is not None:
+        settings: Settings = engine.settings
+        return settings
+    return request.app.dependency_overrides.get(get_settings, get_settings)()
+
+
+def _configured_token(settings: Settings) -> str | None:
+    token = getattr(settings, "admin_token", None)
+    if isinstance(token, SecretStr):
+        token = token.get_secret_value()
+    return token or None
+
+
+def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> None:
+    """403 while no admin token is configured; 401 unless the request carries that token."""
+    token = _configured_token(_active_settings(request))
+    if token is None:
+        raise HTTPException(status_code=403, detail="admin API disabled: set POLICYQA_ADMIN_TOKEN")
+    given = credentials.credentials if credentials is not None else ""
+    if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+        raise HTTPException(
+            status_code=401,
+            detail="missing or wrong admin token: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+AdminDep = Depends(require_admin)
+
+
+def _status_of(error: Exception) -> int:
+    if isinstance(error, UnknownDocumentError):
+        return 404
+    if isinstance(error, DuplicateDocumentError | DocumentConflictError | IndexError_):
+        return 409
+    if isinstance(error, DocumentError):
+        return 422
+    return 409  # CorpusError: the corpus on disk needs fixing first
+
+
+async def _read_upload(file: UploadFile) -> tuple[str, bytes]:
+    data = await file.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise HTTPException(
+            status_code=413, detail=f"file over {MAX_SOURCE_BYTES // (1024 * 1024)} MB"
+        )
+    return file.filename or "upload", data
+
+
+def _run_change(request: Request, change: Any) -> dict[str, Any]:
+    """Apply a change under the lock, then swap in a freshly opened engine."""
+    settings = _active_settings(request)
+    with _change_lock:
+        store = DocumentStore.from_settings(settings)
+        try:
+            report, extra = change(store)
+        except (DocumentError, CorpusError, IndexError_) as e:
+            raise HTTPException(status_code=_status_of(e), detail=str(e)) from e
+        try:
+            request.app.state.engine = open_engine(settings)
+        except (CorpusError, RulesError, IndexError_, SegmentError, EmbedderConfigError) as e:
+            raise HTTPException(
+                status_code=500,
+                detail=f"the corpus was changed but the engine did not reload: {e}; "
+                "restart the server",
+            ) from e
+    return {**_payload(report), **extra}
+
+
+def _payload(report: ChangeReport) -> dict[str, Any]:
+    return {**report.to_dict(), "message": "\n".join(report.lines())}
+
+
+def _metadata_form(
+    title: Annotated[str | None, Form(description="标题（默认从文中读取）")] = None,
+    issuer: Annotated[str | None, Form(description="发文机关")] = None,
+    region: Annotated[str | None, Form(description="地区，如 济宁市")] = None,
+    level: Annotated[str | None, Form(description="province / city / district")] = None,
+    date: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
+    doc_no: Annotated[str | None, Form(description="发文字号")] = None,
+    status: Annotated[str | None, Form(description="draft / in_force")] = None,
+    id: Annotated[str | None, Form(description="文档ID（默认自动生成）")] = None,
+) -> dict[str, str | None]:
+    return {
+        "id": id,
+        "title": title,
+        "issuer": issuer,
+        "region": region,
+        "level": level,
+        "date": date,
+        "doc_no": doc_no,
+        "status": status,
+    }
+
+
+MetadataForm = Annotated[dict[str, str | None], Depends(_metadata_form)]
+
+
+@router.post("", status_code=201, dependencies=[AdminDep])
+async def add_document(
+    request: Request,
+    file: Annotated[UploadFile, File(description=".txt, .docx 或文字版 .pdf")],
+    metadata: MetadataForm,
+) -> dict[str, Any]:
+    """Add a document (multipart: file + metadata fields; missing fields are read from it)."""
+    name, data = await _read_upload(file)
+
+    def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
+        source = source_from_bytes(name, data)
+        proposal = store.propose(source, metadata)
+        return store.add(source, proposal.meta), {"origins": proposal.origins}
+
+    return await run_in_threadpool(_run_change, request, change)
+
+
+@router.put("/{doc_id}", dependencies=[AdminDep])
+async def replace_document(
+    request: Request,
+    doc_id: str,
+    file: Annotated[UploadFile, File(description=".txt, .docx 或文字版 .pdf")],
+    metadata: MetadataForm,
+) -> dict[str, Any]:
+    """Replace a document's text (e.g. a draft by its final version); reports rules to review."""
+    name, data = await _read_upload(file)
+
+    def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
+        source = source_from_bytes(name, data)
+        proposal = store.propose(source, metadata, replacing=doc_id)
+        return store.replace(doc_id, source, proposal.meta), {"origins": proposal.origins}
+
+    return await run_in_threadpool(_run_change, request, change)
+
+
+@router.delete("/{doc_id}", dependencies=[AdminDep])
+async def delete_document(request: Request, doc_id: str) -> dict[str, Any]:
+    """Remove a document and its clauses (refused while rules.toml still names it)."""
+
+    def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
+        return store.remove(doc_id), {}
+
+    return await run_in_threadpool(_run_change, request, change)
