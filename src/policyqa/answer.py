@@ -253,6 +253,11 @@ class Answerer:
         self._aliases = retriever.region_names()
         self._coverage = coverage_summary(docs)
 
+    def clear_cache(self) -> None:
+        """Forget cached answers (e.g. before scoring another retrieval mode)."""
+        with self._cache_lock:
+            self._cache.clear()
+
     def answer(
         self,
         question: str,

@@ -9,7 +9,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -19,7 +19,7 @@ from .contract import Answer, Turn, search_payload
 from .corpus import CorpusError
 from .documents import DocumentError
 from .embed import EmbedderConfigError, load_embedder
-from .engine import Engine, open_engine
+from .engine import open_engine
 from .evaluate import (
     EvalFileError,
     default_gold_path,
@@ -32,7 +32,7 @@ from .evaluate import (
 from .index import IndexError_, build_index
 from .ingest import ingest
 from .match import ProfileError, load_profile, match_report
-from .retrieve import MODES, EmptyQueryError, Mode, open_retriever
+from .retrieve import MODES, EmptyQueryError, open_retriever
 from .rules import RulesError, load_rules
 from .segment import SegmentError
 from .settings import Settings, get_settings
@@ -264,25 +264,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         engine = open_engine(settings)
         meta = {"mode": args.mode, "embedder": engine.retriever.embedder.name}
-        report = run_eval(gold_path, lambda batch: _answer_all(engine, batch, args.mode), meta)
+        report = run_eval(gold_path, lambda batch: engine.answer_requests(batch, args.mode), meta)
     print(format_report(report))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(report.to_json(), encoding="utf-8")
     return 0
-
-
-def _answer_all(engine: Engine, batch: list[dict[str, Any]], mode: Mode) -> list[dict[str, Any]]:
-    """Answer eval requests in-process, exactly as `ask --batch` would, errors included."""
-    out: list[dict[str, Any]] = []
-    for item in batch:
-        try:
-            history = [Turn.model_validate(t) for t in item.get("history") or []]
-            answer = engine.answerer.answer(item["question"], history, item["id"], mode=mode)
-            out.append(answer.model_dump(mode="json"))
-        except QuestionError as e:
-            out.append({"id": item["id"], "error": str(e)})
-    return out
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .answer import Answerer, CalcOutcome
-from .contract import Calculation
+from pydantic import ValidationError
+
+from .answer import Answerer, CalcOutcome, QuestionError
+from .contract import Calculation, Turn
 from .ingest import IngestResult, ingest
 from .match import calculate_from_clauses
-from .retrieve import Hit, Retriever
+from .retrieve import Hit, Mode, Retriever
 from .rules import RULES_FILE, RuleBook, load_rules
 from .settings import Settings
 
@@ -23,6 +26,20 @@ class Engine:
     retriever: Retriever
     answerer: Answerer
     rules: RuleBook | None
+
+    def answer_requests(
+        self, batch: Sequence[Mapping[str, Any]], mode: Mode
+    ) -> list[dict[str, Any]]:
+        """Answer batch requests ({id, question, history}) in order; a bad one gets an error."""
+        out: list[dict[str, Any]] = []
+        for item in batch:
+            try:
+                history = [Turn.model_validate(t) for t in item.get("history") or []]
+                answer = self.answerer.answer(item["question"], history, item.get("id"), mode=mode)
+                out.append(answer.model_dump(mode="json"))
+            except (QuestionError, ValidationError) as e:
+                out.append({"id": item.get("id"), "error": str(e)})
+        return out
 
 
 def open_engine(settings: Settings) -> Engine:
