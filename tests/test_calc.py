@@ -264,6 +264,23 @@ CASES: list[tuple[str, dict[str, Any], int | Decimal, bool]] = [
         0,
         False,
     ),
+    # 新能源汽车 is 传统产业 even though 新能源 is a 未来产业 term: the whole term counts.
+    (
+        "rz-jiebang-emerging",
+        {"project_sci_tech_investment_yuan": 150 * W, "industry": "新能源汽车"},
+        0,
+        False,
+    ),
+    (
+        "rz-equity-loss-compensation",
+        {
+            "first_round_investment_yuan": 500 * W,
+            "investment_loss_yuan": 300 * W,
+            "industry": "新能源汽车",
+        },
+        0,
+        False,
+    ),
     # 6.1.21 natural science foundation 10万 / 5万
     ("rz-nsf-host", {"level": "国家级"}, 10 * W, True),
     ("rz-nsf-host", {"level": "省级"}, 5 * W, True),
@@ -327,6 +344,23 @@ def test_threshold_reason_says_below_and_the_condition() -> None:
         },
     )
     assert strict.reason is not None and strict.reason.startswith("500万元未超过500万元")
+
+
+@pytest.mark.parametrize(
+    ("industry", "reason"),
+    [
+        ("新能源汽车", "“新能源汽车”属于传统产业，不属于新兴产业、未来产业领域，不予按本条计算"),
+        ("浆纸", "“浆纸”属于传统产业，不属于新兴产业、未来产业领域，不予按本条计算"),
+        (
+            "餐饮",
+            "未能确认“餐饮”属于新兴产业、未来产业领域（以日照市所列产业为准），不予按本条计算",
+        ),
+    ],
+)
+def test_an_industry_outside_the_categories_says_which_it_is(industry: str, reason: str) -> None:
+    rule = BOOK.get("rz-jiebang-emerging")
+    calc = compute(rule, {"project_sci_tech_investment_yuan": 150 * W, "industry": industry})
+    assert (calc.amount_yuan, calc.reason, calc.steps) == (0, reason, (reason,))
 
 
 def test_per_item_and_per_enterprise_caps_are_shown() -> None:

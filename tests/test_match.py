@@ -24,9 +24,11 @@ from policyqa.match import (
     read_inputs,
     region_applies,
     select_rule,
+    years_asked,
 )
 from policyqa.rules import RuleBook, load_rules
 from policyqa.settings import PROJECT_ROOT
+from policyqa.text import normalize_query
 
 BOOK: RuleBook = load_rules(PROJECT_ROOT / "corpus")
 W = 10_000
@@ -80,6 +82,45 @@ READINGS: list[tuple[str, str, dict[str, Any]]] = [
         {"bad_loan_principal_loss_yuan": 1000 * W, "provincial_compensation_rate": Decimal("0.4")},
     ),
     ("rz-nsf-host", "主持国家自然科学基金项目能拿多少", {"level": "国家级"}),
+    ("rz-nsf-host", "拿了国自然项目，日照给依托单位多少钱？", {"level": "国家级"}),
+    ("rz-nsf-host", "拿了省自然项目", {"level": "省级"}),
+    # A count between the cue and the amount ("日照一家…企业") does not hide the cue.
+    (
+        "rz-equity-loss-compensation",
+        "投资机构首轮投资日照一家新兴产业企业500万元，投资失败损失300万元，符合尽职免责条件",
+        {
+            "first_round_investment_yuan": 500 * W,
+            "investment_loss_yuan": 300 * W,
+            "industry": "新兴产业",
+        },
+    ),
+    (
+        "rz-equity-loss-compensation",
+        "我们首轮投资了日照一家新材料企业800万元，能拿多少投资损失补偿？",
+        {"first_round_investment_yuan": 800 * W, "industry": "新材料"},
+    ),
+    # "一年花300万" is per year; the duration is the other number of years.
+    (
+        "rz-incubator-operating",
+        "孵化器运营费一年花300万，连着三年，日照一共给多少钱？",
+        {"operating_cost_yuan": 300 * W, "operating_years": 3},
+    ),
+    (
+        "rz-incubator-operating",
+        "日照市区共建孵化器一年实际支付运营经费300万元,能支持多少，连续三年呢?",
+        {"operating_cost_yuan": 300 * W, "operating_years": 3},
+    ),
+    (
+        "rz-incubator-operating",
+        "孵化器一年实际支付运营经费300万元",
+        {"operating_cost_yuan": 300 * W, "operating_years": 1},
+    ),
+    # A total over the years is read per year.
+    (
+        "rz-incubator-operating",
+        "孵化器运营费三年一共花了300万",
+        {"operating_cost_yuan": 100 * W, "operating_years": 3},
+    ),
     ("rz-national-sci-award", "获得国家科学技术二等奖", {"award_grade": "二等奖"}),
     ("ta-incubator-recognition", "国家级、省级孵化器分别补多少", {}),
 ]
@@ -88,6 +129,24 @@ READINGS: list[tuple[str, str, dict[str, Any]]] = [
 @pytest.mark.parametrize(("rule_id", "question", "inputs"), READINGS)
 def test_read_inputs(rule_id: str, question: str, inputs: dict[str, Any]) -> None:
     assert read_inputs(question, BOOK.get(rule_id)).inputs == inputs
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("连续三年", [3]),
+        ("连着三年", [3]),
+        ("3年", [3]),
+        ("连續兩年", [2]),
+        ("孵化器运营费一年花300万，连着三年", [3]),
+        ("一年服务总额400万元", [1]),
+        ("支持一年和三年分别多少", [1, 3]),
+        ("第一年300万，第二年200万", []),
+        ("2025年支付300万元", []),
+    ],
+)
+def test_years_asked(question: str, years: list[int]) -> None:
+    assert years_asked(normalize_query(question)) == years
 
 
 def test_read_inputs_reports_what_is_missing() -> None:
@@ -125,6 +184,29 @@ SELECTIONS: list[tuple[str, str, str | None]] = [
     ("taian-opinions-draft:3.6.17", "新认定的省级加速器补助多少", "ta-accelerator-recognition"),
     ("taian-opinions-draft:3.6.17", "新认定的国家级孵化器补助多少", "ta-incubator-recognition"),
     ("rizhao-rules-2025:5.14", "随便问问", "rz-horizontal-project"),
+    # Words both sides of the 创新券 share (共享仪器) do not count; 供给方/服务总额 do.
+    (
+        "rizhao-rules-2025:3.5",
+        "日照共享仪器供给方一年服务总额400万元，能补助多少？",
+        "rz-voucher-provider",
+    ),
+    # No distinguishing word: the cue beside the amount (花了) decides.
+    ("rizhao-rules-2025:3.5", "在日照用别家的共享仪器花了100万，能补多少钱？", "rz-voucher-user"),
+    (
+        "rizhao-rules-2025:1.2",
+        "拿了个省科技奖，省里规定奖金20万，日照给多少？",
+        "rz-provincial-sci-award",
+    ),
+    ("rizhao-rules-2025:6.1.19", "浆纸行业的揭榜挂帅项目科技投入180万元", "rz-jiebang-general"),
+    ("rizhao-rules-2025:6.1.19", "新能源汽车企业揭榜挂帅项目投入150万元", "rz-jiebang-general"),
+    ("rizhao-rules-2025:6.1.19", "氢能领域的揭榜挂帅项目科技投入600万元", "rz-jiebang-emerging"),
+    (
+        "taian-opinions-draft:3.6.17",
+        "泰安国家级孵化器新认定下来，能拿多少钱？",
+        "ta-incubator-recognition",
+    ),
+    # There is no 国家级加速器 grant: 国家级 names one rule, 加速器 the other; not guessed.
+    ("taian-opinions-draft:3.6.17", "泰安对新认定的国家级加速器补助多少?", None),
 ]
 
 
@@ -197,6 +279,12 @@ def test_profile_accepts_chinese_amounts_and_rates() -> None:
         ("loan_interest_yuan", 2 * 10**12, "超过1万亿元"),
         ("horizontal_project_paid_yuan", [80 * W, -1], "金额不能为负数"),
         ("loan_interest_yuan", "很多", "没有金额"),
+        # A sign in front of Chinese text is not silently dropped.
+        ("loan_interest_yuan", "-80万元", "金额不能为负数"),
+        ("loan_interest_yuan", "负80万元", "金额不能为负数"),
+        ("rd_investment_yuan", "NaN", "金额不是有效数值"),
+        ("rd_investment_yuan", "Infinity", "金额不是有效数值"),
+        ("rd_investment_yuan", float("nan"), "金额不是有效数值"),
         ("provincial_compensation_rate", "140%", "less than or equal to 1"),
         ("subject_types", ["外星企业"], "未知的主体类型"),
         ("cultivated_count", -1, "greater than or equal to 0"),
@@ -364,6 +452,207 @@ def test_report_lines_and_dict() -> None:
     assert as_dict["amount_yuan"] == 5_000_000
     assert as_dict["clause_id"] == "taian-opinions-draft:3.3.7"
     json.dumps(as_dict, ensure_ascii=False)
+
+
+# (ranked clauses, question, clause used, amount in yuan): what the engine asks the calculator.
+FROM_CLAUSES: list[tuple[list[str], str, str, int]] = [
+    (
+        ["rizhao-rules-2025:3.5"],
+        "日照共享仪器供给方一年服务总额400万元，能补助多少？",
+        "rizhao-rules-2025:3.5",
+        50 * W,
+    ),
+    (
+        ["rizhao-rules-2025:3.5"],
+        "在日照用别家的共享仪器花了100万，能补多少钱？",
+        "rizhao-rules-2025:3.5",
+        20 * W,
+    ),
+    (
+        ["rizhao-rules-2025:4.9"],
+        "投资机构首轮投资日照一家新兴产业企业500万元，投资失败损失300万元，符合尽职免责条件，"
+        "能补偿多少？",
+        "rizhao-rules-2025:4.9",
+        100 * W,
+    ),
+    (
+        ["rizhao-rules-2025:4.9"],
+        "首轮投资日照一家未来产业企业2000万元，投资失败损失1500万元，能补偿多少？",
+        "rizhao-rules-2025:4.9",
+        200 * W,
+    ),
+    (
+        ["rizhao-rules-2025:6.1.19"],
+        "日照一个浆纸行业的揭榜挂帅项目科技投入180万元，能获得资金支持吗？",
+        "rizhao-rules-2025:6.1.19",
+        0,
+    ),
+    (
+        ["rizhao-rules-2025:6.1.19"],
+        "日照生物医药领域揭榜挂帅项目科技投入90万元，能获得资金支持吗？",
+        "rizhao-rules-2025:6.1.19",
+        0,
+    ),
+    (
+        ["rizhao-rules-2025:6.1.19"],
+        "日照氢能领域的揭榜挂帅项目科技投入600万元，能支持多少？",
+        "rizhao-rules-2025:6.1.19",
+        180 * W,
+    ),
+    (
+        ["rizhao-rules-2025:6.1.21"],
+        "拿了国自然项目，日照给依托单位多少钱？",
+        "rizhao-rules-2025:6.1.21",
+        10 * W,
+    ),
+    (
+        ["rizhao-rules-2025:1.1"],
+        "孵化器运营费一年花300万，连着三年，日照一共给多少钱？",
+        "rizhao-rules-2025:1.1",
+        200 * W,
+    ),
+    (
+        ["rizhao-rules-2025:1.1"],
+        "孵化器运营费一年花300万,日照给多少，连续三年呢?",
+        "rizhao-rules-2025:1.1",
+        200 * W,
+    ),
+    (
+        ["rizhao-rules-2025:1.1"],
+        "日照市区共建孵化器一年实际支付运营经费300万元,能支持多少，连续三年呢?",
+        "rizhao-rules-2025:1.1",
+        200 * W,
+    ),
+    (
+        ["rizhao-rules-2025:1.1"],
+        "孵化器运营费一年花300万，日照给多少？",
+        "rizhao-rules-2025:1.1",
+        90 * W,
+    ),
+    (["rizhao-rules-2025:1.1"], "孵化器运营费三年一共花了300万", "rizhao-rules-2025:1.1", 90 * W),
+    (
+        ["rizhao-rules-2025:1.2"],
+        "拿了个省科技奖，省里规定奖金20万，日照给多少？",
+        "rizhao-rules-2025:1.2",
+        10 * W,
+    ),
+    (
+        ["taian-opinions-draft:3.6.17"],
+        "泰安对新认定的国家级孵化器补助多少?",
+        "taian-opinions-draft:3.6.17",
+        100 * W,
+    ),
+    (
+        ["rizhao-rules-2025:6.2.23"],
+        "新获批的山东省技术创新中心能给多少",
+        "rizhao-rules-2025:6.2.23",
+        200 * W,
+    ),
+    # The top clause cannot tell its rules apart and a lower one's rule is named: use that one.
+    (
+        ["rizhao-rules-2025:5.15", "rizhao-rules-2025:1.2"],
+        "拿了个省科技奖，省里规定奖金20万，日照给多少？",
+        "rizhao-rules-2025:1.2",
+        10 * W,
+    ),
+    (
+        ["rizhao-action-2025:3.3.5", "rizhao-rules-2025:6.1.19"],
+        "日照集成电路领域的揭榜挂帅项目科技投入150万元，能支持多少？",
+        "rizhao-rules-2025:6.1.19",
+        45 * W,
+    ),
+    # The top clause decides when it can, even if a lower one would fit too.
+    (
+        ["rizhao-rules-2025:5.14", "rizhao-rules-2025:1.1"],
+        "横向项目实际支付80万元，能支持多少",
+        "rizhao-rules-2025:5.14",
+        16 * W,
+    ),
+]
+
+
+@pytest.mark.parametrize(("ranked", "question", "clause_id", "amount"), FROM_CLAUSES)
+def test_amounts_from_ranked_clauses(
+    ranked: list[str], question: str, clause_id: str, amount: int
+) -> None:
+    answer = calculate_from_clauses(question, ranked, BOOK)
+    assert answer is not None and answer.calculation is not None, answer
+    assert answer.clause_id == clause_id == answer.calculation.clause_id
+    assert answer.calculation.amount_yuan == amount
+    assert answer.calculation.to_contract()["amount_yuan"] == amount
+
+
+@pytest.mark.parametrize(
+    ("question", "steps"),
+    [
+        (
+            "日照一个浆纸行业的揭榜挂帅项目科技投入180万元，能获得资金支持吗？",
+            (
+                "“浆纸”属于传统产业，不属于新兴产业、未来产业领域，按一般项目的条件计算",
+                "180万元低于200万元，不符合“单个项目科技投入总额不低于200万元”的条件，不予支持",
+            ),
+        ),
+        (
+            "日照生物医药领域揭榜挂帅项目科技投入90万元，能获得资金支持吗？",
+            (
+                "“生物医药”属于新兴产业领域",
+                "90万元低于100万元，不符合“新兴产业、未来产业领域项目科技投入总额不低于100万元”"
+                "的条件，不予支持",
+            ),
+        ),
+        (
+            "揭榜挂帅项目科技投入150万元",
+            (
+                "未说明属于新兴产业、未来产业领域，按一般项目的条件计算（新兴产业、未来产业领域另有规定）",
+                "150万元低于200万元，不符合“单个项目科技投入总额不低于200万元”的条件，不予支持",
+            ),
+        ),
+        (
+            "孵化器运营费一年花300万，连着三年，日照一共给多少钱？",
+            ("300万元 × 30% = 90万元/年", "× 3年 = 270万元", "累计最高200万元 → 200万元"),
+        ),
+        (
+            "孵化器运营费三年一共花了300万",
+            ("300万元为3年合计，每年按100万元计", "100万元 × 30% = 30万元/年", "× 3年 = 90万元"),
+        ),
+    ],
+)
+def test_steps_say_why(question: str, steps: tuple[str, ...]) -> None:
+    clause = "rizhao-rules-2025:6.1.19" if "揭榜" in question else "rizhao-rules-2025:1.1"
+    answer = calculate_from_clauses(question, [clause], BOOK)
+    assert answer is not None and answer.calculation is not None
+    assert answer.calculation.steps == steps
+    if answer.calculation.amount_yuan == 0:
+        assert answer.calculation.reason == steps[-1]
+        assert answer.summary.startswith("按“")
+
+
+@pytest.mark.parametrize(
+    ("ranked", "question"),
+    [
+        # Support without an amount (一事一议) is answered from the clause, never computed.
+        (["rizhao-rules-2025:1.1"], "飞地孵化器能支持多少钱"),
+        (["rizhao-rules-2025:6.2.23"], "新筹建的全国重点实验室能给多少钱"),
+        (["rizhao-rules-2025:6.2.23"], "日照對新籌建的國家技術創新中心支持多少？"),
+        # One shared word (新兴产业) is not enough to leave the top clause for a lower one.
+        (
+            ["rizhao-action-2025:3.2.3", "rizhao-rules-2025:6.1.19"],
+            "日照新招引项目中战略性新兴产业项目占比要求不低于多少？",
+        ),
+        ([], "横向项目实际支付80万元"),
+    ],
+)
+def test_no_amount_is_computed(ranked: list[str], question: str) -> None:
+    assert calculate_from_clauses(question, ranked, BOOK) is None
+
+
+def test_a_grant_the_clause_does_not_make_is_not_guessed() -> None:
+    # The follow-up "国家级孵化器呢？" rewritten onto "省级加速器" names no single grant.
+    answer = calculate_from_clauses(
+        "泰安对新认定的国家级加速器补助多少?", ["taian-opinions-draft:3.6.17"], BOOK
+    )
+    assert answer is not None and answer.rule is None and answer.calculation is None
+    assert answer.missing[0].startswith("请说明具体是哪一项")
 
 
 def test_calculate_from_ranked_clauses() -> None:

@@ -83,6 +83,22 @@ def test_a_date_is_not_a_number_of_years() -> None:
         parse_years("2025年")
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("二〇二五年", [("date_year", 2025)]),
+        ("二零二六年支付300万元", [("date_year", 2026), ("money", 3_000_000)]),
+        ("三年", [("years", 3)]),
+        ("十年", [("years", 10)]),
+        ("一年花300万，连着三年", [("years", 1), ("money", 3_000_000), ("years", 3)]),
+    ],
+)
+def test_years_written_in_chinese(text: str, kinds: list[tuple[str, int]]) -> None:
+    assert [(q.kind, q.value) for q in extract_numbers(text)] == [
+        (kind, Decimal(value)) for kind, value in kinds
+    ]
+
+
 def test_chinese_numerals_without_unit_are_not_numbers() -> None:
     assert extract_numbers("一事一议、第一完成单位、一链一高校") == []
 
@@ -128,6 +144,8 @@ def test_people_counts_with_wan_are_counts() -> None:
         (Decimal(150_000_000), "1.5亿元"),
         (Decimal(123_450_000), "12345万元"),
         (Decimal("2857142.857"), "2857142.86元"),
+        (Decimal("999999.999"), "100万元"),
+        (Decimal("3333333.33"), "3333333.33元"),
     ],
 )
 def test_format_yuan(yuan: Decimal, text: str) -> None:

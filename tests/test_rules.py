@@ -13,6 +13,7 @@ from policyqa.rules import (
     RuleBook,
     RulesError,
     classify_industry,
+    industries_named,
     load_rules,
     rule_numbers,
     rules_for_clause,
@@ -209,6 +210,43 @@ def test_industry_terms_are_taken_from_their_source_clauses(
 )
 def test_classify_industry(book: RuleBook, text: str, categories: set[str]) -> None:
     assert classify_industry(text, book.industries) == categories
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("新能源汽车企业", [("新能源汽车", "传统产业")]),
+        ("新能源企业", [("新能源", "未来产业")]),
+        ("浆纸行业的揭榜挂帅项目", [("浆纸", "传统产业")]),
+        ("高端化工材料和钢铁", [("高端化工材料", "新兴产业"), ("钢铁", "传统产业")]),
+        ("餐饮", []),
+    ],
+)
+def test_industries_named(book: RuleBook, text: str, named: list[tuple[str, str]]) -> None:
+    assert industries_named(text, book.industries) == named
+
+
+def test_a_rule_reads_industries_against_its_whole_region(book: RuleBook) -> None:
+    rule = book.get("rz-jiebang-emerging")
+    assert set(rule.industry_terms) == {"新兴产业", "未来产业"}
+    assert set(rule.region_industry_terms) == {"新兴产业", "未来产业", "传统产业"}
+    assert rule.industry_categories("新能源汽车") == ({"传统产业"}, set())
+    assert rule.industry_categories("氢能") == ({"未来产业"}, {"未来产业"})
+    assert rule.industry_mismatch("氢能") is None
+    assert rule.industry_mismatch("浆纸") == "“浆纸”属于传统产业，不属于新兴产业、未来产业领域"
+
+
+def test_provisions_for_a_clause(book: RuleBook) -> None:
+    titles = [p.title for p in book.provisions_for("rizhao-rules-2025:6.2.23")]
+    assert titles == [
+        "全国重点实验室、国家技术创新中心、山东省实验室及引进高能级平台“一事一议”支持"
+    ]
+    assert book.provisions_for("rizhao-rules-2025:5.14") == []
+    # A provision whose clause also states a rule says what it is for, so that a question
+    # about it is not answered with that rule's amount.
+    for provision in book.provisions:
+        if book.for_clause(provision.clause_id):
+            assert provision.keywords, provision.title
 
 
 def test_rules_for_clause() -> None:

@@ -34,7 +34,6 @@ from .rules import (
     SplitFormula,
     Threshold,
     TieredFormula,
-    classify_industry,
 )
 from .text import normalize
 
@@ -527,14 +526,15 @@ def compute(rule: Rule, inputs: Mapping[str, object]) -> Calculation:
         industry = inputs.get("industry")
         if industry:
             values["industry"] = str(industry)
-            found = classify_industry(str(industry), rule.industry_terms)
-            if not found:
-                reason = (
-                    f"未能确认“{industry}”属于{wanted}领域（以{rule.region}所列产业为准），"
-                    "不予按本条计算"
-                )
+            mismatch = rule.industry_mismatch(str(industry))
+            if mismatch:
+                reason = f"{mismatch}，不予按本条计算"
                 return _not_qualifying(rule, values, [reason], reason)
-            steps.append(f"“{industry}”属于{'、'.join(sorted(found))}领域")
+            _, found = rule.industry_categories(str(industry))
+            if str(industry) in found:  # the question names the category itself
+                steps.append(f"按所述属于{industry}领域")
+            else:
+                steps.append(f"“{industry}”属于{'、'.join(sorted(found))}领域")
         else:
             steps.append(f"须属于{wanted}领域（未核实）")
     for threshold in rule.thresholds:

@@ -26,17 +26,19 @@ from .calc import (
     check_threshold,
     compute,
     maximum_amount,
+    round_yuan,
 )
 from .money import MoneyParseError, Quantity, find_quantities, format_yuan, parse_amount, parse_rate
 from .rules import (
     SUBJECT_TYPES,
     InputSpec,
     Provision,
+    RateFormula,
     Rule,
     RuleBook,
     TieredFormula,
-    classify_industry,
     expand_subjects,
+    industries_named,
 )
 from .text import normalize, normalize_query
 
@@ -60,7 +62,10 @@ SHANDONG_CITIES = (
 )
 # A money amount right after these words is a cap being asked about, not a figure of the asker.
 _CAP_WORDS = re.compile(r"(最高|最多|不超过|上限|封顶|至多)[^,，。;；]{0,3}$")
-_CONTEXT = 12
+_CONTEXT = 16
+_PUNCTUATION = re.compile(r"[,，。;；?？!！]")
+# An amount after these words is a total over the years asked about ("三年一共花了600万").
+_TOTAL_WORDS = re.compile(r"一共|总共|共计|合计|总计|累计|累积|共(?=花|支付|付|投入|用)")
 
 
 class NoRuleSelectedError(CalcError):
@@ -82,6 +87,8 @@ class QuestionReading:
     inputs: dict[str, Any]
     missing: tuple[InputSpec, ...]
     notes: tuple[str, ...] = ()
+    # How a figure was read, shown as the first steps of the calculation ("…为3年合计").
+    explained: tuple[str, ...] = ()
 
     @property
     def prompts(self) -> tuple[str, ...]:
@@ -112,21 +119,24 @@ def _nearest_cue(before: str, after: str, cues: Sequence[str]) -> tuple[int, int
     return best
 
 
-def _contexts(text: str, quantities: Sequence[Quantity], q: Quantity) -> tuple[str, str]:
-    """The text before `q` back to the previous number (at most 12 chars), and a little after."""
-    previous_end = max((o.end for o in quantities if o.end <= q.start), default=0)
+def _contexts(text: str, bounds: Sequence[Quantity], q: Quantity) -> tuple[str, str]:
+    """The text before `q` back to the previous competing number (at most 16 chars), and a
+    little after, up to the next competing number or punctuation.
+
+    `bounds` are the numbers competing for the same inputs (the money amounts when money is
+    assigned): a count or a year between a cue and its amount ("首轮投资日照一家企业500万元",
+    "运营费一年花300万") does not cut the cue off.
+    """
+    previous_end = max((o.end for o in bounds if o.end <= q.start), default=0)
     before = text[max(previous_end, q.start - _CONTEXT) : q.start]
-    following = [o.start for o in quantities if o.start >= q.end]
+    following = [o.start for o in bounds if o.start >= q.end]
     after_end = min([q.end + 6, *following])
-    after = re.split(r"[,，。;；?？!！]", text[q.end : after_end])[0]
+    after = _PUNCTUATION.split(text[q.end : after_end])[0]
     return before, after
 
 
 def _assign(
-    text: str,
-    quantities: Sequence[Quantity],
-    candidates: Sequence[Quantity],
-    specs: Sequence[InputSpec],
+    text: str, candidates: Sequence[Quantity], specs: Sequence[InputSpec]
 ) -> tuple[dict[str, list[Quantity]], list[str]]:
     """Give each quantity to the spec whose cue is nearest in meaning (longest cue in context)."""
     notes: list[str] = []
@@ -135,7 +145,7 @@ def _assign(
         if spec.multiple or len(candidates) <= 1:
             return {spec.name: list(candidates)}, notes
         cued = [
-            q for q in candidates if _cue_score("".join(_contexts(text, quantities, q)), spec.cues)
+            q for q in candidates if _cue_score("".join(_contexts(text, candidates, q)), spec.cues)
         ]
         if len(cued) == 1:
             return {spec.name: cued}, notes
@@ -143,7 +153,7 @@ def _assign(
         return {}, notes
     assigned: dict[str, list[Quantity]] = {}
     for q in candidates:
-        before, after = _contexts(text, quantities, q)
+        before, after = _contexts(text, candidates, q)
         scores = [(_nearest_cue(before, after, s.cues), s) for s in specs]
         best = max(score for score, _ in scores)
         winners = [s for score, s in scores if score == best]
@@ -169,11 +179,46 @@ def _tier_from_text(rule: Rule, text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def industries_in(text: str, rule: Rule) -> list[tuple[str, str]]:
+    """(term, category) for the industries of the rule's region that `text` names, longest first
+    (a term inside a longer one does not count: 新能源汽车 is not 新能源)."""
+    return industries_named(text, rule.region_industry_terms or rule.industry_terms)
+
+
 def industry_terms_in(text: str, rule: Rule) -> list[str]:
     """The terms of the rule's industry categories that `text` names, longest first."""
-    norm = normalize(text)
-    terms = {term for terms in rule.industry_terms.values() for term in terms if term in norm}
-    return sorted(terms, key=lambda term: (-len(term), term))
+    return [term for term, category in industries_in(text, rule) if category in rule.industries]
+
+
+def _figures(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
+    """The money amounts that are the asker's own figures (not a cap asked about: "最高100万")."""
+    return [
+        q
+        for q in quantities
+        if q.kind == "money" and not _CAP_WORDS.search(text[max(0, q.start - 8) : q.start])
+    ]
+
+
+def _per_year(text: str, q: Quantity, quantities: Sequence[Quantity]) -> bool:
+    """True for "一年" qualifying an amount in the same phrase ("一年花300万": 300万 per year)."""
+    return q.value == 1 and any(
+        m.kind == "money" and m.start >= q.end and not _PUNCTUATION.search(text[q.end : m.start])
+        for m in quantities
+    )
+
+
+def years_asked(text: str, quantities: Sequence[Quantity] | None = None) -> list[int]:
+    """The numbers of years a normalized question speaks of, distinct and ascending.
+
+    "连续三年", "连着三年", "3年" count; "第二年" is an ordinal, not a duration. "一年" that
+    qualifies an amount ("一年花300万，连着三年") says the amount is per year, so it yields to
+    the duration when the question names one; alone it is the one year asked about.
+    """
+    if quantities is None:
+        quantities = find_quantities(text)
+    years = [q for q in quantities if q.kind == "years" and not text[: q.start].endswith("第")]
+    durations = {int(q.value) for q in years if not _per_year(text, q, quantities)}
+    return sorted(durations or {int(q.value) for q in years})
 
 
 def read_inputs(question: str, rule: Rule) -> QuestionReading:
@@ -186,39 +231,37 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
     quantities = find_quantities(text)
     inputs: dict[str, Any] = {}
     notes: list[str] = []
+    explained: list[str] = []
 
     money_specs = [s for s in rule.inputs if s.kind == "money"]
-    money = [
-        q
-        for q in quantities
-        if q.kind == "money" and not _CAP_WORDS.search(text[max(0, q.start - 8) : q.start])
-    ]
+    money = _figures(text, quantities)
+    amounts: dict[str, list[Quantity]] = {}
     if money_specs and money:
-        assigned, more = _assign(text, quantities, money, money_specs)
+        amounts, more = _assign(text, money, money_specs)
         notes.extend(more)
         for spec in money_specs:
-            found = assigned.get(spec.name)
+            found = amounts.get(spec.name)
             if found:
                 values = [q.value for q in found]
                 inputs[spec.name] = values if spec.multiple else values[0]
 
     for spec in rule.inputs:
         if spec.kind == "years":
-            years = sorted({int(q.value) for q in quantities if q.kind == "years"})
+            years = years_asked(text, quantities)
             if len(years) == 1:
                 inputs[spec.name] = years[0]
             elif len(years) > 1:
                 notes.append(f"问题中有多个年数，未能确定{spec.label}")
         elif spec.kind == "count":
             counts = [q for q in quantities if q.kind == "count"]
-            assigned, more = _assign(text, quantities, counts, [spec])
+            assigned, more = _assign(text, counts, [spec])
             notes.extend(more)
             found = assigned.get(spec.name, [])
             if len(found) == 1:
                 inputs[spec.name] = int(found[0].value)
         elif spec.kind == "rate":
             rates = [q for q in quantities if q.kind == "percent"]
-            assigned, more = _assign(text, quantities, rates, [spec])
+            assigned, more = _assign(text, rates, [spec])
             notes.extend(more)
             found = assigned.get(spec.name, [])
             if len(found) == 1:
@@ -228,6 +271,20 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
             if tier is not None:
                 inputs[spec.name] = tier
 
+    formula = rule.formula
+    if isinstance(formula, RateFormula) and formula.years_input:
+        years = inputs.get(formula.years_input)
+        found = amounts.get(formula.base, [])
+        if isinstance(years, int) and years > 1 and len(found) == 1:
+            total = found[0]
+            clause = _PUNCTUATION.split(_contexts(text, money, total)[0])[-1]
+            if _TOTAL_WORDS.search(clause):
+                per_year = round_yuan(total.value / years)
+                inputs[formula.base] = per_year
+                explained.append(
+                    f"{format_yuan(total.value)}为{years}年合计，每年按{format_yuan(per_year)}计"
+                )
+
     if rule.industries:
         terms = industry_terms_in(text, rule)
         if terms:
@@ -236,34 +293,121 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
     missing = tuple(
         s for s in rule.inputs if s.required and s.default is None and s.name not in inputs
     )
-    return QuestionReading(rule.id, inputs, missing, tuple(notes))
+    return QuestionReading(rule.id, inputs, missing, tuple(notes), tuple(explained))
 
 
-def _keyword_score(text: str, rule: Rule) -> int:
-    score = sum(1 for keyword in rule.keywords if normalize(keyword) in text)
-    if rule.industries and industry_terms_in(text, rule):
+Option = Rule | Provision
+
+
+def _words(option: Option) -> tuple[str, ...]:
+    """The words that name an option: its keywords, and a tiered rule's tier names and cues."""
+    words = list(option.keywords)
+    if isinstance(option, Rule) and isinstance(option.formula, TieredFormula):
+        for tier in option.formula.tiers:
+            words.extend((tier.name, *tier.cues))
+    return tuple(dict.fromkeys(normalize(w) for w in words if w))
+
+
+def _vocabulary(option: Option) -> str:
+    """Everything an option is described by (title, requirements or quote, words)."""
+    described = option.requirements if isinstance(option, Rule) else option.quote
+    return normalize("\n".join((option.title, *described, *_words(option))))
+
+
+def _named(text: str, option: Option, others: Sequence[Option]) -> list[str]:
+    """The option's words in the question that tell it apart from `others`.
+
+    A word that every other option also speaks of (共享仪器 for both sides of the 创新券, 新认定
+    for both the 孵化器 and the 加速器 grant) says nothing about which one is meant.
+    """
+    vocabularies = [_vocabulary(o) for o in others]
+    return [
+        w
+        for w in _words(option)
+        if w in text and not (vocabularies and all(w in v for v in vocabularies))
+    ]
+
+
+def _score(text: str, option: Option, others: Sequence[Option]) -> int:
+    score = len(_named(text, option, others))
+    if isinstance(option, Rule) and option.industries and industry_terms_in(text, option):
         score += 2
     return score
 
 
-def select_rule(question: str, candidates: Sequence[Rule]) -> Rule | None:
-    """The candidate the question's words point to; None when several fit equally.
+def _input_fit(text: str, rule: Rule) -> int:
+    """How well the question's figures fit the rule's inputs: the cue lengths beside them."""
+    quantities = find_quantities(text)
+    groups = (
+        (_figures(text, quantities), "money"),
+        ([q for q in quantities if q.kind == "count"], "count"),
+        ([q for q in quantities if q.kind == "percent"], "rate"),
+    )
+    fit = 0
+    for figures, kind in groups:
+        specs = [s for s in rule.inputs if s.kind == kind]
+        for q in figures:
+            context = "".join(_contexts(text, figures, q))
+            fit += max((_cue_score(context, s.cues) for s in specs), default=0)
+    return fit
 
-    A tie-break among rules the retriever already chose: most keywords wins; on a tie a rule
-    that is a special case (新兴产业 case of 揭榜挂帅) yields to its general rule.
+
+def _signals(text: str, rule: Rule) -> int:
+    """Independent signs that a question is about `rule`: its words used, its industry named,
+    and figures that fit its inputs. One word alone ("新兴产业") is not enough to leave the
+    clause the retriever ranked first for a lower-ranked one.
     """
-    if not candidates:
-        return None
-    if len(candidates) == 1:
-        return candidates[0]
-    text = normalize_query(question)
-    scored = [(_keyword_score(text, rule), rule) for rule in candidates]
+    named = {w for w in _words(rule) if w in text}
+    if rule.industries:
+        named.update(industry_terms_in(text, rule))
+    return len(named) + (1 if _input_fit(text, rule) > 0 else 0)
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What a clause's rules and provisions make of a question."""
+
+    option: Option | None
+    named: bool  # the question uses a word that sets the chosen option apart
+
+
+def _choose(text: str, rules: Sequence[Rule], provisions: Sequence[Provision] = ()) -> _Choice:
+    options: list[Option] = [*rules, *provisions]
+    if not rules:
+        return _Choice(None, False)
+    scored = [(_score(text, o, [x for x in options if x is not o]), o) for o in options]
     best = max(score for score, _ in scored)
-    tied = [rule for score, rule in scored if score == best]
+    top = [o for score, o in scored if score == best]
+    tied = [o for o in top if isinstance(o, Rule)]
+    if not tied:  # only a provision (support without an amount) fits the question best
+        return _Choice(top[0], best > 0)
+    if len(tied) > 1:
+        fits = [(_input_fit(text, rule), rule) for rule in tied]
+        most = max(fit for fit, _ in fits)
+        if most > 0:
+            tied = [rule for fit, rule in fits if fit == most]
     if len(tied) > 1:
         ids = {rule.id for rule in tied}
         tied = [rule for rule in tied if rule.special_case_of not in ids]
-    return tied[0] if len(tied) == 1 else None
+    if len(tied) != 1:
+        return _Choice(None, False)
+    return _Choice(tied[0], best > 0)
+
+
+def select_rule(
+    question: str, candidates: Sequence[Rule], provisions: Sequence[Provision] = ()
+) -> Rule | None:
+    """The candidate the question's words point to; None when several fit equally.
+
+    A choice among the rules of the clause the retriever found: the rule whose distinguishing
+    words (keywords, tier names, industry) the question uses most wins; words every rule of
+    the clause shares do not count. On a tie the rule whose inputs the question's figures fit
+    (the cue words beside them) wins, then a general rule over its special case (新兴产业 case
+    of 揭榜挂帅). None, too, when the clause's support without an amount (`provisions`,
+    一事一议) fits the question better than any rule.
+    """
+    choice = _choose(normalize_query(question), candidates, provisions)
+    return choice.option if isinstance(choice.option, Rule) else None
 
 
 def calculate_for_question(question: str, candidates: Sequence[Rule]) -> Calculation:
@@ -309,24 +453,38 @@ def calculate_from_clauses(
 ) -> AmountAnswer | None:
     """The amount for a question, given the clauses the retriever ranked (best first).
 
-    The first clause that states rules is used; among its rules `select_rule` decides. None
-    when no ranked clause states a rule (the question is then a lookup).
+    The top clause decides: its rule the question points to (`select_rule`). A lower-ranked
+    clause is used only when the top one cannot decide (it states no rule, or several that the
+    question does not tell apart) and the question names one of that clause's rules by its
+    distinguishing words, with at least two signs in all (`_signals`). None when no clause
+    yields a rule, or when the top clause's support without an amount (一事一议) is what the
+    question asks about: the answer is then a lookup.
     """
-    for clause_id in clause_ids:
-        candidates = book.for_clause(clause_id)
-        if candidates:
-            break
-    else:
+    if not clause_ids:
         return None
-    rule = select_rule(question, candidates)
+    text = normalize_query(question)
+    top_id = clause_ids[0]
+    top_rules = book.for_clause(top_id)
+    top = _choose(text, top_rules, book.provisions_for(top_id))
+    if top.option is not None and not isinstance(top.option, Rule):
+        return None
+    clause_id, rule = top_id, top.option
     if rule is None:
-        names = " / ".join(r.title for r in candidates)
+        for lower_id in clause_ids[1:]:
+            lower = _choose(text, book.for_clause(lower_id), book.provisions_for(lower_id))
+            if isinstance(lower.option, Rule) and lower.named and _signals(text, lower.option) >= 2:
+                clause_id, rule = lower_id, lower.option
+                break
+    if rule is None:
+        if not top_rules:
+            return None
+        names = " / ".join(r.title for r in top_rules)
         return AmountAnswer(
-            clause_id,
+            top_id,
             None,
             None,
             (f"请说明具体是哪一项（{names}）",),
-            f"该条款规定了多项支持：{'；'.join(r.title for r in candidates)}。",
+            f"该条款规定了多项支持：{'；'.join(r.title for r in top_rules)}。",
         )
     reading = read_inputs(question, rule)
     if reading.missing:
@@ -339,23 +497,54 @@ def calculate_from_clauses(
         return AmountAnswer(clause_id, rule, None, e.prompts, f"该问题适用“{rule.title}”的规定。")
     except InvalidInputError as e:
         return AmountAnswer(clause_id, rule, None, (str(e),), f"该问题适用“{rule.title}”的规定。")
+    read = (*_general_case(text, rule, book.for_clause(clause_id)), *reading.explained)
+    if read:
+        calc = calc.model_copy(update={"steps": (*read, *calc.steps)})
     return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+
+
+def _general_case(text: str, rule: Rule, siblings: Sequence[Rule]) -> list[str]:
+    """Why the general rule applies rather than its industry special case (揭榜挂帅: 新兴产业、
+    未来产业 have their own threshold and rate): the industry named, or none named."""
+    steps: list[str] = []
+    for special in siblings:
+        if special.special_case_of != rule.id or not special.industries:
+            continue
+        wanted = "、".join(special.industries)
+        named = industries_in(text, special)
+        if named:
+            term, _ = named[0]
+            mismatch = special.industry_mismatch(term)
+            if mismatch:
+                steps.append(f"{mismatch}，按一般项目的条件计算")
+        else:
+            steps.append(f"未说明属于{wanted}领域，按一般项目的条件计算（{wanted}领域另有规定）")
+    return steps
 
 
 # --- enterprise profiles -------------------------------------------------------------------------
 
 
 def _money(value: Any) -> Any:
+    """A profile figure as a Decimal; refused here, while the input is still what was sent,
+    when it is negative ("-80万元", "负80万元") or not a finite number ("NaN")."""
     if isinstance(value, str):
         text = value.strip()
+        if text.startswith(("-", "负", "負")):
+            raise ValueError(f"金额不能为负数：{text}")
         try:
-            return Decimal(text.replace(",", ""))
+            number = Decimal(text.replace(",", ""))
         except ArithmeticError:
             try:
                 return parse_amount(text)
             except MoneyParseError as e:
                 raise ValueError(str(e)) from e
+        if not number.is_finite():
+            raise ValueError(f"金额不是有效数值：{text}")
+        return number
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("金额不是有效数值")
         return Decimal(str(value))
     return value
 
@@ -581,9 +770,8 @@ def _match_one(rule: Rule, profile: EnterpriseProfile) -> MatchResult | None:
     figures = profile.figures()
     if rule.industries and profile.industry:
         figures["industry"] = profile.industry
-        if not classify_industry(profile.industry, rule.industry_terms):
-            wanted = "、".join(rule.industries)
-            reason = f"未能确认“{profile.industry}”属于{wanted}领域（以{rule.region}所列产业为准）"
+        reason = rule.industry_mismatch(profile.industry)
+        if reason:
             return MatchResult(
                 rule, Decimal(0), "不符合", "computed", False, reason, notes=tuple(notes)
             )

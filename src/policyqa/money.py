@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 import cn2an
@@ -105,13 +105,14 @@ def chinese_to_decimal(numeral: str) -> Decimal:
     return _plain(Decimal(str(value)))
 
 
-def _classify(value: Decimal, has_multiplier: bool, unit: str | None, arabic: bool) -> QuantityKind:
+def _classify(value: Decimal, has_multiplier: bool, unit: str | None, digits: bool) -> QuantityKind:
+    """`digits`: written digit by digit ("2025", "二〇二五"), as years of the calendar are."""
     if unit == "元" or (unit is None and has_multiplier):
         return "money"
     if unit == "%":
         return "percent"
     if unit == "年":
-        is_date = arabic and value == value.to_integral_value() and 1900 <= value <= 2200
+        is_date = digits and value == value.to_integral_value() and 1900 <= value <= 2200
         return "date_year" if is_date else "years"
     if unit == "个月":
         return "months"
@@ -142,7 +143,7 @@ def find_quantities(text: str) -> list[Quantity]:
             mult = m.group("mult") or ""
             unit = m.group("unit1")
             value = number * _multiplier(mult)
-            arabic = True
+            digits = True
         else:
             numeral = m.group("chinese")
             unit = m.group("unit2")
@@ -153,10 +154,10 @@ def find_quantities(text: str) -> list[Quantity]:
             except MoneyParseError:
                 continue
             mult = numeral[-1] if numeral.endswith(("万", "亿")) else ""
-            arabic = False
+            digits = all(c in _DIGIT_VALUE for c in numeral)  # 二〇二五 like 2025
         if unit is None and not mult:
             continue
-        kind = _classify(value, bool(mult), unit, arabic)
+        kind = _classify(value, bool(mult), unit, digits)
         if kind == "percent":
             value = value / 100
         found.append(Quantity(kind, _plain(value), unit or "", m.group(0), m.start(), m.end()))
@@ -211,8 +212,11 @@ def _trim(value: Decimal) -> str:
 
 
 def format_yuan(amount: Decimal) -> str:
-    """An amount in yuan the way the documents write it: 2000000 → "200万元", 5000 → "5000元"."""
-    amount = _plain(Decimal(amount))
+    """An amount in yuan the way the documents write it: 2000000 → "200万元", 5000 → "5000元".
+
+    Shown to the fen: 999999.999 (an exact step of a calculation) is "100万元".
+    """
+    amount = _plain(Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     if amount != amount.to_integral_value():
         return f"{amount.quantize(Decimal('0.01'))}元"
     if abs(amount) >= 10**8 and amount % 10**4 == 0:

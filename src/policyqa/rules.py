@@ -255,10 +255,28 @@ class Rule(_Model):
     exclusive_group: str | None = None
     exclusive_clause_id: str | None = None
     industry_terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Every industry category of the rule's region, so that a term is read in full
+    # (新能源汽车 is 传统产业 even though 新能源 is one of the rule's 未来产业 terms).
+    region_industry_terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @property
     def doc_id(self) -> str:
         return self.clause_id.split(":", 1)[0]
+
+    def industry_categories(self, text: str) -> tuple[set[str], set[str]]:
+        """The categories of the rule's region that `text` names, and those the rule wants."""
+        named = classify_industry(text, self.region_industry_terms or self.industry_terms)
+        return named, named & set(self.industries)
+
+    def industry_mismatch(self, industry: str) -> str | None:
+        """Why `industry` is outside the rule's categories (None when it is inside)."""
+        named, wanted = self.industry_categories(industry)
+        if wanted:
+            return None
+        listed = "、".join(self.industries)
+        if named:
+            return f"“{industry}”属于{'、'.join(sorted(named))}，不属于{listed}领域"
+        return f"未能确认“{industry}”属于{listed}领域（以{self.region}所列产业为准）"
 
     def input_spec(self, name: str) -> InputSpec:
         for spec in self.inputs:
@@ -322,12 +340,17 @@ class Exclusion(_Model):
 
 
 class Provision(_Model):
-    """Support a clause grants without a stated amount (一事一议, 参照标准 …); never computed."""
+    """Support a clause grants without a stated amount (一事一议, 参照标准 …); never computed.
+
+    `keywords` name what it is for (飞地孵化器, 全国重点实验室): a question about that is
+    answered from the clause text, not by the amount of another rule of the same clause.
+    """
 
     clause_id: str
     title: str
     subjects: tuple[str, ...]
     quote: tuple[str, ...] = Field(min_length=1)
+    keywords: tuple[str, ...] = ()
     region: str = ""  # filled by load_rules from the manifest
 
     @property
@@ -383,6 +406,10 @@ class RuleBook:
         """The rules stated by one clause, in table order (empty when it grants no amount)."""
         return [r for r in self.rules if r.clause_id == clause_id]
 
+    def provisions_for(self, clause_id: str) -> list[Provision]:
+        """The support without an amount that one clause states (一事一议 …)."""
+        return [p for p in self.provisions if p.clause_id == clause_id]
+
     def clause_ids(self) -> list[str]:
         return sorted({r.clause_id for r in self.rules})
 
@@ -436,26 +463,38 @@ def rule_numbers(rule: Rule) -> list[RuleNumber]:
     return out
 
 
+def industries_named(
+    text: str, categories: dict[str, tuple[str, ...]] | Iterable[IndustryCategory]
+) -> list[tuple[str, str]]:
+    """(term, category) for every industry term `text` names, longest term first.
+
+    A term inside a longer named term does not count: 新能源汽车 (传统产业) is not 新能源
+    (未来产业), 高端化工材料 (新兴产业) is not 化工. A category's own name ("新兴产业企业")
+    names it too.
+    """
+    if not isinstance(categories, dict):
+        categories = {c.category: c.terms for c in categories}
+    norm = normalize(text)
+    hits: list[tuple[int, int, str, str]] = []
+    for category, terms in categories.items():
+        for term in (category, *terms):
+            start = norm.find(term)
+            while start >= 0:
+                hits.append((start, start + len(term), term, category))
+                start = norm.find(term, start + 1)
+    kept = {
+        (term, category)
+        for s, e, term, category in hits
+        if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _, _ in hits)
+    }
+    return sorted(kept, key=lambda hit: (-len(hit[0]), hit))
+
+
 def classify_industry(
     text: str, categories: dict[str, tuple[str, ...]] | Iterable[IndustryCategory]
 ) -> set[str]:
     """The industry categories `text` names; the longest term wins (高端化工材料 is not 化工)."""
-    if not isinstance(categories, dict):
-        categories = {c.category: c.terms for c in categories}
-    norm = normalize(text)
-    hits: list[tuple[int, int, str]] = []
-    for category, terms in categories.items():
-        for term in terms:
-            start = norm.find(term)
-            while start >= 0:
-                hits.append((start, start + len(term), category))
-                start = norm.find(term, start + 1)
-    kept = {
-        category
-        for s, e, category in hits
-        if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in hits)
-    }
-    return kept
+    return {category for _, category in industries_named(text, categories)}
 
 
 def _parse_file(path: Path) -> _RulesFile:
@@ -496,11 +535,8 @@ def _resolve(parsed: _RulesFile, manifest: Manifest, path: Path) -> RuleBook:
             raise RulesError(f"{path}: rule {rule.id}: {e}") from e
         if rule.special_case_of and rule.special_case_of not in known:
             raise RulesError(f"{path}: rule {rule.id} is a special case of unknown rule")
-        terms = {
-            c.category: c.terms
-            for c in parsed.industry
-            if c.region == doc.region and c.category in rule.industries
-        }
+        region_terms = {c.category: c.terms for c in parsed.industry if c.region == doc.region}
+        terms = {c: t for c, t in region_terms.items() if c in rule.industries}
         missing = set(rule.industries) - set(terms)
         if missing:
             raise RulesError(
@@ -517,6 +553,7 @@ def _resolve(parsed: _RulesFile, manifest: Manifest, path: Path) -> RuleBook:
                     "exclusive_group": combo.id if in_group and combo else None,
                     "exclusive_clause_id": combo.clause_id if in_group and combo else None,
                     "industry_terms": terms,
+                    "region_industry_terms": region_terms,
                 }
             )
         )
