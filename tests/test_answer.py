@@ -113,7 +113,10 @@ def test_resolve_followup_replaces_slots() -> None:
 
 def test_resolve_followup_appends_or_leaves_standalone_questions() -> None:
     history = [Turn(role="user", content="日照对孵化器有什么支持？")]
-    assert resolve_followup("那加速器呢？", history, ALIASES) == "日照对孵化器有什么支持，加速器呢?"
+    assert resolve_followup("那加速器呢？", history, ALIASES) == "日照对加速器有什么支持?"
+    assert resolve_followup("那要交什么材料呢？", history, ALIASES) == (
+        "日照对孵化器有什么支持，要交什么材料呢?"
+    )
     standalone = "揭榜挂帅项目最高支持多少？"
     assert resolve_followup(standalone, history, ALIASES) == standalone
     assert resolve_followup("那省级的呢？", [], ALIASES) == "那省级的呢？"

@@ -39,6 +39,19 @@ TIER_WORDS = (
     "二等",
     "三等",
 )
+# What a grant is for; a follow-up naming another one swaps it ("那孵化器呢？").
+SUBJECT_WORDS = (
+    "孵化器",
+    "加速器",
+    "众创空间",
+    "大学科技园",
+    "重点实验室",
+    "技术创新中心",
+    "新型研发机构",
+    "技术转移服务机构",
+    "自然科学基金",
+    "科学技术奖",
+)
 _TIER = re.compile("|".join(TIER_WORDS))
 _TIER_RUN = re.compile(rf"(?:{_TIER.pattern})(?:[、和及与](?:{_TIER.pattern}))+")
 _ASKS_WHO = re.compile(
@@ -49,7 +62,8 @@ _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
 _FOLLOWUP_START = re.compile(r"^(那么?|如果是?|若是?|换成|改成|还有|再问一下)")
 # Money questions; "多少家/项/个…" asks for a count (a target), not an amount of money.
 _ASKS_AMOUNT = re.compile(
-    r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|补多少|给多少|最高|上限|金额|钱|额度"
+    r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|能获得|能否获得|能不能拿"
+    r"|补多少|给多少|最高|上限|金额|钱|额度|(支持|补助|补贴|奖励|补偿|贴息)吗"
 )
 _ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
 _ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")
@@ -96,11 +110,15 @@ def validate_question(question: str) -> str:
 
 
 def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
-    """The tier, region and amount a question names (first of each)."""
+    """The tier, subject, region and amount a question names (first of each)."""
     found: dict[str, str] = {}
     for word in TIER_WORDS:
         if word in text:
             found["tier"] = word
+            break
+    for word in SUBJECT_WORDS:
+        if word in text:
+            found["subject"] = word
             break
     for alias in aliases:
         if alias in text:
@@ -115,8 +133,8 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
 def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[str]) -> str:
     """Rewrite a follow-up ("那省级的呢？") into a standalone question using the last user turn.
 
-    A slot the follow-up names (tier, region, amount) replaces the same slot of the previous
-    question; otherwise the follow-up is appended to it. A standalone question is unchanged.
+    A slot the follow-up names (tier, subject, region, amount) replaces the same slot of the
+    previous question; otherwise the follow-up is appended to it. A standalone question is unchanged.
     """
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
     if not previous:
