@@ -134,7 +134,8 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     """Rewrite a follow-up ("那省级的呢？") into a standalone question using the last user turn.
 
     A slot the follow-up names (tier, subject, region, amount) replaces the same slot of the
-    previous question; otherwise the follow-up is appended to it. A standalone question is unchanged.
+    previous question; otherwise the follow-up is appended to it. A standalone question is
+    unchanged.
     """
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
     if not previous:

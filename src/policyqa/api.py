@@ -6,12 +6,16 @@ The engine (corpus, index, model) is loaded once in `lifespan`; settings come fr
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +33,7 @@ from .retrieve import EmptyQueryError, Mode
 from .settings import Settings, get_settings
 
 MAX_BODY_BYTES = 64 * 1024
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class AskRequest(BaseModel):
@@ -87,6 +92,25 @@ class _BodyLimit(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+def _printable(value: Any) -> Any:
+    """A JSON-safe copy: lone surrogates → U+FFFD, NaN/Infinity → their names as text."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """422 with the reasons; the echoed input is made encodable (a bad request is never a 500)."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else [str(exc)]
+    return JSONResponse({"detail": _printable(jsonable_encoder(errors))}, status_code=422)
+
+
 def get_engine(request: Request) -> Engine:
     """The engine loaded at start-up (dependency)."""
     engine: Engine = request.app.state.engine
@@ -112,6 +136,7 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         lifespan=lifespan,
     )
     app.add_middleware(_BodyLimit)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     origins = (settings or get_settings()).cors_origins
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"])
@@ -165,6 +190,9 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
 
     @app.post("/match")
     def match(profile: EnterpriseProfile, engine: EngineDep) -> dict[str, Any]:
+        data = profile.model_dump(mode="json")
+        if _printable(data) != data:
+            raise HTTPException(status_code=422, detail="画像包含无效的字符（孤立代理项）")
         if engine.rules is None:
             raise HTTPException(
                 status_code=503, detail="this corpus has no rule table (rules.toml)"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from pydantic import ValidationError
 
@@ -38,6 +39,7 @@ from .segment import SegmentError
 from .settings import Settings, get_settings
 from .tokenize import default_tokenizer
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 STATUS_NAMES = {"draft": "征求意见稿", "in_force": "现行有效"}
 
@@ -171,8 +173,12 @@ def _answer_readable(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def read_batch_line(line: str, number: int) -> tuple[str | None, str, list[Turn]]:
+def read_batch_line(raw: bytes, number: int) -> tuple[str | None, str, list[Turn]]:
     """(id, question, history) of one batch line, or BatchLineError naming the line."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BatchLineError(number, f"不是有效的 UTF-8 文本（第 {e.start + 1} 个字节）") from e
     if not line.strip():
         raise BatchLineError(number, "空行（每行应为一个 JSON 对象）")
     try:
@@ -185,6 +191,8 @@ def read_batch_line(line: str, number: int) -> tuple[str | None, str, list[Turn]
     if raw_id is not None and not isinstance(raw_id, str | int):
         raise BatchLineError(number, "id 应为字符串或整数")
     answer_id = None if raw_id is None else str(raw_id)
+    if answer_id is not None and _LONE_SURROGATE.search(answer_id):
+        raise BatchLineError(number, "id 包含无效的字符（孤立代理项）")
     question = item.get("question")
     if not isinstance(question, str):
         raise BatchLineError(number, "缺少字符串字段 question", answer_id)
@@ -217,7 +225,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(answer.model_dump_json(indent=2) if args.json else _answer_readable(answer))
         return 0
     failures = 0
-    source = sys.stdin if args.batch == "-" else _open_batch(args.batch)
+    source = sys.stdin.buffer if args.batch == "-" else _open_batch(args.batch)
     with source:
         for number, line in enumerate(source, start=1):
             answer_id: str | None = None
@@ -236,9 +244,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failures else 0
 
 
-def _open_batch(path: str) -> TextIO:
+def _open_batch(path: str) -> BinaryIO:
+    # Binary, so that one line that is not UTF-8 is reported as such and the rest still run.
     try:
-        return open(path, encoding="utf-8")  # noqa: SIM115 - closed by the caller's with
+        return open(path, "rb")  # noqa: SIM115 - closed by the caller's with
     except OSError as e:
         raise UsageError(f"无法读取批量文件 {path}：{e.strerror}") from e
 
@@ -329,6 +338,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Entry point of the `policyqa` console script; errors become a message and exit code 2."""
     args = build_parser().parse_args(argv)
+    undecodable = [
+        a for a in vars(args).values() if isinstance(a, str) and _LONE_SURROGATE.search(a)
+    ]
+    if undecodable:
+        # Bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape).
+        print(
+            "错误: 参数包含无法解码的字节（孤立代理项）；请使用 UTF-8 编码的终端或文件。",
+            file=sys.stderr,
+        )
+        return 2
     func: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
         return func(args, settings or get_settings())

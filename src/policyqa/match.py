@@ -530,7 +530,8 @@ def _money(value: Any) -> Any:
     when it is negative ("-80万元", "负80万元") or not a finite number ("NaN")."""
     if isinstance(value, str):
         text = value.strip()
-        if text.startswith(("-", "负", "負")):
+        # ASCII hyphen, the minus sign U+2212, the full-width hyphen, and 负/負.
+        if text.startswith(("-", "\u2212", "\uff0d", "负", "負")):
             raise ValueError(f"金额不能为负数：{text}")
         try:
             number = Decimal(text.replace(",", ""))

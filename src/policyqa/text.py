@@ -12,6 +12,7 @@ import opencc
 # Characters NFKC leaves alone but that policy text uses as ASCII look-alikes ("1∶1" ratios).
 _EXTRA_HALFWIDTH = str.maketrans({"∶": ":", "﹕": ":", "－": "-", "～": "~", "　": " "})
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
 
 
@@ -21,8 +22,11 @@ def _t2s() -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese with OpenCC (simplified input is returned unchanged)."""
-    return _t2s().convert(text)
+    """Traditional → simplified Chinese with OpenCC (simplified input is returned unchanged).
+
+    Lone surrogates (which cannot be UTF-8 encoded for OpenCC) become U+FFFD.
+    """
+    return _t2s().convert(_LONE_SURROGATE.sub("\ufffd", text))
 
 
 def to_halfwidth(text: str) -> str:
