@@ -39,7 +39,7 @@ from .segment import Clause
 from .text import normalize
 from .tokenize import PolicyTokenizer
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passage text carries the heading (see passage_text)
 CURRENT = "current"
 REBUILD = "policyqa index"
 
