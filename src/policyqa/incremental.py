@@ -42,6 +42,7 @@ from .index import (
     encode_clauses,
     passage_text,
     read_manifest,
+    verify_files,
 )
 from .ingest import IngestResult
 from .segment import Clause
@@ -85,17 +86,7 @@ def _read_current(index_dir: Path, embedder: Embedder) -> _StoredBuild:
             f"({embedder.dim}d) is configured; its vectors cannot be reused. Rebuild it with "
             f"`{REBUILD}` (or set POLICYQA_EMBEDDER back) before adding documents"
         )
-    actual = _hash_files(build)
-    if actual != manifest.files:
-        damaged = sorted(
-            name
-            for name in set(actual) | set(manifest.files)
-            if actual.get(name) != manifest.files.get(name)
-        )
-        raise IndexCorruptError(
-            f"index files in {build} are missing or damaged ({', '.join(damaged)}); "
-            f"rebuild with `{REBUILD}`"
-        )
+    verify_files(build, manifest)
     try:
         with (build / "clauses.jsonl").open(encoding="utf-8") as f:
             clauses = [Clause.model_validate_json(line) for line in f]

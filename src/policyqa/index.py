@@ -247,11 +247,8 @@ def check_compatible(manifest: IndexManifest, embedder: Embedder, corpus_hash: s
         )
 
 
-def load_index(index_dir: Path, embedder: Embedder, corpus_hash: str) -> SearchIndex:
-    """Load `current`, verifying every file's checksum and the manifest against the setup."""
-    build = current_build(index_dir)
-    manifest = read_manifest(build)
-    check_compatible(manifest, embedder, corpus_hash)
+def verify_files(build: Path, manifest: IndexManifest) -> None:
+    """Refuse a build whose files differ from the checksums its manifest recorded."""
     actual = _hash_files(build)
     if actual != manifest.files:
         damaged = sorted(
@@ -263,6 +260,14 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_hash: str) -> SearchI
             f"index files in {build} are missing or damaged ({', '.join(damaged)}); "
             f"rebuild with `{REBUILD}`"
         )
+
+
+def load_index(index_dir: Path, embedder: Embedder, corpus_hash: str) -> SearchIndex:
+    """Load `current`, verifying every file's checksum and the manifest against the setup."""
+    build = current_build(index_dir)
+    manifest = read_manifest(build)
+    check_compatible(manifest, embedder, corpus_hash)
+    verify_files(build, manifest)
     try:
         with (build / "clauses.jsonl").open(encoding="utf-8") as f:
             clauses = [Clause.model_validate_json(line) for line in f]
