@@ -26,6 +26,7 @@ from policyqa.api import create_app
 from policyqa.calc import (
     MAX_AMOUNT_YUAN,
     CalcError,
+    InvalidInputError,
     compute,
     lesser_of,
     matched_ratio,
@@ -214,6 +215,26 @@ def test_every_rule_refuses_or_stays_within_its_maximum(rule: Any, data: st.Data
     cap, _ = maximum_amount(rule)
     if cap is not None:
         assert calc.amount_yuan <= cap, (rule.id, inputs)
+
+
+NON_FINITE = [
+    Decimal("NaN"),
+    Decimal("sNaN"),
+    Decimal("Infinity"),
+    Decimal("-Infinity"),
+    float("nan"),
+    float("inf"),
+]
+
+
+@pytest.mark.parametrize("value", NON_FINITE, ids=repr)
+def test_non_finite_numbers_are_refused_as_invalid_by_every_rule(value: object) -> None:
+    # Hypothesis rarely draws a signalling NaN, which float() and math.isfinite() refuse to read.
+    for rule in BOOK.rules:
+        for spec in rule.inputs:
+            if spec.kind in ("money", "rate", "count", "years"):
+                with pytest.raises(InvalidInputError):
+                    compute(rule, {spec.name: value})
 
 
 # --- enterprise profiles ------------------------------------------------------------------------

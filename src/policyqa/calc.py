@@ -7,7 +7,6 @@ formula never guesses a missing input: `compute` raises `MissingInputError` nami
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -359,7 +358,7 @@ def _to_int(value: object, spec: InputSpec) -> int:
             raise InvalidInputError(f"无法识别{spec.label}“{value}”：{e}") from e
     elif isinstance(value, int):
         number = value
-    elif isinstance(value, Decimal | float) and math.isfinite(value) and value == int(value):
+    elif isinstance(value, Decimal | float) and Decimal(value).is_finite() and value == int(value):
         number = int(value)
     else:
         raise InvalidInputError(f"{spec.label}应为整数，而不是 {value!r}")
