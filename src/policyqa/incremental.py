@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ import faiss
 import numpy as np
 from pydantic import ValidationError
 
-from . import __version__
 from .corpus import Manifest
 from .embed import Embedder
 from .index import (
@@ -34,12 +32,12 @@ from .index import (
     IndexCorruptError,
     IndexManifest,
     IndexMismatchError,
-    _hash_files,
     _point_current,
     _remove_stale_builds,
     build_bm25,
     current_build,
     encode_clauses,
+    finish_build,
     passage_text,
     read_manifest,
     verify_files,
@@ -152,26 +150,7 @@ def stage_update(
         build_bm25([tokenizer.tokens(text) for text in texts]).save(
             str(build / "bm25"), show_progress=False
         )
-        with (build / "clauses.jsonl").open("w", encoding="utf-8") as f:
-            for clause in result.clauses:
-                f.write(clause.model_dump_json() + "\n")
-        (build / "documents.json").write_text(result.manifest.model_dump_json(), encoding="utf-8")
-        seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
-        manifest = IndexManifest(
-            format_version=FORMAT_VERSION,
-            package_version=__version__,
-            embedder=embedder.name,
-            dim=embedder.dim,
-            tokenizer=tokenizer.signature,
-            corpus_hash=result.corpus_hash,
-            n_clauses=len(result.clauses),
-            built_at=started.isoformat(timespec="seconds"),
-            build_seconds=seconds,
-            files=_hash_files(build),
-        )
-        (build / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-        final = index_dir / f"build-{started.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
-        build.rename(final)
+        final, seconds = finish_build(build, index_dir, result, embedder, tokenizer, started)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise

@@ -158,33 +158,46 @@ def build_index(
 
         tokens = [tokenizer.tokens(passage_text(c, regions[c.doc_id])) for c in result.clauses]
         build_bm25(tokens).save(str(build / "bm25"), show_progress=False)
-
-        with (build / "clauses.jsonl").open("w", encoding="utf-8") as f:
-            for clause in result.clauses:
-                f.write(clause.model_dump_json() + "\n")
-        (build / "documents.json").write_text(result.manifest.model_dump_json(), encoding="utf-8")
-
-        manifest = IndexManifest(
-            format_version=FORMAT_VERSION,
-            package_version=__version__,
-            embedder=embedder.name,
-            dim=embedder.dim,
-            tokenizer=tokenizer.signature,
-            corpus_hash=result.corpus_hash,
-            n_clauses=len(result.clauses),
-            built_at=started.isoformat(timespec="seconds"),
-            build_seconds=round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3),
-            files=_hash_files(build),
-        )
-        (build / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-        final = index_dir / f"build-{started.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
-        build.rename(final)
+        final, _ = finish_build(build, index_dir, result, embedder, tokenizer, started)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
     _point_current(index_dir, final)
     _remove_stale_builds(index_dir, keep=final)
     return final
+
+
+def finish_build(
+    build: Path,
+    index_dir: Path,
+    result: IngestResult,
+    embedder: Embedder,
+    tokenizer: PolicyTokenizer,
+    started: dt.datetime,
+) -> tuple[Path, float]:
+    """Write the clause table, documents and manifest next to the vectors and BM25 already in
+    `build`, then rename it to its final `build-*` name; returns (that path, build seconds)."""
+    with (build / "clauses.jsonl").open("w", encoding="utf-8") as f:
+        for clause in result.clauses:
+            f.write(clause.model_dump_json() + "\n")
+    (build / "documents.json").write_text(result.manifest.model_dump_json(), encoding="utf-8")
+    seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
+    manifest = IndexManifest(
+        format_version=FORMAT_VERSION,
+        package_version=__version__,
+        embedder=embedder.name,
+        dim=embedder.dim,
+        tokenizer=tokenizer.signature,
+        corpus_hash=result.corpus_hash,
+        n_clauses=len(result.clauses),
+        built_at=started.isoformat(timespec="seconds"),
+        build_seconds=seconds,
+        files=_hash_files(build),
+    )
+    (build / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    final = index_dir / f"build-{started.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
+    build.rename(final)
+    return final, seconds
 
 
 def _point_current(index_dir: Path, target: Path) -> None:
