@@ -10,7 +10,7 @@ import argparse
 
 import uvicorn
 
-from policyqa.api import create_app
+from policyqa.serve.api import create_app
 from policyqa.settings import get_settings
 
 

@@ -9,15 +9,16 @@ One run measures, on this machine:
 - in process, interleaved per question: the bare query embedding, `Retriever.search` and
   `Answerer.answer` without its cache, so that ask p50 / embedding p50 compares like with like;
   then the cached answer;
-- over HTTP (app.py under uvicorn on 127.0.0.1, `policyqa.loadgen` as client) at concurrency
-  1, 8, 16 and 32: cold (distinct questions, every one a cache miss) and warm (repeated questions,
-  served from the answer cache);
+- over HTTP (app.py under uvicorn on 127.0.0.1, `policyqa.evaluation.loadgen` as client) at
+  concurrency 1, 8, 16 and 32: cold (distinct questions, every one a cache miss) and warm
+  (repeated questions, served from the answer cache);
 - the long /ask load (5,000 distinct questions at concurrency 32) and the server's peak RSS;
 - scaling: synthetic corpora of 10k and 100k clauses made of perturbed copies of the real clause
   vectors (noise, renormalized; texts are not re-embedded), FAISS flat vs HNSW latency and HNSW
   recall@10 against flat, and the whole hybrid search over each corpus.
 
-Questions come from `policyqa.loadgen` (the evaluation set is read only by the evaluator).
+Questions come from `policyqa.evaluation.loadgen` (the evaluation set is read only by the
+evaluator).
 Nothing here asserts a target: the figures are reported, with the load average at the start,
 since other work on the machine changes them.
 """
@@ -48,17 +49,23 @@ import bm25s
 import faiss
 import numpy as np
 
-from policyqa.answer import Answerer
-from policyqa.embed import Embedder, load_embedder
+from policyqa.answer.compose import Answerer
+from policyqa.corpus.ingest import IngestResult, ingest
 from policyqa.engine import RuleCalculator
-from policyqa.index import SearchIndex, build_index, load_index, passage_text
-from policyqa.ingest import IngestResult, ingest
-from policyqa.loadgen import SAMPLE_QUESTIONS, LoadReport, percentile, run_load, varied_questions
-from policyqa.retrieve import Retriever
-from policyqa.rules import load_rules
+from policyqa.evaluation.loadgen import (
+    SAMPLE_QUESTIONS,
+    LoadReport,
+    percentile,
+    run_load,
+    varied_questions,
+)
+from policyqa.rules.table import load_rules
+from policyqa.search.embed import Embedder, load_embedder
+from policyqa.search.index import SearchIndex, build_index, load_index, passage_text
+from policyqa.search.retrieve import Retriever
+from policyqa.search.tokenize import PolicyTokenizer, default_tokenizer
 from policyqa.settings import PROJECT_ROOT, Settings
 from policyqa.text import normalize_query
-from policyqa.tokenize import PolicyTokenizer, default_tokenizer
 
 CONCURRENCIES = (1, 8, 16, 32)
 HNSW_M = 32
@@ -457,7 +464,8 @@ def to_markdown(results: dict[str, Any]) -> str:
         f"| server peak RSS | {http['server_peak_rss_mb']} MB |",
         f"| benchmark process peak RSS (incl. 100k scaling) | {results['bench_peak_rss_mb']} MB |",
         "",
-        "HTTP `/ask` (app.py under uvicorn on 127.0.0.1, one process; client `policyqa.loadgen` "
+        "HTTP `/ask` (app.py under uvicorn on 127.0.0.1, one process; "
+        "client `policyqa.evaluation.loadgen` "
         "on the same 2 cores). Cold: distinct questions, each a cache miss; warm: 12 repeated "
         "questions served from the answer cache.",
         "",

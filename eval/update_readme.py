@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 from policyqa.engine import open_engine
-from policyqa.evaluate import KINDS, Metrics, Report, default_gold_path, run_eval
-from policyqa.retrieve import MODES
+from policyqa.evaluation.evaluate import KINDS, Metrics, Report, default_gold_path, run_eval
+from policyqa.search.retrieve import MODES
 from policyqa.settings import PROJECT_ROOT, get_settings
 
 README = PROJECT_ROOT / "README.md"

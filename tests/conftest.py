@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.embed import load_embedder
+from policyqa.corpus.ingest import IngestResult, ingest
 from policyqa.engine import Engine, open_engine
-from policyqa.index import build_index, load_index
-from policyqa.ingest import IngestResult, ingest
-from policyqa.retrieve import Retriever
+from policyqa.search.embed import load_embedder
+from policyqa.search.index import build_index, load_index
+from policyqa.search.retrieve import Retriever
+from policyqa.search.tokenize import default_tokenizer
 from policyqa.settings import PROJECT_ROOT, Settings
-from policyqa.tokenize import default_tokenizer
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
 

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from policyqa import admin_api
-from policyqa.api import create_app
-from policyqa.corpus import load_manifest
+from policyqa.corpus.manifest import load_manifest
+from policyqa.serve import admin_api
+from policyqa.serve.api import create_app
 from policyqa.settings import Settings
 from tests.test_documents import (
     fixture_lines,

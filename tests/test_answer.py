@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer import (
+from policyqa.answer.compose import (
     MAX_QUESTION_CHARS,
     Answerer,
     QuestionError,
@@ -15,9 +15,9 @@ from policyqa.answer import (
     split_sentences,
     validate_question,
 )
-from policyqa.contract import Turn
+from policyqa.answer.contract import Turn
 from policyqa.engine import Engine
-from policyqa.retrieve import Retriever
+from policyqa.search.retrieve import Retriever
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
 

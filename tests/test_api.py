@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from policyqa.api import MAX_BODY_BYTES, create_app
+from policyqa.serve.api import MAX_BODY_BYTES, create_app
 from policyqa.settings import Settings, get_settings
 
 

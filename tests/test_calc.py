@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policyqa.calc import (
+from policyqa.rules.calc import (
     InvalidInputError,
     MissingInputError,
     compute,
@@ -20,7 +20,7 @@ from policyqa.calc import (
     rate_of_base,
     split_by_ratio,
 )
-from policyqa.rules import (
+from policyqa.rules.table import (
     LesserOfFormula,
     MatchedFormula,
     PerUnitFormula,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.cli import main
+from policyqa.serve.cli import main
 from policyqa.settings import Settings
 
 

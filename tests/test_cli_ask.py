@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import policyqa.index
-from policyqa.cli import main
+import policyqa.search.index
+from policyqa.serve.cli import main
 from policyqa.settings import Settings
 
 from .test_retrieve import RANK_ONE
@@ -53,13 +53,13 @@ def test_batch_answers_100_questions_with_one_index_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     loads = []
-    real_load = policyqa.index.load_index
+    real_load = policyqa.search.index.load_index
 
     def counting_load(*args: object, **kwargs: object) -> object:
         loads.append(1)
         return real_load(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(policyqa.index, "load_index", counting_load)
+    monkeypatch.setattr(policyqa.search.index, "load_index", counting_load)
     questions = [RANK_ONE[i % len(RANK_ONE)][0] for i in range(100)]
     batch = tmp_path / "q.jsonl"
     batch.write_text(

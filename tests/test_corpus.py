@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.corpus import (
+from policyqa.corpus.ingest import IngestResult, ingest
+from policyqa.corpus.manifest import (
     CorpusError,
     chrome_reason,
     clean_text,
@@ -15,7 +16,6 @@ from policyqa.corpus import (
     load_corrections,
     load_manifest,
 )
-from policyqa.ingest import IngestResult, ingest
 
 CHROME = [
     "电子邮箱",

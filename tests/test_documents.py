@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policyqa.cli_documents import register
-from policyqa.corpus import load_manifest, read_document
-from policyqa.documents import (
+from policyqa.corpus.ingest import ingest
+from policyqa.corpus.manifest import load_manifest, read_document
+from policyqa.corpus.store import (
     DocumentConflictError,
     DocumentError,
     DocumentStore,
@@ -38,12 +38,12 @@ from policyqa.documents import (
     source_from_bytes,
     write_manifest,
 )
-from policyqa.embed import load_embedder
-from policyqa.index import current_build, load_index
-from policyqa.ingest import ingest
-from policyqa.rules import load_rules
+from policyqa.rules.table import load_rules
+from policyqa.search.embed import load_embedder
+from policyqa.search.index import current_build, load_index
+from policyqa.search.tokenize import default_tokenizer
+from policyqa.serve.cli_documents import register
 from policyqa.settings import PROJECT_ROOT, Settings
-from policyqa.tokenize import default_tokenizer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 

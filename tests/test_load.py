@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from policyqa.loadgen import LoadConfigError, percentile, run_load, varied_questions
+from policyqa.evaluation.loadgen import LoadConfigError, percentile, run_load, varied_questions
 from policyqa.settings import PROJECT_ROOT, Settings
 
 REQUESTS = 300

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from policyqa.calc import MissingInputError
-from policyqa.match import (
+from policyqa.rules.calc import MissingInputError
+from policyqa.rules.match import (
     EnterpriseProfile,
     NoRuleSelectedError,
     ProfileError,
@@ -26,7 +26,7 @@ from policyqa.match import (
     select_rule,
     years_asked,
 )
-from policyqa.rules import RuleBook, load_rules
+from policyqa.rules.table import RuleBook, load_rules
 from policyqa.settings import PROJECT_ROOT
 from policyqa.text import normalize_query
 

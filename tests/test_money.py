@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policyqa.money import (
+from policyqa.rules.money import (
     MoneyParseError,
     extract_numbers,
     format_rate,

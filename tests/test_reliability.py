@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from policyqa.answer import Answerer
-from policyqa.api import create_app
-from policyqa.cli import main
-from policyqa.contract import Answer
+from policyqa.answer.compose import Answerer
+from policyqa.answer.contract import Answer
 from policyqa.engine import Engine
-from policyqa.loadgen import SAMPLE_QUESTIONS
-from policyqa.retrieve import Retriever
+from policyqa.evaluation.loadgen import SAMPLE_QUESTIONS
+from policyqa.search.retrieve import Retriever
+from policyqa.search.tokenize import PolicyTokenizer
+from policyqa.serve.api import create_app
+from policyqa.serve.cli import main
 from policyqa.settings import Settings, get_settings
-from policyqa.tokenize import PolicyTokenizer
 
 TAIAN_ACCELERATOR = "泰安对省级加速器补多少？"
 TAIAN_CLAUSE = "taian-opinions-draft:3.6.17"

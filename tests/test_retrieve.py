@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policyqa.retrieve import EmptyQueryError, Retriever, detect_regions, rrf_fuse
+from policyqa.search.retrieve import EmptyQueryError, Retriever, detect_regions, rrf_fuse
 
 # Question → the clause that answers it, verified by reading; simplified, traditional and
 # colloquial (高企, 规上, 科小) forms across all five documents.

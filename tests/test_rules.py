@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.ingest import IngestResult
-from policyqa.money import extract_numbers
-from policyqa.rules import (
+from policyqa.corpus.ingest import IngestResult
+from policyqa.rules.money import extract_numbers
+from policyqa.rules.table import (
     RuleBook,
     RulesError,
     classify_industry,

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policyqa.corpus import CleanDocument, DocumentMeta
-from policyqa.ingest import IngestResult, ingest
-from policyqa.segment import parse_departments, segment
+from policyqa.corpus.ingest import IngestResult, ingest
+from policyqa.corpus.manifest import CleanDocument, DocumentMeta
+from policyqa.corpus.segment import parse_departments, segment
 from policyqa.text import to_simplified
 
 # Counted by reading each document: (clauses in all, numbered items among them).

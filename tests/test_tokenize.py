@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jieba
 
-from policyqa.tokenize import PolicyTokenizer, default_tokenizer
+from policyqa.search.tokenize import PolicyTokenizer, default_tokenizer
 
 
 def test_policy_terms_survive_as_words() -> None:

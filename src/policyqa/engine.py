@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .answer import Answerer, CalcOutcome, QuestionError
-from .contract import Calculation, Turn
-from .ingest import IngestResult, ingest
-from .match import calculate_from_clauses
-from .retrieve import Hit, Mode, Retriever
-from .rules import RULES_FILE, RuleBook, load_rules
-from .settings import Settings
+from policyqa.answer.compose import Answerer, CalcOutcome, QuestionError
+from policyqa.answer.contract import Calculation, Turn
+from policyqa.corpus.ingest import IngestResult, ingest
+from policyqa.rules.match import calculate_from_clauses
+from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
+from policyqa.search.retrieve import Hit, Mode, Retriever
+from policyqa.settings import Settings
 
 
 @dataclass
@@ -44,9 +44,9 @@ class Engine:
 
 def open_engine(settings: Settings) -> Engine:
     """Load the corpus and the index (building it if none exists) and wire the answerer."""
-    from .embed import load_embedder
-    from .index import ensure_index
-    from .tokenize import default_tokenizer
+    from policyqa.search.embed import load_embedder
+    from policyqa.search.index import ensure_index
+    from policyqa.search.tokenize import default_tokenizer
 
     corpus = ingest(settings.corpus_dir)
     embedder = load_embedder(settings.embedder)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 import opencc
+
+from policyqa.resources import data_file
 
 # Characters NFKC leaves alone but that policy text uses as ASCII look-alikes ("1∶1" ratios).
 _EXTRA_HALFWIDTH = str.maketrans({"∶": ":", "﹕": ":", "－": "-", "～": "~", "　": " "})
@@ -51,7 +52,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _load_abbreviations() -> list[tuple[str, str]]:
-    path = Path(__file__).with_name("data") / "abbreviations.tsv"
+    path = data_file("abbreviations.tsv")
     pairs = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .contract import Answer, Calculation, Citation, Turn
-from .corpus import Manifest
-from .retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
-from .text import normalize, normalize_query, split_sentences
+from policyqa.answer.contract import Answer, Calculation, Citation, Turn
+from policyqa.corpus.manifest import Manifest
+from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
+from policyqa.text import normalize, normalize_query, split_sentences
 
 MAX_QUESTION_CHARS = 500
 WHOLE_CLAUSE_CHARS = 220  # a clause this short is quoted whole (lists read better complete)

@@ -8,7 +8,7 @@ issuer, region) is read from it and shown for confirmation; explicit values over
 Changing: the file is copied into `corpus/docs/` as received (for Word and PDF the text read from
 it is stored beside it as `.txt`, which is what the manifest names and ingestion reads), the
 manifest is rewritten atomically, and the index is updated incrementally
-(`policyqa.incremental`). Every check runs before anything is written, and a failure part-way
+(`policyqa.search.incremental`). Every check runs before anything is written, and a failure part-way
 removes what was written, so on any error the corpus and the index are left as they were.
 """
 
@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
-from .corpus import (
+from policyqa.corpus.ingest import IngestResult
+from policyqa.corpus.manifest import (
     MANIFEST_NAME,
     CleanDocument,
     CorpusError,
@@ -46,19 +47,18 @@ from .corpus import (
     load_manifest,
     read_document,
 )
-from .embed import Embedder
-from .incremental import IndexUpdate, commit_update, discard_update, stage_update
-from .index import CURRENT
-from .ingest import IngestResult
-from .rules import RULES_FILE, RuleBook, RulesError, load_rules
-from .segment import Clause, SegmentError, segment
-from .text import normalize, to_simplified
-from .tokenize import PolicyTokenizer
+from policyqa.corpus.segment import Clause, SegmentError, segment
+from policyqa.rules.table import RULES_FILE, RuleBook, RulesError, load_rules
+from policyqa.search.embed import Embedder
+from policyqa.search.incremental import IndexUpdate, commit_update, discard_update, stage_update
+from policyqa.search.index import CURRENT
+from policyqa.search.tokenize import PolicyTokenizer
+from policyqa.text import normalize, to_simplified
 
 if TYPE_CHECKING:
     from docx.table import Table
 
-    from .settings import Settings
+    from policyqa.settings import Settings
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
@@ -886,8 +886,8 @@ class DocumentStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> DocumentStore:
         """The configured corpus, index, embedding model and tokenizer."""
-        from .embed import load_embedder
-        from .tokenize import default_tokenizer
+        from policyqa.search.embed import load_embedder
+        from policyqa.search.tokenize import default_tokenizer
 
         return cls(
             settings.corpus_dir,

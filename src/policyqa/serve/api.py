@@ -22,15 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
-from . import __version__
-from .admin_api import router as admin_router
-from .answer import MAX_QUESTION_CHARS, QuestionError
-from .contract import Answer, Turn, search_payload
-from .documents import MAX_SOURCE_BYTES
-from .engine import Engine, open_engine
-from .match import EnterpriseProfile, match_report
-from .retrieve import EmptyQueryError, Mode
-from .settings import Settings, get_settings
+from policyqa import __version__
+from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError
+from policyqa.answer.contract import Answer, Turn, search_payload
+from policyqa.corpus.store import MAX_SOURCE_BYTES
+from policyqa.engine import Engine, open_engine
+from policyqa.rules.match import EnterpriseProfile, match_report
+from policyqa.search.retrieve import EmptyQueryError, Mode
+from policyqa.serve.admin_api import router as admin_router
+from policyqa.settings import Settings, get_settings
 
 MAX_BODY_BYTES = 64 * 1024
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -223,7 +223,7 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
     if with_ui:
         import gradio as gr
 
-        from .ui import build_ui
+        from policyqa.serve.ui import build_ui
 
         app = gr.mount_gradio_app(app, build_ui(app), path="/ui")
     return app

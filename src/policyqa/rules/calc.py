@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .money import (
+from policyqa.rules.money import (
     MoneyParseError,
     format_rate,
     format_yuan,
@@ -23,7 +23,7 @@ from .money import (
     parse_rate,
     parse_years,
 )
-from .rules import (
+from policyqa.rules.table import (
     FixedFormula,
     InputSpec,
     LesserOfFormula,
@@ -35,7 +35,7 @@ from .rules import (
     Threshold,
     TieredFormula,
 )
-from .text import normalize
+from policyqa.text import normalize
 
 MAX_AMOUNT_YUAN = Decimal(10) ** 12
 _FEN = Decimal("0.01")

@@ -31,13 +31,13 @@ import faiss
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from . import __version__
-from .corpus import Manifest
-from .embed import Embedder
-from .ingest import IngestResult
-from .segment import Clause
-from .text import normalize
-from .tokenize import PolicyTokenizer
+from policyqa import __version__
+from policyqa.corpus.ingest import IngestResult
+from policyqa.corpus.manifest import Manifest
+from policyqa.corpus.segment import Clause
+from policyqa.search.embed import Embedder
+from policyqa.search.tokenize import PolicyTokenizer
+from policyqa.text import normalize
 
 FORMAT_VERSION = 2  # 2: passage text carries the heading (see passage_text)
 CURRENT = "current"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import CleanDocument, Manifest, corpus_hash, load_clean_documents
-from .segment import Clause, segment
+from policyqa.corpus.manifest import CleanDocument, Manifest, corpus_hash, load_clean_documents
+from policyqa.corpus.segment import Clause, segment
 
 
 @dataclass(frozen=True)

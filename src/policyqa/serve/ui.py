@@ -14,11 +14,11 @@ import gradio as gr
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from .answer import QuestionError
-from .contract import Answer, Turn
-from .engine import Engine
-from .match import EnterpriseProfile, match_report
-from .rules import SUBJECT_TYPES
+from policyqa.answer.compose import QuestionError
+from policyqa.answer.contract import Answer, Turn
+from policyqa.engine import Engine
+from policyqa.rules.match import EnterpriseProfile, match_report
+from policyqa.rules.table import SUBJECT_TYPES
 
 # Until the page loads the engine's manifest, the dropdown offers the seed corpus's regions.
 REGIONS = ["日照市", "泰安市", "威海市文登区", "山东省"]

@@ -13,8 +13,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .documents import FIELDS, DocumentStore, Proposal, load_source
-from .settings import Settings
+from policyqa.corpus.store import FIELDS, DocumentStore, Proposal, load_source
+from policyqa.settings import Settings
 
 FIELD_NAMES = {
     "id": "文档ID",

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import jieba
 
-from .text import normalize
+from policyqa.resources import DATA_DIR
+from policyqa.text import normalize
 
-_DATA = Path(__file__).with_name("data")
+_DATA = DATA_DIR
 USERDICT = _DATA / "userdict.txt"
 STOPWORDS = _DATA / "stopwords.txt"
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")

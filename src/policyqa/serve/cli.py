@@ -14,14 +14,14 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from .answer import QuestionError
-from .cli_documents import register as register_documents
-from .contract import Answer, Turn, search_payload
-from .corpus import CorpusError
-from .documents import DocumentError
-from .embed import EmbedderConfigError, load_embedder
-from .engine import open_engine
-from .evaluate import (
+from policyqa.answer.compose import QuestionError
+from policyqa.answer.contract import Answer, Turn, search_payload
+from policyqa.corpus.ingest import ingest
+from policyqa.corpus.manifest import CorpusError
+from policyqa.corpus.segment import SegmentError
+from policyqa.corpus.store import DocumentError
+from policyqa.engine import open_engine
+from policyqa.evaluation.evaluate import (
     EvalFileError,
     default_gold_path,
     format_report,
@@ -30,14 +30,14 @@ from .evaluate import (
     run_eval,
     score,
 )
-from .index import IndexError_, build_index
-from .ingest import ingest
-from .match import ProfileError, load_profile, match_report
-from .retrieve import MODES, EmptyQueryError, open_retriever
-from .rules import RulesError, load_rules
-from .segment import SegmentError
-from .settings import Settings, get_settings
-from .tokenize import default_tokenizer
+from policyqa.rules.match import ProfileError, load_profile, match_report
+from policyqa.rules.table import RulesError, load_rules
+from policyqa.search.embed import EmbedderConfigError, load_embedder
+from policyqa.search.index import IndexError_, build_index
+from policyqa.search.retrieve import MODES, EmptyQueryError, open_retriever
+from policyqa.search.tokenize import default_tokenizer
+from policyqa.serve.cli_documents import register as register_documents
+from policyqa.settings import Settings, get_settings
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}

@@ -16,8 +16,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from .corpus import CorpusError
-from .documents import (
+from policyqa.corpus.manifest import CorpusError
+from policyqa.corpus.segment import SegmentError
+from policyqa.corpus.store import (
     MAX_SOURCE_BYTES,
     ChangeReport,
     DocumentConflictError,
@@ -27,12 +28,11 @@ from .documents import (
     UnknownDocumentError,
     source_from_bytes,
 )
-from .embed import EmbedderConfigError
-from .engine import open_engine
-from .index import IndexError_
-from .rules import RulesError
-from .segment import SegmentError
-from .settings import Settings, get_settings
+from policyqa.engine import open_engine
+from policyqa.rules.table import RulesError
+from policyqa.search.embed import EmbedderConfigError
+from policyqa.search.index import IndexError_
+from policyqa.settings import Settings, get_settings
 
 router = APIRouter(prefix="/documents", tags=["admin"])
 _bearer = HTTPBearer(auto_error=False, description="POLICYQA_ADMIN_TOKEN")

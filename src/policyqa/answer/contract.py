@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .retrieve import SearchResult
+from policyqa.search.retrieve import SearchResult
 
 
 class Citation(BaseModel):

@@ -18,21 +18,22 @@ from typing import Literal
 import faiss
 import numpy as np
 
-from .corpus import Manifest
-from .embed import Embedder, load_embedder
-from .index import SearchIndex, ensure_index
-from .ingest import ingest
-from .segment import Clause
-from .text import normalize_query, split_sentences
-from .tokenize import PolicyTokenizer, default_tokenizer
+from policyqa.corpus.ingest import ingest
+from policyqa.corpus.manifest import Manifest
+from policyqa.corpus.segment import Clause
+from policyqa.resources import data_file
+from policyqa.search.embed import Embedder, load_embedder
+from policyqa.search.index import SearchIndex, ensure_index
+from policyqa.search.tokenize import PolicyTokenizer, default_tokenizer
+from policyqa.text import normalize_query, split_sentences
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 RRF_K = 60
 RERANK_DEPTH = 10  # fused hits re-ranked by their best sentence
 RERANK_WEIGHT = 0.2  # tuned on eval/questions.jsonl (0, 0.2 … 0.85 tried; see README)
-_REGIONS_FILE = Path(__file__).with_name("data") / "regions.txt"
-_OFF_TOPICS_FILE = Path(__file__).with_name("data") / "off_topics.txt"
+_REGIONS_FILE = data_file("regions.txt")
+_OFF_TOPICS_FILE = data_file("off_topics.txt")
 # A place name followed by one of these names an institution, not the region it sits in.
 _INSTITUTION_SUFFIX = re.compile(
     r"^(大学|交通大学|工业大学|科技大学|理工大学|师范大学|学院|研究院|研究所|监管局|分行|分局|路|街)"

@@ -15,8 +15,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .settings import PROJECT_ROOT
-from .text import normalize
+from policyqa.settings import PROJECT_ROOT
+from policyqa.text import normalize
 
 Kind = Literal[
     "lookup", "amount", "eligibility", "traditional", "colloquial", "multiturn", "out_of_scope"
@@ -77,6 +77,10 @@ class GoldQuestion(BaseModel):
     history: tuple[Turn, ...] = ()
     abstain: bool = False
     note: str = ""
+    # Which failure class of the unseen set the question probes (multi_input, per_year, ...).
+    category: str = ""
+    # Turns of one conversation share a dialogue id; a dialogue is right only if every turn is.
+    dialogue: str = ""
 
     @field_validator("gold_amount_yuan", mode="before")
     @classmethod

@@ -25,9 +25,9 @@ from pydantic import (
     model_validator,
 )
 
-from .corpus import CorpusError, Manifest, load_manifest
-from .money import MoneyParseError, parse_rate, parse_ratio
-from .text import normalize
+from policyqa.corpus.manifest import CorpusError, Manifest, load_manifest
+from policyqa.rules.money import MoneyParseError, parse_rate, parse_ratio
+from policyqa.text import normalize
 
 RULES_FILE = "rules.toml"
 
@@ -400,7 +400,9 @@ class RuleBook:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(f"unknown rule id {rule_id!r}; list them with policyqa.rules.load_rules")
+        raise KeyError(
+            f"unknown rule id {rule_id!r}; list them with policyqa.rules.table.load_rules"
+        )
 
     def for_clause(self, clause_id: str) -> list[Rule]:
         """The rules stated by one clause, in table order (empty when it grants no amount)."""
@@ -418,7 +420,7 @@ RuleNumber = tuple[str, Decimal]
 
 
 def rule_numbers(rule: Rule) -> list[RuleNumber]:
-    """Every number a rule states, as (kind, value) in `policyqa.money.Quantity` terms.
+    """Every number a rule states, as (kind, value) in `policyqa.rules.money.Quantity` terms.
 
     Kinds: money (yuan), percent (fraction), ratio (a/b), count, years. Used to check that
     each number of a rule appears in its clause.
@@ -591,7 +593,7 @@ def _cached(corpus_dir: Path, mtime_ns: int) -> RuleBook:
 def default_rules(corpus_dir: Path | None = None) -> RuleBook:
     """The rule table of `corpus_dir` (default: the configured corpus), cached until it changes."""
     if corpus_dir is None:
-        from .settings import get_settings
+        from policyqa.settings import get_settings
 
         corpus_dir = get_settings().corpus_dir
     corpus_dir = corpus_dir.resolve()

@@ -16,8 +16,8 @@ from typing import Literal
 import cn2an
 from pydantic import BaseModel, ConfigDict
 
-from .corpus import CleanDocument, DocumentMeta
-from .text import normalize, to_simplified
+from policyqa.corpus.manifest import CleanDocument, DocumentMeta
+from policyqa.text import normalize, to_simplified
 
 
 class Clause(BaseModel):

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from .calc import (
+from policyqa.rules.calc import (
     MAX_AMOUNT_YUAN,
     CalcError,
     Calculation,
@@ -28,8 +28,15 @@ from .calc import (
     maximum_amount,
     round_yuan,
 )
-from .money import MoneyParseError, Quantity, find_quantities, format_yuan, parse_amount, parse_rate
-from .rules import (
+from policyqa.rules.money import (
+    MoneyParseError,
+    Quantity,
+    find_quantities,
+    format_yuan,
+    parse_amount,
+    parse_rate,
+)
+from policyqa.rules.table import (
     SUBJECT_TYPES,
     InputSpec,
     Provision,
@@ -40,7 +47,7 @@ from .rules import (
     expand_subjects,
     industries_named,
 )
-from .text import normalize, normalize_query
+from policyqa.text import normalize, normalize_query
 
 SHANDONG_CITIES = (
     "济南",

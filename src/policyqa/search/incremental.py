@@ -24,9 +24,11 @@ import faiss
 import numpy as np
 from pydantic import ValidationError
 
-from .corpus import Manifest
-from .embed import Embedder
-from .index import (
+from policyqa.corpus.ingest import IngestResult
+from policyqa.corpus.manifest import Manifest
+from policyqa.corpus.segment import Clause
+from policyqa.search.embed import Embedder
+from policyqa.search.index import (
     FORMAT_VERSION,
     REBUILD,
     IndexCorruptError,
@@ -42,9 +44,7 @@ from .index import (
     read_manifest,
     verify_files,
 )
-from .ingest import IngestResult
-from .segment import Clause
-from .tokenize import PolicyTokenizer
+from policyqa.search.tokenize import PolicyTokenizer
 
 
 @dataclass(frozen=True)

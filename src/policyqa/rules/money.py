@@ -14,7 +14,7 @@ from typing import Literal
 
 import cn2an
 
-from .text import normalize
+from policyqa.text import normalize
 
 QuantityKind = Literal["money", "percent", "ratio", "count", "years", "months", "date_year"]
 
