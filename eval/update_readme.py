@@ -15,7 +15,9 @@ import re
 from pathlib import Path
 
 from policyqa.engine import open_engine
-from policyqa.evaluation.evaluate import KINDS, Metrics, Report, default_gold_path, run_eval
+from policyqa.evaluation.evaluate import run_eval
+from policyqa.evaluation.gold import KINDS, default_gold_path
+from policyqa.evaluation.scoring import Metrics, Report
 from policyqa.search.retrieve import MODES
 from policyqa.settings import PROJECT_ROOT, get_settings
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from policyqa.evaluation.server import running_server
 from policyqa.settings import PROJECT_ROOT, Settings
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -28,37 +23,10 @@ SCREENSHOT = PROJECT_ROOT / "docs" / "chat-ui.png"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(test_settings: Settings) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "POLICYQA_INDEX_DIR": str(test_settings.index_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("server did not come up within 120 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_server(test_settings.index_dir) as running:
+        yield running.base
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +65,21 @@ def test_script_question_is_shown_as_text(page: object) -> None:
     chat.get_by_text("<script>alert('x')</script>", exact=False).last.wait_for(timeout=60_000)
     assert alerts == []
     assert page.locator("#pq-chat script").count() == 0  # type: ignore[attr-defined]
+
+
+def test_matching_form_offers_the_rule_tables_figures_and_the_corpus_regions(
+    page: object,
+) -> None:
+    page.get_by_role("tab", name="资格匹配").click()  # type: ignore[attr-defined]
+    # The region list is the loaded corpus's (manifest order: a Rizhao document comes first).
+    region = page.locator("#pq-region input")  # type: ignore[attr-defined]
+    assert region.input_value() == "日照市"
+    page.get_by_text("已知金额（元，可选）").click()  # type: ignore[attr-defined]
+    # One box per money input of rules.toml, labelled as the rule table labels it.
+    figure = page.locator("#pq-horizontal_project_paid_yuan")  # type: ignore[attr-defined]
+    assert "横向项目实际支付金额" in figure.inner_text()
+    figure.locator("input").fill("800000")
+    page.locator("#pq-match").click()  # type: ignore[attr-defined]
+    result = page.locator("#pq-match-result")  # type: ignore[attr-defined]
+    result.get_by_text("160,000 元", exact=False).first.wait_for(timeout=60_000)
+    assert "rizhao-rules-2025:5.14" in result.inner_text()

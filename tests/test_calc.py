@@ -9,27 +9,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policyqa.rules.calc import (
+from policyqa.rules.calc import compute, maximum_amount
+from policyqa.rules.formulas import (
     InvalidInputError,
     MissingInputError,
-    compute,
     lesser_of,
     matched_ratio,
-    maximum_amount,
     per_unit,
     rate_of_base,
     split_by_ratio,
 )
-from policyqa.rules.table import (
+from policyqa.rules.model import (
     LesserOfFormula,
     MatchedFormula,
     PerUnitFormula,
     RateFormula,
     Rule,
-    RuleBook,
     SplitFormula,
-    load_rules,
 )
+from policyqa.rules.table import RuleBook, load_rules
 from policyqa.settings import PROJECT_ROOT
 
 BOOK: RuleBook = load_rules(PROJECT_ROOT / "corpus")

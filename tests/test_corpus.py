@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from policyqa.corpus.clean import chrome_reason, clean_text, decode_bytes, load_corrections
 from policyqa.corpus.ingest import IngestResult, ingest
-from policyqa.corpus.manifest import (
-    CorpusError,
-    chrome_reason,
-    clean_text,
-    decode_bytes,
-    load_corrections,
-    load_manifest,
-)
+from policyqa.corpus.manifest import CorpusError, load_manifest
 
 CHROME = [
     "电子邮箱",

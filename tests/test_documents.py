@@ -21,23 +21,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policyqa.corpus.ingest import ingest
-from policyqa.corpus.manifest import load_manifest, read_document
-from policyqa.corpus.store import (
+from policyqa.corpus.clean import read_document
+from policyqa.corpus.errors import (
     DocumentConflictError,
     DocumentError,
-    DocumentStore,
     DuplicateDocumentError,
     MetadataError,
     ScannedPdfError,
     UnknownDocumentError,
     UnreadableDocumentError,
-    extract_text,
-    load_source,
-    read_metadata,
-    source_from_bytes,
-    write_manifest,
 )
+from policyqa.corpus.ingest import ingest
+from policyqa.corpus.manifest import load_manifest
+from policyqa.corpus.metadata import read_metadata
+from policyqa.corpus.readers import extract_text, load_source, source_from_bytes
+from policyqa.corpus.store import DocumentStore, write_manifest
 from policyqa.rules.table import load_rules
 from policyqa.search.embed import load_embedder
 from policyqa.search.index import current_build, load_index

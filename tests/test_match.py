@@ -10,22 +10,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from policyqa.rules.calc import MissingInputError
-from policyqa.rules.match import (
-    EnterpriseProfile,
+from policyqa.answer.amounts import (
     NoRuleSelectedError,
-    ProfileError,
     calculate_for_question,
     calculate_from_clauses,
-    load_profile,
-    match_profile,
-    match_provisions,
-    match_report,
-    read_inputs,
-    region_applies,
-    select_rule,
-    years_asked,
 )
+from policyqa.answer.choice import select_rule
+from policyqa.answer.reading import read_inputs, years_asked
+from policyqa.rules.formulas import MissingInputError
+from policyqa.rules.match import match_profile, match_provisions, match_report, region_applies
+from policyqa.rules.profile import EnterpriseProfile, ProfileError, load_profile
 from policyqa.rules.table import RuleBook, load_rules
 from policyqa.settings import PROJECT_ROOT
 from policyqa.text import normalize_query

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from policyqa.answer.compose import Answerer
 from policyqa.answer.contract import Answer
 from policyqa.engine import Engine
 from policyqa.evaluation.loadgen import SAMPLE_QUESTIONS
@@ -366,7 +365,7 @@ QUESTIONS = [*SAMPLE_QUESTIONS, "那省级的呢？", "創新券補助標準", "
 
 def test_concurrent_answers_equal_serial_answers(engine: Engine) -> None:
     # Uncached, so every call really runs jieba, FAISS, BM25 and the embedder.
-    answerer = Answerer(engine.retriever, engine.answerer.calculator, cache_size=0)
+    answerer = engine.uncached_answerer()
     serial = {q: _answer_key(answerer.answer(q)) for q in QUESTIONS}
     jobs = QUESTIONS * 2
     random.Random(7).shuffle(jobs)

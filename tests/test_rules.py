@@ -8,16 +8,9 @@ from pathlib import Path
 import pytest
 
 from policyqa.corpus.ingest import IngestResult
+from policyqa.rules.model import classify_industry, industries_named, rule_numbers
 from policyqa.rules.money import extract_numbers
-from policyqa.rules.table import (
-    RuleBook,
-    RulesError,
-    classify_industry,
-    industries_named,
-    load_rules,
-    rule_numbers,
-    rules_for_clause,
-)
+from policyqa.rules.table import RuleBook, RulesError, load_rules, rules_for_clause
 from policyqa.settings import PROJECT_ROOT
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"

@@ -10,8 +10,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policyqa.corpus.clean import CleanDocument
 from policyqa.corpus.ingest import IngestResult, ingest
-from policyqa.corpus.manifest import CleanDocument, DocumentMeta
+from policyqa.corpus.manifest import DocumentMeta
 from policyqa.corpus.segment import parse_departments, segment
 from policyqa.text import to_simplified
 

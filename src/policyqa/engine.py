@@ -1,17 +1,26 @@
-"""Everything a front end needs, loaded once: corpus, index, retriever, rules and answerer."""
+"""Everything a front end needs, loaded once: corpus, index, retriever, rules and answerer.
+
+The one composition root: only here do settings meet the stages and the parts get wired together.
+`open_engine` loads the whole system; a front end that needs only a part asks for that part here
+(`open_corpus`, `open_search`, `open_rules` / `optional_rules`, `build_search_index`,
+`open_document_store`).
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from policyqa.answer.amounts import calculate_from_clauses
 from policyqa.answer.compose import Answerer, CalcOutcome, QuestionError
 from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
-from policyqa.rules.match import calculate_from_clauses
+from policyqa.corpus.store import DocumentStore
 from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
 from policyqa.search.retrieve import Hit, Mode, Retriever
 from policyqa.settings import Settings
@@ -41,9 +50,36 @@ class Engine:
                 out.append({"id": item.get("id"), "error": str(e)})
         return out
 
+    def uncached_answerer(self) -> Answerer:
+        """An answerer over the same retriever and rules that caches nothing: every call really
+        retrieves and composes (for timing, and for comparing answers computed afresh)."""
+        return Answerer(self.retriever, self.answerer.calculator, cache_size=0)
+
+    def regions(self) -> list[str]:
+        """The regions the corpus's documents belong to, once each, in manifest order."""
+        return list(dict.fromkeys(d.region for d in self.corpus.manifest.documents))
+
 
 def open_engine(settings: Settings) -> Engine:
     """Load the corpus and the index (building it if none exists) and wire the answerer."""
+    corpus, retriever = _open_search(settings)
+    rules = optional_rules(settings)
+    calculator = RuleCalculator(rules) if rules else None
+    return Engine(settings, corpus, retriever, Answerer(retriever, calculator), rules)
+
+
+def open_corpus(settings: Settings) -> IngestResult:
+    """The configured corpus, read, cleaned and segmented (no index, no model)."""
+    return ingest(settings.corpus_dir)
+
+
+def open_search(settings: Settings) -> Retriever:
+    """Search alone (`policyqa search`): the corpus, its index (built if none exists), the model
+    and the tokenizer; no rule table and no answerer."""
+    return _open_search(settings)[1]
+
+
+def _open_search(settings: Settings) -> tuple[IngestResult, Retriever]:
     from policyqa.search.embed import load_embedder
     from policyqa.search.index import ensure_index
     from policyqa.search.tokenize import default_tokenizer
@@ -52,10 +88,47 @@ def open_engine(settings: Settings) -> Engine:
     embedder = load_embedder(settings.embedder)
     tokenizer = default_tokenizer()
     index = ensure_index(corpus, embedder, tokenizer, settings.index_dir)
-    retriever = Retriever(index, embedder, tokenizer)
-    rules = _rules(settings)
-    calculator = RuleCalculator(rules) if rules else None
-    return Engine(settings, corpus, retriever, Answerer(retriever, calculator), rules)
+    return corpus, Retriever(index, embedder, tokenizer)
+
+
+@dataclass(frozen=True)
+class IndexBuild:
+    """What `build_search_index` built, and the seconds each step took."""
+
+    path: Path
+    clauses: int
+    documents: int
+    embedder: str
+    dim: int
+    ingest_s: float
+    model_load_s: float
+    build_s: float
+
+
+def build_search_index(settings: Settings) -> IndexBuild:
+    """Build (or rebuild) the index of the configured corpus in `settings.index_dir`."""
+    from policyqa.search.embed import load_embedder
+    from policyqa.search.index import build_index
+    from policyqa.search.tokenize import default_tokenizer
+
+    started = time.perf_counter()
+    corpus = ingest(settings.corpus_dir)
+    ingested = time.perf_counter()
+    embedder = load_embedder(settings.embedder)
+    tokenizer = default_tokenizer()
+    tokenizer.tokens("预热")  # jieba reads its dictionary on first use: loading, not building
+    loaded = time.perf_counter()
+    path = build_index(corpus, embedder, tokenizer, settings.index_dir)
+    return IndexBuild(
+        path=path,
+        clauses=len(corpus.clauses),
+        documents=len(corpus.manifest.documents),
+        embedder=embedder.name,
+        dim=embedder.dim,
+        ingest_s=ingested - started,
+        model_load_s=loaded - ingested,
+        build_s=time.perf_counter() - loaded,
+    )
 
 
 class RuleCalculator:
@@ -79,8 +152,27 @@ class RuleCalculator:
         return CalcOutcome(found.clause_id, calculation, list(found.missing), found.summary)
 
 
-def _rules(settings: Settings) -> RuleBook | None:
-    """The corpus's rule table; a corpus without one answers lookups only."""
+def open_rules(settings: Settings) -> RuleBook:
+    """The corpus's rule table; RulesError (saying to create rules.toml) when it has none."""
+    return load_rules(settings.corpus_dir)
+
+
+def optional_rules(settings: Settings) -> RuleBook | None:
+    """The corpus's rule table, or None: a corpus without one answers lookups only."""
     if not (settings.corpus_dir / RULES_FILE).is_file():
         return None
-    return load_rules(settings.corpus_dir)
+    return open_rules(settings)
+
+
+def open_document_store(settings: Settings) -> DocumentStore:
+    """The configured corpus and index, with the embedding model and tokenizer that keep the
+    index current as documents are added, replaced and removed."""
+    from policyqa.search.embed import load_embedder
+    from policyqa.search.tokenize import default_tokenizer
+
+    return DocumentStore(
+        settings.corpus_dir,
+        settings.index_dir,
+        load_embedder(settings.embedder),
+        default_tokenizer(),
+    )

@@ -13,7 +13,8 @@ from policyqa.resources import data_file
 # Characters NFKC leaves alone but that policy text uses as ASCII look-alikes ("1∶1" ratios).
 _EXTRA_HALFWIDTH = str.maketrans({"∶": ":", "﹕": ":", "－": "-", "～": "~", "　": " "})
 _SPACES = re.compile(r"[ \t\u00a0]+")
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A UTF-16 surrogate on its own: it cannot be encoded as UTF-8 (OpenCC, JSON, the terminal).
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
 
 
@@ -27,7 +28,7 @@ def to_simplified(text: str) -> str:
 
     Lone surrogates (which cannot be UTF-8 encoded for OpenCC) become U+FFFD.
     """
-    return _t2s().convert(_LONE_SURROGATE.sub("\ufffd", text))
+    return _t2s().convert(LONE_SURROGATE.sub("\ufffd", text))
 
 
 def to_halfwidth(text: str) -> str:

@@ -1,6 +1,7 @@
 """The answer contract of DESIGN.md: the one object every front end returns.
 
-Outside evaluation scripts read these field names; keep them stable and only add fields.
+Outside evaluation scripts read these field names; keep them stable and only add fields. A leaf:
+it imports no other stage, so every stage and front end can share it.
 """
 
 from __future__ import annotations
@@ -8,8 +9,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from policyqa.search.retrieve import SearchResult
 
 
 class Citation(BaseModel):
@@ -56,31 +55,3 @@ class Answer(BaseModel):
     route: Literal["lookup", "calculation", "needs_input", "abstain"] = "lookup"
     abstain_reason: str | None = None
     resolved_question: str | None = None
-
-
-def search_payload(result: SearchResult) -> dict[str, Any]:
-    """The JSON form of a search result (`policyqa search --json` and `GET /search`)."""
-    return {
-        "query": result.query,
-        "normalized": result.normalized,
-        "mode": result.mode,
-        "regions": list(result.regions),
-        "relevant": result.relevant,
-        "abstain_reason": result.abstain_reason,
-        "hits": [
-            {
-                "rank": h.rank,
-                "doc_id": h.clause.doc_id,
-                "title": h.title,
-                "region": h.region,
-                "clause_id": h.clause.clause_id,
-                "path": h.clause.path,
-                "heading": h.clause.heading,
-                "text": h.clause.text,
-                "score": h.score,
-                "dense": h.dense,
-                "bm25": h.bm25,
-            }
-            for h in result.hits
-        ],
-    }

@@ -16,7 +16,8 @@ from typing import Literal
 import cn2an
 from pydantic import BaseModel, ConfigDict
 
-from policyqa.corpus.manifest import CleanDocument, DocumentMeta
+from policyqa.corpus.clean import CleanDocument
+from policyqa.corpus.manifest import DocumentMeta
 from policyqa.text import normalize, to_simplified
 
 

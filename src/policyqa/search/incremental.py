@@ -8,13 +8,12 @@ out, so an incremental update and a full rebuild over the same corpus give the s
 
 Updating is two-phase so that callers can change the corpus in between: `stage_update` writes the
 new build without touching `current`; `commit_update` repoints `current` atomically (the same
-`_point_current` / `_remove_stale_builds` that `build_index` uses); `discard_update` drops it.
+`index.make_current` that `build_index` uses); `discard_update` drops it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -22,27 +21,23 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-from pydantic import ValidationError
 
 from policyqa.corpus.ingest import IngestResult
-from policyqa.corpus.manifest import Manifest
-from policyqa.corpus.segment import Clause
 from policyqa.search.embed import Embedder
 from policyqa.search.index import (
     FORMAT_VERSION,
     REBUILD,
-    IndexCorruptError,
     IndexManifest,
     IndexMismatchError,
-    _point_current,
-    _remove_stale_builds,
+    SearchIndex,
     build_bm25,
     current_build,
     encode_clauses,
     finish_build,
+    load_build,
+    make_current,
     passage_text,
     read_manifest,
-    verify_files,
 )
 from policyqa.search.tokenize import PolicyTokenizer
 
@@ -59,20 +54,20 @@ class IndexUpdate:
     seconds: float
 
 
-@dataclass(frozen=True)
-class _StoredBuild:
-    """The parts of the current build an update reuses: clauses, regions and vectors."""
-
-    manifest: IndexManifest
-    clauses: list[Clause]
-    documents: Manifest
-    vectors: np.ndarray
-
-
-def _read_current(index_dir: Path, embedder: Embedder) -> _StoredBuild:
-    """The current build, checked for integrity and for the embedder that must be reused."""
+def _read_current(index_dir: Path, embedder: Embedder) -> tuple[SearchIndex, np.ndarray]:
+    """The current build, checked for integrity and for the embedder that must be reused, and
+    its stored vectors (row i = clause i)."""
     build = current_build(index_dir)
     manifest = read_manifest(build)
+    _check_reusable(build, manifest, embedder)
+    stored = load_build(build, manifest)
+    flat = stored.vectors
+    vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, flat.d))
+    return stored, np.asarray(vectors, dtype=np.float32)
+
+
+def _check_reusable(build: Path, manifest: IndexManifest, embedder: Embedder) -> None:
+    """Refuse to update a build whose format or embedder differs: its vectors cannot be kept."""
     if manifest.format_version != FORMAT_VERSION:
         raise IndexMismatchError(
             f"index in {build} has format {manifest.format_version}, this version writes "
@@ -84,23 +79,6 @@ def _read_current(index_dir: Path, embedder: Embedder) -> _StoredBuild:
             f"({embedder.dim}d) is configured; its vectors cannot be reused. Rebuild it with "
             f"`{REBUILD}` (or set POLICYQA_EMBEDDER back) before adding documents"
         )
-    verify_files(build, manifest)
-    try:
-        with (build / "clauses.jsonl").open(encoding="utf-8") as f:
-            clauses = [Clause.model_validate_json(line) for line in f]
-        documents = Manifest.model_validate_json((build / "documents.json").read_text("utf-8"))
-        flat = faiss.read_index(str(build / "vectors.faiss"))
-        vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, flat.d))
-    except (OSError, ValueError, RuntimeError, ValidationError, json.JSONDecodeError) as e:
-        raise IndexCorruptError(
-            f"cannot read the index in {build} ({e}); rebuild with `{REBUILD}`"
-        ) from e
-    if len(vectors) != len(clauses):
-        raise IndexCorruptError(
-            f"index in {build} has {len(vectors)} vectors for {len(clauses)} clauses; "
-            f"rebuild with `{REBUILD}`"
-        )
-    return _StoredBuild(manifest, clauses, documents, np.asarray(vectors, dtype=np.float32))
 
 
 def stage_update(
@@ -114,7 +92,7 @@ def stage_update(
     Raises IndexMissingError when there is no current build to start from.
     """
     started = dt.datetime.now(dt.UTC)
-    stored = _read_current(index_dir, embedder)
+    stored, stored_vectors = _read_current(index_dir, embedder)
     old_regions = {d.id: d.region for d in stored.documents.documents}
     old_rows = {
         c.clause_id: (row, passage_text(c, old_regions[c.doc_id]))
@@ -129,7 +107,7 @@ def stage_update(
     for i, (clause, text) in enumerate(zip(result.clauses, texts, strict=True)):
         old = old_rows.get(clause.clause_id)
         if old is not None and old[1] == text:
-            vectors[i] = stored.vectors[old[0]]
+            vectors[i] = stored_vectors[old[0]]
             reused_rows.add(old[0])
         else:
             fresh.append(i)
@@ -166,8 +144,7 @@ def stage_update(
 
 def commit_update(index_dir: Path, update: IndexUpdate) -> Path:
     """Make a staged build `current` with one atomic rename and remove the builds it replaces."""
-    _point_current(index_dir, update.build)
-    _remove_stale_builds(index_dir, keep=update.build)
+    make_current(index_dir, update.build)
     return update.build
 
 

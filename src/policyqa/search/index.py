@@ -162,8 +162,7 @@ def build_index(
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
-    _point_current(index_dir, final)
-    _remove_stale_builds(index_dir, keep=final)
+    make_current(index_dir, final)
     return final
 
 
@@ -198,6 +197,12 @@ def finish_build(
     final = index_dir / f"build-{started.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
     build.rename(final)
     return final, seconds
+
+
+def make_current(index_dir: Path, build: Path) -> None:
+    """Repoint `current` at a finished build atomically, then remove the builds it replaces."""
+    _point_current(index_dir, build)
+    _remove_stale_builds(index_dir, keep=build)
 
 
 def _point_current(index_dir: Path, target: Path) -> None:
@@ -280,6 +285,13 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_hash: str) -> SearchI
     build = current_build(index_dir)
     manifest = read_manifest(build)
     check_compatible(manifest, embedder, corpus_hash)
+    return load_build(build, manifest)
+
+
+def load_build(build: Path, manifest: IndexManifest) -> SearchIndex:
+    """Read one build whose manifest the caller has accepted (`load_index` checks it against the
+    running setup, an incremental update against the embedder it reuses): every file against its
+    checksum, then every part, and the row counts against each other."""
     verify_files(build, manifest)
     try:
         with (build / "clauses.jsonl").open(encoding="utf-8") as f:

@@ -12,19 +12,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import faiss
 import numpy as np
 
-from policyqa.corpus.ingest import ingest
 from policyqa.corpus.manifest import Manifest
 from policyqa.corpus.segment import Clause
 from policyqa.resources import data_file
-from policyqa.search.embed import Embedder, load_embedder
-from policyqa.search.index import SearchIndex, ensure_index
-from policyqa.search.tokenize import PolicyTokenizer, default_tokenizer
+from policyqa.search.embed import Embedder
+from policyqa.search.index import SearchIndex
+from policyqa.search.tokenize import PolicyTokenizer
 from policyqa.text import normalize_query, split_sentences
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -86,6 +84,33 @@ class SearchResult:
     @property
     def relevant(self) -> bool:
         return self.abstain_reason is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of a search result (`policyqa search --json` and `GET /search`)."""
+        return {
+            "query": self.query,
+            "normalized": self.normalized,
+            "mode": self.mode,
+            "regions": list(self.regions),
+            "relevant": self.relevant,
+            "abstain_reason": self.abstain_reason,
+            "hits": [
+                {
+                    "rank": h.rank,
+                    "doc_id": h.clause.doc_id,
+                    "title": h.title,
+                    "region": h.region,
+                    "clause_id": h.clause.clause_id,
+                    "path": h.clause.path,
+                    "heading": h.clause.heading,
+                    "text": h.clause.text,
+                    "score": h.score,
+                    "dense": h.dense,
+                    "bm25": h.bm25,
+                }
+                for h in self.hits
+            ],
+        }
 
 
 def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
@@ -358,11 +383,3 @@ class Retriever:
         if top_dense >= floor.dense_min and coverage >= floor.coverage_min:
             return None
         return "below_relevance_floor"
-
-
-def open_retriever(corpus_dir: Path, index_dir: Path, embedder_spec: str) -> Retriever:
-    """Load (or, when none exists yet, build) the index of a corpus and wrap it for search."""
-    result = ingest(corpus_dir)
-    embedder = load_embedder(embedder_spec)
-    tokenizer = default_tokenizer()
-    return Retriever(ensure_index(result, embedder, tokenizer, index_dir), embedder, tokenizer)

@@ -16,19 +16,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from policyqa.corpus.manifest import CorpusError
-from policyqa.corpus.segment import SegmentError
-from policyqa.corpus.store import (
-    MAX_SOURCE_BYTES,
-    ChangeReport,
+from policyqa.corpus.errors import (
     DocumentConflictError,
     DocumentError,
-    DocumentStore,
     DuplicateDocumentError,
     UnknownDocumentError,
-    source_from_bytes,
 )
-from policyqa.engine import open_engine
+from policyqa.corpus.manifest import CorpusError
+from policyqa.corpus.readers import MAX_SOURCE_BYTES, source_from_bytes
+from policyqa.corpus.segment import SegmentError
+from policyqa.corpus.store import ChangeReport, DocumentStore
+from policyqa.engine import open_document_store, open_engine
 from policyqa.rules.table import RulesError
 from policyqa.search.embed import EmbedderConfigError
 from policyqa.search.index import IndexError_
@@ -99,7 +97,7 @@ def _run_change(request: Request, change: Any) -> dict[str, Any]:
     """Apply a change under the lock, then swap in a freshly opened engine."""
     settings = _active_settings(request)
     with _change_lock:
-        store = DocumentStore.from_settings(settings)
+        store = open_document_store(settings)
         try:
             report, extra = change(store)
         except (DocumentError, CorpusError, IndexError_) as e:

@@ -7,7 +7,6 @@ The engine (corpus, index, model) is loaded once in `lifespan`; settings come fr
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -24,16 +23,17 @@ from starlette.responses import Response
 
 from policyqa import __version__
 from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError
-from policyqa.answer.contract import Answer, Turn, search_payload
-from policyqa.corpus.store import MAX_SOURCE_BYTES
-from policyqa.engine import Engine, open_engine
-from policyqa.rules.match import EnterpriseProfile, match_report
+from policyqa.answer.contract import Answer, Turn
+from policyqa.corpus.readers import MAX_SOURCE_BYTES
+from policyqa.engine import Engine, open_engine, optional_rules
+from policyqa.rules.match import match_report
+from policyqa.rules.profile import EnterpriseProfile
 from policyqa.search.retrieve import EmptyQueryError, Mode
 from policyqa.serve.admin_api import router as admin_router
 from policyqa.settings import Settings, get_settings
+from policyqa.text import LONE_SURROGATE
 
 MAX_BODY_BYTES = 64 * 1024
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class AskRequest(BaseModel):
@@ -95,7 +95,7 @@ class _BodyLimit(BaseHTTPMiddleware):
 def _printable(value: Any) -> Any:
     """A JSON-safe copy: lone surrogates → U+FFFD, NaN/Infinity → their names as text."""
     if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
+        return LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, dict):
@@ -156,7 +156,7 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         mode: Mode = "hybrid",
     ) -> dict[str, Any]:
         try:
-            return search_payload(engine.retriever.search(q, k=k, mode=mode))
+            return engine.retriever.search(q, k=k, mode=mode).to_dict()
         except EmptyQueryError as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
 
@@ -225,5 +225,8 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
 
         from policyqa.serve.ui import build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(app), path="/ui")
+        # The matching form's fields come from the rule table, read here: the engine is
+        # loaded only at start-up, after the UI is built.
+        rules = optional_rules(settings or get_settings())
+        app = gr.mount_gradio_app(app, build_ui(app, rules), path="/ui")
     return app

@@ -4,42 +4,35 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
 from policyqa.answer.compose import QuestionError
-from policyqa.answer.contract import Answer, Turn, search_payload
-from policyqa.corpus.ingest import ingest
+from policyqa.answer.contract import Answer, Turn
+from policyqa.corpus.errors import DocumentError
 from policyqa.corpus.manifest import CorpusError
 from policyqa.corpus.segment import SegmentError
-from policyqa.corpus.store import DocumentError
-from policyqa.engine import open_engine
-from policyqa.evaluation.evaluate import (
-    EvalFileError,
-    default_gold_path,
-    format_report,
-    load_answers,
-    load_gold,
-    run_eval,
-    score,
-)
-from policyqa.rules.match import ProfileError, load_profile, match_report
-from policyqa.rules.table import RulesError, load_rules
-from policyqa.search.embed import EmbedderConfigError, load_embedder
-from policyqa.search.index import IndexError_, build_index
-from policyqa.search.retrieve import MODES, EmptyQueryError, open_retriever
-from policyqa.search.tokenize import default_tokenizer
+from policyqa.engine import build_search_index, open_corpus, open_engine, open_rules, open_search
+from policyqa.evaluation.answers import load_answers
+from policyqa.evaluation.evaluate import run_eval
+from policyqa.evaluation.gold import EvalFileError, default_gold_path, load_gold
+from policyqa.evaluation.render import format_report
+from policyqa.evaluation.scoring import score
+from policyqa.rules.match import match_report
+from policyqa.rules.profile import ProfileError, load_profile
+from policyqa.rules.table import RulesError
+from policyqa.search.embed import EmbedderConfigError
+from policyqa.search.index import IndexError_
+from policyqa.search.retrieve import MODES, EmptyQueryError
 from policyqa.serve.cli_documents import register as register_documents
 from policyqa.settings import Settings, get_settings
+from policyqa.text import LONE_SURROGATE
+from policyqa.textwidth import table_lines
 
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 STATUS_NAMES = {"draft": "征求意见稿", "in_force": "现行有效"}
 
@@ -48,26 +41,13 @@ class UsageError(Exception):
     """A command used wrongly (unknown id, bad option); the message says what to do."""
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain-text table that lines up Chinese (double-width) characters."""
-    widths = [max(_width(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
-    lines = ["  ".join(_pad(str(h), w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(_pad(str(x), w) for x, w in zip(row, widths, strict=True)))
-    return "\n".join(line.rstrip() for line in lines)
+    return "\n".join(line.rstrip() for line in table_lines(headers, rows))
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    result = ingest(settings.corpus_dir)
+    result = open_corpus(settings)
     rows = []
     for doc, meta in zip(result.documents, result.manifest.documents, strict=True):
         rows.append(
@@ -93,7 +73,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_clauses(args: argparse.Namespace, settings: Settings) -> int:
-    result = ingest(settings.corpus_dir)
+    result = open_corpus(settings)
     clauses = result.clauses
     if args.doc:
         result.manifest.get(args.doc)  # unknown id → CorpusError naming the known ids
@@ -108,7 +88,7 @@ def cmd_clauses(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    result = ingest(settings.corpus_dir)
+    result = open_corpus(settings)
     clause = result.clause(args.clause_id)
     if clause is None:
         raise UsageError(
@@ -130,26 +110,22 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    result = ingest(settings.corpus_dir)
-    embedder = load_embedder(settings.embedder)
-    started = time.perf_counter()
-    build = build_index(result, embedder, default_tokenizer(), settings.index_dir)
-    seconds = time.perf_counter() - started
+    build = build_search_index(settings)
     print(
-        f"已建立索引：{len(result.clauses)} 条条款，嵌入模型 {embedder.name}（{embedder.dim} 维），"
-        f"用时 {seconds:.1f} 秒 → {build}"
+        f"已建立索引：{build.clauses} 条条款，嵌入模型 {build.embedder}（{build.dim} 维），"
+        f"用时 {build.build_s:.1f} 秒 → {build.path}"
     )
     return 0
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    retriever = open_retriever(settings.corpus_dir, settings.index_dir, settings.embedder)
+    retriever = open_search(settings)
     try:
         result = retriever.search(args.query, k=args.k, mode=args.mode)
     except EmptyQueryError as e:
         raise UsageError(str(e)) from e
     if args.json:
-        print(json.dumps(search_payload(result), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
     if not result.relevant:
         print(f"（未找到足够相关的条款：{result.abstain_reason}；以下结果仅供参考）")
@@ -191,7 +167,7 @@ def read_batch_line(raw: bytes, number: int) -> tuple[str | None, str, list[Turn
     if raw_id is not None and not isinstance(raw_id, str | int):
         raise BatchLineError(number, "id 应为字符串或整数")
     answer_id = None if raw_id is None else str(raw_id)
-    if answer_id is not None and _LONE_SURROGATE.search(answer_id):
+    if answer_id is not None and LONE_SURROGATE.search(answer_id):
         raise BatchLineError(number, "id 包含无效的字符（孤立代理项）")
     question = item.get("question")
     if not isinstance(question, str):
@@ -228,17 +204,20 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     source = sys.stdin.buffer if args.batch == "-" else _open_batch(args.batch)
     with source:
         for number, line in enumerate(source, start=1):
-            answer_id: str | None = None
+            row: dict[str, Any]
             try:
                 answer_id, question, history = read_batch_line(line, number)
-                answer = engine.answerer.answer(question, history, answer_id, mode=args.mode)
-                print(answer.model_dump_json(), flush=True)
-            except (BatchLineError, QuestionError) as e:
-                if isinstance(e, BatchLineError):
-                    answer_id = e.answer_id
+            except BatchLineError as e:
+                row = {"id": e.answer_id, "error": str(e)}
+            else:
+                request = {"id": answer_id, "question": question, "history": history}
+                [row] = engine.answer_requests([request], args.mode)
+            if "error" in row:
                 failures += 1
-                error = {"id": answer_id, "line": number, "error": str(e)}
+                error = {"id": row["id"], "line": number, "error": row["error"]}
                 print(json.dumps(error, ensure_ascii=False), flush=True)
+            else:
+                print(json.dumps(row, ensure_ascii=False, separators=(",", ":")), flush=True)
     if failures:
         print(f"{failures} 行未能回答（见输出中的 error 对象）。", file=sys.stderr)
     return 1 if failures else 0
@@ -254,7 +233,7 @@ def _open_batch(path: str) -> BinaryIO:
 
 def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
     profile = load_profile(Path(args.profile))
-    report = match_report(profile, load_rules(settings.corpus_dir))
+    report = match_report(profile, open_rules(settings))
     if args.json:
         payload = {"profile": profile.model_dump(mode="json"), **report.to_dict()}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -339,7 +318,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     """Entry point of the `policyqa` console script; errors become a message and exit code 2."""
     args = build_parser().parse_args(argv)
     undecodable = [
-        a for a in vars(args).values() if isinstance(a, str) and _LONE_SURROGATE.search(a)
+        a for a in vars(args).values() if isinstance(a, str) and LONE_SURROGATE.search(a)
     ]
     if undecodable:
         # Bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape).

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
-from policyqa.corpus.store import FIELDS, DocumentStore, Proposal, load_source
+from policyqa.corpus.metadata import FIELDS, Proposal
+from policyqa.corpus.readers import load_source
+from policyqa.engine import open_document_store
 from policyqa.settings import Settings
+from policyqa.textwidth import display_width, pad
 
 FIELD_NAMES = {
     "id": "文档ID",
@@ -26,11 +28,6 @@ FIELD_NAMES = {
     "doc_no": "发文字号",
     "status": "状态",
 }
-
-
-def _width(text: str) -> int:
-    """Display width: Chinese characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _add_metadata_flags(parser: argparse.ArgumentParser) -> None:
@@ -54,9 +51,9 @@ def _show(proposal: Proposal, source_name: str) -> None:
         f"{source_name} 的文档信息（[文件] 从文中读取，[指定] 命令行参数，"
         "[原文档] 沿用被替换的文档，[推断] 自动生成）："
     )
-    width = max(_width(v) for v in FIELD_NAMES.values())
+    width = max(display_width(v) for v in FIELD_NAMES.values())
     for name, value, origin in proposal.rows():
-        label = FIELD_NAMES[name] + " " * (width - _width(FIELD_NAMES[name]))
+        label = pad(FIELD_NAMES[name], width)
         print(f"  {label}  {value}  [{origin}]")
 
 
@@ -84,7 +81,7 @@ def _print_report(lines: list[str]) -> None:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     source = load_source(Path(args.file))
-    store = DocumentStore.from_settings(settings)
+    store = open_document_store(settings)
     proposal = store.propose(source, _overrides(args))
     _show(proposal, source.name)
     if not _confirm(args, "按以上信息添加？"):
@@ -96,7 +93,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_replace(args: argparse.Namespace, settings: Settings) -> int:
     source = load_source(Path(args.file))
-    store = DocumentStore.from_settings(settings)
+    store = open_document_store(settings)
     old = store.get(args.doc_id)
     proposal = store.propose(source, _overrides(args), replacing=args.doc_id)
     print(f"将替换：{old.id}（{old.title}）")
@@ -109,7 +106,7 @@ def cmd_replace(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    store = DocumentStore.from_settings(settings)
+    store = open_document_store(settings)
     old = store.get(args.doc_id)
     print(f"将删除：{old.id}（{old.title}，{old.region}）")
     if not _confirm(args, "确认删除？"):

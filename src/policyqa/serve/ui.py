@@ -17,11 +17,11 @@ from pydantic import ValidationError
 from policyqa.answer.compose import QuestionError
 from policyqa.answer.contract import Answer, Turn
 from policyqa.engine import Engine
-from policyqa.rules.match import EnterpriseProfile, match_report
-from policyqa.rules.table import SUBJECT_TYPES
+from policyqa.rules.match import match_report
+from policyqa.rules.model import SUBJECT_TYPES, InputSpec
+from policyqa.rules.profile import EnterpriseProfile
+from policyqa.rules.table import RuleBook
 
-# Until the page loads the engine's manifest, the dropdown offers the seed corpus's regions.
-REGIONS = ["日照市", "泰安市", "威海市文登区", "山东省"]
 EXAMPLES = [
     "泰安对省级加速器补多少？",
     "我们首次认定为规上高企，能拿多少补助？",
@@ -109,8 +109,24 @@ def match_html(results: list[dict[str, Any]], provisions: list[dict[str, Any]]) 
     return table + (f"<p>另有未规定金额的支持：</p><ul>{extra}</ul>" if extra else "")
 
 
-def build_ui(app: FastAPI) -> gr.Blocks:
-    """The chat and matching UI; handlers read the engine the app loaded at start-up."""
+def figure_inputs(rules: RuleBook | None) -> list[InputSpec]:
+    """The money figures the rule table asks for that an enterprise profile can carry: one per
+    input name, in table order (the matching form offers a number box for each)."""
+    specs: dict[str, InputSpec] = {}
+    for rule in rules.rules if rules else ():
+        for spec in rule.inputs:
+            if spec.kind == "money" and spec.name in EnterpriseProfile.model_fields:
+                specs.setdefault(spec.name, spec)
+    return list(specs.values())
+
+
+def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
+    """The chat and matching UI; handlers read the engine the app loaded at start-up.
+
+    The matching form's figures are those of `rules` (the corpus's rule table); its regions are
+    the loaded corpus's, filled in when the page loads.
+    """
+    figures = figure_inputs(rules)
 
     def engine() -> Engine:
         loaded: Engine = app.state.engine
@@ -146,7 +162,7 @@ def build_ui(app: FastAPI) -> gr.Blocks:
             gr.Markdown(
                 "填写企业画像，列出可能适用的补助规则（按金额排序，注明条款与“就高、不重复”）。"
             )
-            region = gr.Dropdown(REGIONS, value=REGIONS[0], label="地区", elem_id="pq-region")
+            region = gr.Dropdown([], label="地区", elem_id="pq-region")
             subjects = gr.CheckboxGroup(
                 list(SUBJECT_TYPES),
                 value=["科技型中小企业"],
@@ -156,21 +172,18 @@ def build_ui(app: FastAPI) -> gr.Blocks:
             industry = gr.Textbox(
                 label="所属产业（可选，如 新材料、低空经济）", elem_id="pq-industry"
             )
-            with gr.Row():
-                rd = gr.Number(label="研发投入（元，可选）", minimum=0)
-                horizontal = gr.Number(label="横向项目实际支付（元，可选）", minimum=0)
-                interest = gr.Number(label="科技成果转化贷款利息（元，可选）", minimum=0)
+            amounts: list[gr.Number] = []
+            with gr.Accordion("已知金额（元，可选）", open=False):
+                for start in range(0, len(figures), 3):
+                    with gr.Row():
+                        amounts += [
+                            gr.Number(label=spec.label, minimum=0, elem_id=f"pq-{spec.name}")
+                            for spec in figures[start : start + 3]
+                        ]
             run = gr.Button("匹配", variant="primary", elem_id="pq-match")
             matched = gr.HTML(elem_id="pq-match-result")
 
-            def do_match(
-                region: str,
-                subjects: list[str],
-                industry: str,
-                rd: Any,
-                horizontal: Any,
-                interest: Any,
-            ) -> str:
+            def do_match(region: str, subjects: list[str], industry: str, *values: Any) -> str:
                 rules = engine().rules
                 if rules is None:
                     return "<p>当前语料没有规则表（rules.toml），无法匹配。</p>"
@@ -179,12 +192,9 @@ def build_ui(app: FastAPI) -> gr.Blocks:
                     "subject_types": subjects,
                     "industry": industry or None,
                 }
-                if rd:
-                    data["rd_investment_yuan"] = rd
-                if horizontal:
-                    data["horizontal_project_paid_yuan"] = [horizontal]
-                if interest:
-                    data["loan_interest_yuan"] = interest
+                for spec, value in zip(figures, values, strict=True):
+                    if value:
+                        data[spec.name] = [value] if spec.multiple else value
                 try:
                     profile = EnterpriseProfile.model_validate(data)
                 except ValidationError as e:
@@ -193,11 +203,10 @@ def build_ui(app: FastAPI) -> gr.Blocks:
                 report = match_report(profile, rules).to_dict()
                 return match_html(report["results"], report["provisions"])
 
-            run.click(do_match, [region, subjects, industry, rd, horizontal, interest], matched)
+            run.click(do_match, [region, subjects, industry, *amounts], matched)
 
         def current_regions() -> gr.Dropdown:
-            docs = engine().corpus.manifest.documents
-            choices = list(dict.fromkeys(d.region for d in docs))
+            choices = engine().regions()
             return gr.Dropdown(choices=choices, value=choices[0] if choices else None)
 
         ui.load(current_regions, None, region)

@@ -1,0 +1,137 @@
+"""The amount a question asks about: choose the rule, read its inputs, compute, explain.
+
+Owns `calculate_from_clauses` (what the engine's calculator answers from the clauses the
+retriever ranked), `AmountAnswer` with its one-sentence summary, and the steps that say how a
+figure was read or why a general rule applies rather than its special case. Never retrieves and
+never writes the answer around it (`answer.compose`); the arithmetic is `rules.calc`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from policyqa.answer.choice import choose, select_rule, signals
+from policyqa.answer.reading import industries_in, read_inputs
+from policyqa.rules.calc import CalcResult, compute
+from policyqa.rules.formulas import CalcError, InvalidInputError, MissingInputError
+from policyqa.rules.model import Rule
+from policyqa.rules.money import format_yuan
+from policyqa.rules.table import RuleBook
+from policyqa.text import normalize_query
+
+
+class NoRuleSelectedError(CalcError):
+    """Several rules fit the question equally well; the message lists them to choose from."""
+
+
+def calculate_for_question(question: str, candidates: Sequence[Rule]) -> CalcResult:
+    """Select a rule, read its inputs from the question and compute.
+
+    Raises NoRuleSelectedError when the question does not say which rule, MissingInputError
+    naming what to provide, InvalidInputError for impossible values.
+    """
+    rule = select_rule(question, candidates)
+    if rule is None:
+        listed = "；".join(f"{r.title}（{r.id}）" for r in candidates)
+        raise NoRuleSelectedError(f"问题可能涉及多项政策：{listed}。请说明具体是哪一项")
+    reading = read_inputs(question, rule)
+    if reading.missing:
+        raise MissingInputError(rule.id, reading.missing)
+    return compute(rule, reading.inputs)
+
+
+@dataclass(frozen=True)
+class AmountAnswer:
+    """A calculator's answer to a question: the rule's clause, the calculation or what is missing.
+
+    `summary` is one Chinese sentence for the answer text; `calculation.to_contract()` is the
+    answer contract's `calculation` object.
+    """
+
+    clause_id: str
+    rule: Rule | None
+    calculation: CalcResult | None
+    missing: tuple[str, ...]
+    summary: str
+
+
+def _summary(rule: Rule, calc: CalcResult) -> str:
+    if not calc.qualifies:
+        return f"按“{rule.title}”的规定，不符合条件：{calc.reason}。"
+    bound = "（为条文规定的上限，实际金额以主管部门审核为准）" if calc.upper_bound else ""
+    return f"按“{rule.title}”的规定计算，可获{format_yuan(calc.amount_yuan)}{bound}。"
+
+
+def calculate_from_clauses(
+    question: str, clause_ids: Sequence[str], book: RuleBook
+) -> AmountAnswer | None:
+    """The amount for a question, given the clauses the retriever ranked (best first).
+
+    The top clause decides: its rule the question points to (`select_rule`). A lower-ranked
+    clause is used only when the top one cannot decide (it states no rule, or several that the
+    question does not tell apart) and the question names one of that clause's rules by its
+    distinguishing words, with at least two signs in all (`_signals`). None when no clause
+    yields a rule, or when the top clause's support without an amount (一事一议) is what the
+    question asks about: the answer is then a lookup.
+    """
+    if not clause_ids:
+        return None
+    text = normalize_query(question)
+    top_id = clause_ids[0]
+    top_rules = book.for_clause(top_id)
+    top = choose(text, top_rules, book.provisions_for(top_id))
+    if top.option is not None and not isinstance(top.option, Rule):
+        return None
+    clause_id, rule = top_id, top.option
+    if rule is None:
+        for lower_id in clause_ids[1:]:
+            lower = choose(text, book.for_clause(lower_id), book.provisions_for(lower_id))
+            if isinstance(lower.option, Rule) and lower.named and signals(text, lower.option) >= 2:
+                clause_id, rule = lower_id, lower.option
+                break
+    if rule is None:
+        if not top_rules:
+            return None
+        names = " / ".join(r.title for r in top_rules)
+        return AmountAnswer(
+            top_id,
+            None,
+            None,
+            (f"请说明具体是哪一项（{names}）",),
+            f"该条款规定了多项支持：{'；'.join(r.title for r in top_rules)}。",
+        )
+    reading = read_inputs(question, rule)
+    if reading.missing:
+        return AmountAnswer(
+            clause_id, rule, None, reading.prompts, f"该问题适用“{rule.title}”的规定。"
+        )
+    try:
+        calc = compute(rule, reading.inputs)
+    except MissingInputError as e:
+        return AmountAnswer(clause_id, rule, None, e.prompts, f"该问题适用“{rule.title}”的规定。")
+    except InvalidInputError as e:
+        return AmountAnswer(clause_id, rule, None, (str(e),), f"该问题适用“{rule.title}”的规定。")
+    read = (*_general_case(text, rule, book.for_clause(clause_id)), *reading.explained)
+    if read:
+        calc = calc.model_copy(update={"steps": (*read, *calc.steps)})
+    return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+
+
+def _general_case(text: str, rule: Rule, siblings: Sequence[Rule]) -> list[str]:
+    """Why the general rule applies rather than its industry special case (揭榜挂帅: 新兴产业、
+    未来产业 have their own threshold and rate): the industry named, or none named."""
+    steps: list[str] = []
+    for special in siblings:
+        if special.special_case_of != rule.id or not special.industries:
+            continue
+        wanted = "、".join(special.industries)
+        named = industries_in(text, special)
+        if named:
+            term, _ = named[0]
+            mismatch = special.industry_mismatch(term)
+            if mismatch:
+                steps.append(f"{mismatch}，按一般项目的条件计算")
+        else:
+            steps.append(f"未说明属于{wanted}领域，按一般项目的条件计算（{wanted}领域另有规定）")
+    return steps

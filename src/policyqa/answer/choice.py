@@ -1,0 +1,115 @@
+"""Choosing the rule a question is about among the rules of the clauses the retriever found.
+
+Owns the scoring: the words that tell a clause's rules and provisions apart (keywords, tier
+names, industry), the fit of the question's figures to each rule's inputs, and the signs needed
+to leave the top-ranked clause for a lower-ranked one. Never reads figures into inputs
+(`answer.reading`) and never computes (`rules.calc`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from policyqa.answer.reading import industry_terms_in, input_fit
+from policyqa.rules.model import Provision, Rule, TieredFormula
+from policyqa.text import normalize, normalize_query
+
+Option = Rule | Provision
+
+
+def _words(option: Option) -> tuple[str, ...]:
+    """The words that name an option: its keywords, and a tiered rule's tier names and cues."""
+    words = list(option.keywords)
+    if isinstance(option, Rule) and isinstance(option.formula, TieredFormula):
+        for tier in option.formula.tiers:
+            words.extend((tier.name, *tier.cues))
+    return tuple(dict.fromkeys(normalize(w) for w in words if w))
+
+
+def _vocabulary(option: Option) -> str:
+    """Everything an option is described by (title, requirements or quote, words)."""
+    described = option.requirements if isinstance(option, Rule) else option.quote
+    return normalize("\n".join((option.title, *described, *_words(option))))
+
+
+def _named(text: str, option: Option, others: Sequence[Option]) -> list[str]:
+    """The option's words in the question that tell it apart from `others`.
+
+    A word that every other option also speaks of (共享仪器 for both sides of the 创新券, 新认定
+    for both the 孵化器 and the 加速器 grant) says nothing about which one is meant.
+    """
+    vocabularies = [_vocabulary(o) for o in others]
+    return [
+        w
+        for w in _words(option)
+        if w in text and not (vocabularies and all(w in v for v in vocabularies))
+    ]
+
+
+def _score(text: str, option: Option, others: Sequence[Option]) -> int:
+    score = len(_named(text, option, others))
+    if isinstance(option, Rule) and option.industries and industry_terms_in(text, option):
+        score += 2
+    return score
+
+
+def signals(text: str, rule: Rule) -> int:
+    """Independent signs that a question is about `rule`: its words used, its industry named,
+    and figures that fit its inputs. One word alone ("新兴产业") is not enough to leave the
+    clause the retriever ranked first for a lower-ranked one.
+    """
+    named = {w for w in _words(rule) if w in text}
+    if rule.industries:
+        named.update(industry_terms_in(text, rule))
+    return len(named) + (1 if input_fit(text, rule) > 0 else 0)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a clause's rules and provisions make of a question."""
+
+    option: Option | None
+    named: bool  # the question uses a word that sets the chosen option apart
+
+
+def choose(text: str, rules: Sequence[Rule], provisions: Sequence[Provision] = ()) -> Choice:
+    """Which of one clause's rules and provisions a normalized question is about (`select_rule`
+    says how); no option when the clause states no rule or the question does not tell them
+    apart."""
+    options: list[Option] = [*rules, *provisions]
+    if not rules:
+        return Choice(None, False)
+    scored = [(_score(text, o, [x for x in options if x is not o]), o) for o in options]
+    best = max(score for score, _ in scored)
+    top = [o for score, o in scored if score == best]
+    tied = [o for o in top if isinstance(o, Rule)]
+    if not tied:  # only a provision (support without an amount) fits the question best
+        return Choice(top[0], best > 0)
+    if len(tied) > 1:
+        fits = [(input_fit(text, rule), rule) for rule in tied]
+        most = max(fit for fit, _ in fits)
+        if most > 0:
+            tied = [rule for fit, rule in fits if fit == most]
+    if len(tied) > 1:
+        ids = {rule.id for rule in tied}
+        tied = [rule for rule in tied if rule.special_case_of not in ids]
+    if len(tied) != 1:
+        return Choice(None, False)
+    return Choice(tied[0], best > 0)
+
+
+def select_rule(
+    question: str, candidates: Sequence[Rule], provisions: Sequence[Provision] = ()
+) -> Rule | None:
+    """The candidate the question's words point to; None when several fit equally.
+
+    A choice among the rules of the clause the retriever found: the rule whose distinguishing
+    words (keywords, tier names, industry) the question uses most wins; words every rule of
+    the clause shares do not count. On a tie the rule whose inputs the question's figures fit
+    (the cue words beside them) wins, then a general rule over its special case (新兴产业 case
+    of 揭榜挂帅). None, too, when the clause's support without an amount (`provisions`,
+    一事一议) fits the question better than any rule.
+    """
+    choice = choose(normalize_query(question), candidates, provisions)
+    return choice.option if isinstance(choice.option, Rule) else None

@@ -1,0 +1,256 @@
+"""Reading a question for one rule: which of its figures are the rule's inputs.
+
+Owns the cue matching that gives each amount, count, rate and number of years in a question to
+the input whose cue words stand next to it (`read_inputs`), the years a question speaks of
+(`years_asked`), the industries it names (`industries_in`) and how well its figures fit a rule
+(`input_fit`). Pure and deterministic: what cannot be placed with confidence is left missing,
+never guessed. Never chooses the rule (`answer.choice`) and never computes (`rules.calc`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from policyqa.rules.formulas import round_yuan
+from policyqa.rules.model import InputSpec, RateFormula, Rule, TieredFormula, industries_named
+from policyqa.rules.money import Quantity, find_quantities, format_yuan
+from policyqa.text import normalize_query
+
+# A money amount right after these words is a cap being asked about, not a figure of the asker.
+_CAP_WORDS = re.compile(r"(最高|最多|不超过|上限|封顶|至多)[^,，。;；]{0,3}$")
+_CONTEXT = 16
+_PUNCTUATION = re.compile(r"[,，。;；?？!！]")
+# An amount after these words is a total over the years asked about ("三年一共花了600万").
+_TOTAL_WORDS = re.compile(r"一共|总共|共计|合计|总计|累计|累积|共(?=花|支付|付|投入|用)")
+
+
+@dataclass(frozen=True)
+class QuestionReading:
+    """The inputs found in a question for one rule, and the ones still missing."""
+
+    rule_id: str
+    inputs: dict[str, Any]
+    missing: tuple[InputSpec, ...]
+    notes: tuple[str, ...] = ()
+    # How a figure was read, shown as the first steps of the calculation ("…为3年合计").
+    explained: tuple[str, ...] = ()
+
+    @property
+    def prompts(self) -> tuple[str, ...]:
+        return tuple(spec.prompt for spec in self.missing)
+
+
+def _cue_score(context: str, cues: Sequence[str]) -> int:
+    """Length of the longest cue in `context` (0 when none): longer cues are more specific."""
+    return max((len(c) for c in cues if c and c in context), default=0)
+
+
+def _nearest_cue(before: str, after: str, cues: Sequence[str]) -> tuple[int, int, int]:
+    """How close a cue stands to a number: (found before, nearness, cue length); 0s when none.
+
+    A cue just before the number ("损失了150万元") beats one further back ("投资失败损失了"
+    names both 投资 and 损失; 损失 is nearer), and any cue before beats a cue after.
+    """
+    best = (0, 0, 0)
+    for cue in cues:
+        if not cue:
+            continue
+        at = before.rfind(cue)
+        if at >= 0:
+            best = max(best, (2, at + len(cue) - len(before) + _CONTEXT + 1, len(cue)))
+        at = after.find(cue)
+        if at >= 0:
+            best = max(best, (1, _CONTEXT - at, len(cue)))
+    return best
+
+
+def _contexts(text: str, bounds: Sequence[Quantity], q: Quantity) -> tuple[str, str]:
+    """The text before `q` back to the previous competing number (at most 16 chars), and a
+    little after, up to the next competing number or punctuation.
+
+    `bounds` are the numbers competing for the same inputs (the money amounts when money is
+    assigned): a count or a year between a cue and its amount ("首轮投资日照一家企业500万元",
+    "运营费一年花300万") does not cut the cue off.
+    """
+    previous_end = max((o.end for o in bounds if o.end <= q.start), default=0)
+    before = text[max(previous_end, q.start - _CONTEXT) : q.start]
+    following = [o.start for o in bounds if o.start >= q.end]
+    after_end = min([q.end + 6, *following])
+    after = _PUNCTUATION.split(text[q.end : after_end])[0]
+    return before, after
+
+
+def _assign(
+    text: str, candidates: Sequence[Quantity], specs: Sequence[InputSpec]
+) -> tuple[dict[str, list[Quantity]], list[str]]:
+    """Give each quantity to the spec whose cue is nearest in meaning (longest cue in context)."""
+    notes: list[str] = []
+    if len(specs) == 1:
+        spec = specs[0]
+        if spec.multiple or len(candidates) <= 1:
+            return {spec.name: list(candidates)}, notes
+        cued = [
+            q for q in candidates if _cue_score("".join(_contexts(text, candidates, q)), spec.cues)
+        ]
+        if len(cued) == 1:
+            return {spec.name: cued}, notes
+        notes.append(f"问题中有多个金额，无法确定哪一个是{spec.label}")
+        return {}, notes
+    assigned: dict[str, list[Quantity]] = {}
+    for q in candidates:
+        before, after = _contexts(text, candidates, q)
+        scores = [(_nearest_cue(before, after, s.cues), s) for s in specs]
+        best = max(score for score, _ in scores)
+        winners = [s for score, s in scores if score == best]
+        if best[0] == 0 or len(winners) != 1:
+            notes.append(
+                f"无法确定{format_yuan(q.value) if q.kind == 'money' else q.text}对应哪一项"
+            )
+            continue
+        assigned.setdefault(winners[0].name, []).append(q)
+    for name, found in list(assigned.items()):
+        spec = next(s for s in specs if s.name == name)
+        if len(found) > 1 and not spec.multiple:
+            notes.append(f"问题中有多个数值可能是{spec.label}，请明确")
+            del assigned[name]
+    return assigned, notes
+
+
+def _tier_from_text(rule: Rule, text: str) -> str | None:
+    formula = rule.formula
+    if not isinstance(formula, TieredFormula):
+        return None
+    found = {t.name for t in formula.tiers for cue in (t.name, *t.cues) if cue in text}
+    return found.pop() if len(found) == 1 else None
+
+
+def industries_in(text: str, rule: Rule) -> list[tuple[str, str]]:
+    """(term, category) for the industries of the rule's region that `text` names, longest first
+    (a term inside a longer one does not count: 新能源汽车 is not 新能源)."""
+    return industries_named(text, rule.region_industry_terms or rule.industry_terms)
+
+
+def industry_terms_in(text: str, rule: Rule) -> list[str]:
+    """The terms of the rule's industry categories that `text` names, longest first."""
+    return [term for term, category in industries_in(text, rule) if category in rule.industries]
+
+
+def _figures(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
+    """The money amounts that are the asker's own figures (not a cap asked about: "最高100万")."""
+    return [
+        q
+        for q in quantities
+        if q.kind == "money" and not _CAP_WORDS.search(text[max(0, q.start - 8) : q.start])
+    ]
+
+
+def _per_year(text: str, q: Quantity, quantities: Sequence[Quantity]) -> bool:
+    """True for "一年" qualifying an amount in the same phrase ("一年花300万": 300万 per year)."""
+    return q.value == 1 and any(
+        m.kind == "money" and m.start >= q.end and not _PUNCTUATION.search(text[q.end : m.start])
+        for m in quantities
+    )
+
+
+def years_asked(text: str, quantities: Sequence[Quantity] | None = None) -> list[int]:
+    """The numbers of years a normalized question speaks of, distinct and ascending.
+
+    "连续三年", "连着三年", "3年" count; "第二年" is an ordinal, not a duration. "一年" that
+    qualifies an amount ("一年花300万，连着三年") says the amount is per year, so it yields to
+    the duration when the question names one; alone it is the one year asked about.
+    """
+    if quantities is None:
+        quantities = find_quantities(text)
+    years = [q for q in quantities if q.kind == "years" and not text[: q.start].endswith("第")]
+    durations = {int(q.value) for q in years if not _per_year(text, q, quantities)}
+    return sorted(durations or {int(q.value) for q in years})
+
+
+def read_inputs(question: str, rule: Rule) -> QuestionReading:
+    """Find the values `rule` needs in `question` ("每年300万元，连续三年" → base, years).
+
+    Pure and deterministic: amounts are assigned to inputs by the cue words next to them; what
+    cannot be placed with confidence is left missing rather than guessed.
+    """
+    text = normalize_query(question)
+    quantities = find_quantities(text)
+    inputs: dict[str, Any] = {}
+    notes: list[str] = []
+    explained: list[str] = []
+
+    money_specs = [s for s in rule.inputs if s.kind == "money"]
+    money = _figures(text, quantities)
+    amounts: dict[str, list[Quantity]] = {}
+    if money_specs and money:
+        amounts, more = _assign(text, money, money_specs)
+        notes.extend(more)
+        for spec in money_specs:
+            found = amounts.get(spec.name)
+            if found:
+                values = [q.value for q in found]
+                inputs[spec.name] = values if spec.multiple else values[0]
+
+    for spec in rule.inputs:
+        if spec.kind == "years":
+            years = years_asked(text, quantities)
+            if len(years) == 1:
+                inputs[spec.name] = years[0]
+            elif len(years) > 1:
+                notes.append(f"问题中有多个年数，未能确定{spec.label}")
+        elif spec.kind in ("count", "rate"):
+            kind = "count" if spec.kind == "count" else "percent"
+            numbers = [q for q in quantities if q.kind == kind]
+            assigned, more = _assign(text, numbers, [spec])
+            notes.extend(more)
+            found = assigned.get(spec.name, [])
+            if len(found) == 1:
+                value = found[0].value
+                inputs[spec.name] = int(value) if spec.kind == "count" else value
+        elif spec.kind == "tier":
+            tier = _tier_from_text(rule, text)
+            if tier is not None:
+                inputs[spec.name] = tier
+
+    formula = rule.formula
+    if isinstance(formula, RateFormula) and formula.years_input:
+        years = inputs.get(formula.years_input)
+        found = amounts.get(formula.base, [])
+        if isinstance(years, int) and years > 1 and len(found) == 1:
+            total = found[0]
+            clause = _PUNCTUATION.split(_contexts(text, money, total)[0])[-1]
+            if _TOTAL_WORDS.search(clause):
+                per_year = round_yuan(total.value / years)
+                inputs[formula.base] = per_year
+                explained.append(
+                    f"{format_yuan(total.value)}为{years}年合计，每年按{format_yuan(per_year)}计"
+                )
+
+    if rule.industries:
+        terms = industry_terms_in(text, rule)
+        if terms:
+            inputs["industry"] = terms[0]
+
+    missing = tuple(
+        s for s in rule.inputs if s.required and s.default is None and s.name not in inputs
+    )
+    return QuestionReading(rule.id, inputs, missing, tuple(notes), tuple(explained))
+
+
+def input_fit(text: str, rule: Rule) -> int:
+    """How well the question's figures fit the rule's inputs: the cue lengths beside them."""
+    quantities = find_quantities(text)
+    groups = (
+        (_figures(text, quantities), "money"),
+        ([q for q in quantities if q.kind == "count"], "count"),
+        ([q for q in quantities if q.kind == "percent"], "rate"),
+    )
+    fit = 0
+    for figures, kind in groups:
+        specs = [s for s in rule.inputs if s.kind == kind]
+        for q in figures:
+            context = "".join(_contexts(text, figures, q))
+            fit += max((_cue_score(context, s.cues) for s in specs), default=0)
+    return fit
