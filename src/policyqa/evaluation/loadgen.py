@@ -14,15 +14,19 @@ a connection failure or an unreadable body. Only loopback servers are meant as t
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DEFAULT_REQUEST_TIMEOUT_S = 30.0
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -208,28 +212,18 @@ async def run_load_async(
     )
 
 
-def run_load(
-    base_url: str,
-    questions: Sequence[str],
-    total: int,
-    concurrency: int,
-    timeout_s: float,
-    *,
-    path: str = "/ask",
-    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
-) -> LoadReport:
-    """`run_load_async` from synchronous code (its own event loop)."""
-    return asyncio.run(
-        run_load_async(
-            base_url,
-            questions,
-            total,
-            concurrency,
-            timeout_s,
-            path=path,
-            request_timeout_s=request_timeout_s,
-        )
-    )
+def _blocking(fn: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, R]:
+    """The same call from synchronous code: runs the coroutine in its own event loop."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+# `run_load_async` for synchronous callers (tests, the benchmark script).
+run_load = _blocking(run_load_async)
 
 
 # --- a workload -------------------------------------------------------------------------------
