@@ -22,6 +22,7 @@ from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
 from policyqa.corpus.store import DocumentStore
 from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
+from policyqa.rules.validate import require_valid
 from policyqa.search.retrieve import Hit, Mode, Retriever
 from policyqa.settings import Settings
 
@@ -62,8 +63,13 @@ class Engine:
 
 def open_engine(settings: Settings) -> Engine:
     """Load the corpus and the index (building it if none exists) and wire the answerer."""
-    corpus, retriever = _open_search(settings)
+    corpus = ingest(settings.corpus_dir)
     rules = optional_rules(settings)
+    if rules is not None:
+        # A table whose quotes or numbers no longer match the corpus could state a wrong
+        # amount: refuse to start (before the model loads), naming each rule to fix.
+        require_valid(rules, corpus.clauses, settings.corpus_dir / RULES_FILE)
+    corpus, retriever = _open_search(settings, corpus)
     calculator = RuleCalculator(rules) if rules else None
     return Engine(settings, corpus, retriever, Answerer(retriever, calculator), rules)
 
@@ -79,12 +85,14 @@ def open_search(settings: Settings) -> Retriever:
     return _open_search(settings)[1]
 
 
-def _open_search(settings: Settings) -> tuple[IngestResult, Retriever]:
+def _open_search(
+    settings: Settings, corpus: IngestResult | None = None
+) -> tuple[IngestResult, Retriever]:
     from policyqa.search.embed import load_embedder
     from policyqa.search.index import ensure_index
     from policyqa.search.tokenize import default_tokenizer
 
-    corpus = ingest(settings.corpus_dir)
+    corpus = corpus or ingest(settings.corpus_dir)
     embedder = load_embedder(settings.embedder)
     tokenizer = default_tokenizer()
     index = ensure_index(corpus, embedder, tokenizer, settings.index_dir)
