@@ -17,7 +17,7 @@ from typing import Any, Literal
 from policyqa.corpus.regions import SHANDONG_CITIES
 from policyqa.rules.calc import CalcResult, compute, failed_threshold, maximum_amount
 from policyqa.rules.formulas import InvalidInputError, MissingInputError
-from policyqa.rules.model import Provision, Rule, TieredFormula, expand_subjects
+from policyqa.rules.model import Provision, Rule, expand_subjects
 from policyqa.rules.money import format_yuan
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.rules.table import RuleBook
@@ -121,9 +121,8 @@ def _match_one(rule: Rule, profile: EnterpriseProfile) -> MatchResult | None:
             return MatchResult(
                 rule, Decimal(0), "不符合", "computed", False, reason, notes=tuple(notes)
             )
-        tier = None
-        if isinstance(rule.formula, TieredFormula):
-            tier = getattr(profile, rule.formula.input, None)
+        tier_input = rule.formula.tier_input()
+        tier = figures.get(tier_input) if tier_input else None
         amount, label = maximum_amount(rule, tier)
         basis: Basis = "maximum" if amount is not None else "unknown"
         if tier is not None and amount is not None:

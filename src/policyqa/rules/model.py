@@ -1,7 +1,7 @@
 """The rule table's entries, as typed models: rules, their formulas, inputs and thresholds,
 provisions without an amount, combination provisions, and the regions' industry categories.
 
-Owns the vocabulary (subject types, formula and input kinds), the checks one entry can make of
+Owns the vocabulary (subject types, benefits), the checks one entry can make of
 itself (a formula's inputs are declared, a subject type is known), the numbers a rule states
 (`rule_numbers`) and the industry terms a text names. Never reads a file and never looks across
 entries: loading, the manifest and the whole `RuleBook` are `policyqa.rules.table`.
@@ -11,19 +11,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
+from pydantic import Field, field_validator, model_validator
+
+# The formula kinds live in their registry; their names are re-exported for the callers that
+# construct or annotate them.
+from policyqa.rules.kinds import (
+    Entry,
+    FixedFormula,
+    Formula,
+    FormulaKind,
+    InputKind,
+    LesserOfFormula,
+    MatchedFormula,
+    PerUnitFormula,
+    Rate,
+    RateFormula,
+    RuleNumber,
+    Share,
+    SplitFormula,
+    Tier,
+    TieredFormula,
 )
-
-from policyqa.rules.money import MoneyParseError, parse_rate, parse_ratio
 from policyqa.text import normalize
+
+__all__ = [
+    "Entry",
+    "FixedFormula",
+    "Formula",
+    "FormulaKind",
+    "InputKind",
+    "LesserOfFormula",
+    "MatchedFormula",
+    "PerUnitFormula",
+    "RateFormula",
+    "RuleNumber",
+    "Share",
+    "SplitFormula",
+    "Tier",
+    "TieredFormula",
+]
 
 # Who a rule can be for; a profile's subject types use the same words.
 SUBJECT_TYPES: tuple[str, ...] = (
@@ -59,21 +87,7 @@ SUBJECT_IMPLIES: dict[str, tuple[str, ...]] = {
     "大学科技园": ("孵化载体",),
 }
 
-FormulaKind = Literal["fixed", "tiered", "rate", "lesser_of", "per_unit", "matched", "split"]
-InputKind = Literal["money", "count", "years", "tier", "rate", "text"]
 Benefit = Literal["补助", "奖励", "贴息", "补偿", "再贷款"]
-
-
-def _rate(value: Any) -> Any:
-    """Rates are written as in the documents ("30%"); a plain decimal string is a fraction."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            return parse_rate(value)
-        except MoneyParseError as e:
-            raise ValueError(str(e)) from e
-    if isinstance(value, float):
-        raise ValueError('write rates as strings such as "30%", not floats')
-    return value
 
 
 def expand_subjects(subjects: Iterable[str]) -> frozenset[str]:
@@ -83,12 +97,6 @@ def expand_subjects(subjects: Iterable[str]) -> frozenset[str]:
         out.add(subject)
         out.update(SUBJECT_IMPLIES.get(subject, ()))
     return frozenset(out)
-
-
-class Entry(BaseModel):
-    """One entry of the rule table: frozen, and a key the model does not know is an error."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class InputSpec(Entry):
@@ -104,111 +112,12 @@ class InputSpec(Entry):
     multiple: bool = False
 
 
-class Tier(Entry):
-    name: str
-    amount: Decimal = Field(gt=0)
-    cues: tuple[str, ...] = ()
-
-
-class Share(Entry):
-    name: str
-    part: int = Field(gt=0)
-
-
-class FixedFormula(Entry):
-    kind: Literal["fixed"]
-    amount: Decimal = Field(gt=0)
-    label: str = ""
-
-
-class TieredFormula(Entry):
-    kind: Literal["tiered"]
-    input: str
-    tiers: tuple[Tier, ...] = Field(min_length=2)
-
-
-class RateFormula(Entry):
-    kind: Literal["rate"]
-    base: str
-    rate: Annotated[Decimal, BeforeValidator(_rate)] = Field(gt=0, le=1)
-    min_base: Decimal | None = Field(default=None, gt=0)
-    min_strict: bool = False
-    min_label: str = ""
-    cap_per_item: Decimal | None = Field(default=None, gt=0)
-    cap_per_item_label: str = "每项最高"
-    cap_per_year: Decimal | None = Field(default=None, gt=0)
-    cap_per_year_label: str = "每年最高"
-    cap_total: Decimal | None = Field(default=None, gt=0)
-    cap_total_label: str = "累计最高"
-    years_input: str | None = None
-    max_years: int | None = Field(default=None, gt=0)
-
-
-class LesserOfFormula(Entry):
-    kind: Literal["lesser_of"]
-    base: str
-    rate: Annotated[Decimal, BeforeValidator(_rate)] = Field(gt=0, le=1)
-    limit: str
-    limit_label: str
-    cap_per_item: Decimal | None = Field(default=None, gt=0)
-    cap_per_item_label: str = "每项最高"
-
-
-class PerUnitFormula(Entry):
-    kind: Literal["per_unit"]
-    count: str
-    amount_per_unit: Decimal = Field(gt=0)
-    unit_count: int = Field(default=1, gt=0)
-    unit: str
-    cap_per_year: Decimal | None = Field(default=None, gt=0)
-    cap_per_year_label: str = "每年最高"
-
-
-class MatchedFormula(Entry):
-    kind: Literal["matched"]
-    base: str
-    ratio: tuple[int, int]
-    cap: Decimal | None = Field(default=None, gt=0)
-    cap_label: str = "最高"
-
-    @field_validator("ratio", mode="before")
-    @classmethod
-    def _ratio(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return parse_ratio(value)
-            except MoneyParseError as e:
-                raise ValueError(str(e)) from e
-        return value
-
-
-class SplitFormula(Entry):
-    kind: Literal["split"]
-    base: str
-    rate_input: str
-    base_cap: Decimal | None = Field(default=None, gt=0)
-    base_cap_label: str = ""
-    shares: tuple[Share, ...] = Field(min_length=2)
-
-
-Formula = Annotated[
-    FixedFormula
-    | TieredFormula
-    | RateFormula
-    | LesserOfFormula
-    | PerUnitFormula
-    | MatchedFormula
-    | SplitFormula,
-    Field(discriminator="kind"),
-]
-
-
 class Threshold(Entry):
     """A condition on an input (or on the growth between two inputs) below which nothing is paid."""
 
     input: str | None = None
     growth: tuple[str, str] | None = None
-    minimum: Annotated[Decimal, BeforeValidator(_rate)]
+    minimum: Rate
     strict: bool = False
     condition: str
 
@@ -288,24 +197,7 @@ class Rule(Entry):
     @model_validator(mode="after")
     def _inputs_exist(self) -> Rule:
         declared = {spec.name: spec for spec in self.inputs}
-        wanted: dict[str, tuple[InputKind, ...]] = {}
-        f = self.formula
-        if isinstance(f, TieredFormula):
-            wanted[f.input] = ("tier",)
-        elif isinstance(f, RateFormula):
-            wanted[f.base] = ("money",)
-            if f.years_input:
-                wanted[f.years_input] = ("years",)
-        elif isinstance(f, LesserOfFormula):
-            wanted[f.base] = ("money",)
-            wanted[f.limit] = ("money",)
-        elif isinstance(f, PerUnitFormula):
-            wanted[f.count] = ("count",)
-        elif isinstance(f, MatchedFormula):
-            wanted[f.base] = ("money",)
-        elif isinstance(f, SplitFormula):
-            wanted[f.base] = ("money",)
-            wanted[f.rate_input] = ("rate",)
+        wanted = dict(self.formula.wanted_inputs())
         for threshold in self.thresholds:
             for name in threshold.inputs:
                 wanted.setdefault(name, ("money", "count", "rate"))
@@ -318,8 +210,8 @@ class Rule(Entry):
         unused = set(declared) - set(wanted)
         if unused:
             raise ValueError(f"inputs {sorted(unused)} are declared but not used by the formula")
-        if isinstance(f, TieredFormula) and any(s.multiple for s in self.inputs):
-            raise ValueError("tiered rules take one tier")
+        if not self.formula.takes_multiple and any(s.multiple for s in self.inputs):
+            raise ValueError(f"{self.formula.kind} rules take one value per input")
         return self
 
 
@@ -370,52 +262,16 @@ class IndustryCategory(Entry):
     terms: tuple[str, ...] = Field(min_length=1)
 
 
-RuleNumber = tuple[str, Decimal]
-
-
 def rule_numbers(rule: Rule) -> list[RuleNumber]:
     """Every number a rule states, as (kind, value) in `policyqa.rules.money.Quantity` terms.
 
-    Kinds: money (yuan), percent (fraction), ratio (a/b), count, years. Used to check that
-    each number of a rule appears in its clause.
+    Kinds: money (yuan), percent (fraction), ratio (a/b), count, years: the formula's numbers
+    (`FormulaKind.numbers`) and the thresholds'. Each must appear in the rule's quotes.
     """
-    out: list[RuleNumber] = []
-    f = rule.formula
-
-    def add(kind: str, value: Decimal | int | None) -> None:
-        if value is not None:
-            out.append((kind, Decimal(value)))
-
-    if isinstance(f, FixedFormula):
-        add("money", f.amount)
-    elif isinstance(f, TieredFormula):
-        for tier in f.tiers:
-            add("money", tier.amount)
-    elif isinstance(f, RateFormula):
-        add("percent", f.rate)
-        add("money", f.min_base)
-        add("money", f.cap_per_item)
-        add("money", f.cap_per_year)
-        add("money", f.cap_total)
-        add("years", f.max_years)
-    elif isinstance(f, LesserOfFormula):
-        add("percent", f.rate)
-        add("money", f.cap_per_item)
-    elif isinstance(f, PerUnitFormula):
-        add("money", f.amount_per_unit)
-        add("count", f.unit_count)
-        add("money", f.cap_per_year)
-    elif isinstance(f, MatchedFormula):
-        add("ratio", Decimal(f.ratio[0]) / Decimal(f.ratio[1]))
-        add("money", f.cap)
-    elif isinstance(f, SplitFormula):
-        add("money", f.base_cap)
-        parts = [share.part for share in f.shares]
-        if len(parts) == 2:
-            add("ratio", Decimal(parts[0]) / Decimal(parts[1]))
+    out = rule.formula.numbers()
     for threshold in rule.thresholds:
         is_money = threshold.input is not None and rule.input_spec(threshold.input).kind == "money"
-        add("money" if is_money else "percent", threshold.minimum)
+        out.append(("money" if is_money else "percent", Decimal(threshold.minimum)))
     return out
 
 
