@@ -1,19 +1,20 @@
 """The rule table's entries, as typed models: rules, their formulas, inputs and thresholds,
 provisions without an amount, combination provisions, and the regions' industry categories.
 
-Owns the vocabulary (subject types, benefits), the checks one entry can make of
-itself (a formula's inputs are declared, a subject type is known), the numbers a rule states
-(`rule_numbers`) and the industry terms a text names. Never reads a file and never looks across
-entries: loading, the manifest and the whole `RuleBook` are `policyqa.rules.table`.
+Owns the checks one entry can make of itself (a formula's inputs are declared, a subject type
+is known), the numbers a rule states (`rule_numbers`) and the industry terms a text names.
+Never reads a file and never looks across entries: loading, the manifest and the whole
+`RuleBook` are `policyqa.rules.table`; the words entries are written in (subject types,
+benefits, input names) are `rules.vocabulary`, the formula kinds `rules.kinds`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 # The formula kinds live in their registry; their names are re-exported for the callers that
 # construct or annotate them.
@@ -34,6 +35,7 @@ from policyqa.rules.kinds import (
     Tier,
     TieredFormula,
 )
+from policyqa.rules.vocabulary import VOCABULARY_FILE, Vocabulary, default_vocabulary
 from policyqa.text import normalize
 
 __all__ = [
@@ -53,59 +55,40 @@ __all__ = [
     "TieredFormula",
 ]
 
-# Who a rule can be for; a profile's subject types use the same words.
-SUBJECT_TYPES: tuple[str, ...] = (
-    "企业",
-    "中小微企业",
-    "科技型中小企业",
-    "高新技术企业",
-    "规模以上企业",
-    "国有企业",
-    "孵化载体",
-    "孵化器",
-    "加速器",
-    "众创空间",
-    "大学科技园",
-    "投资机构",
-    "高校院所",
-    "金融机构",
-    "创业团队",
-    "个人",
-    "创新平台",
-    "技术转移服务机构",
-)
-# A subject type also counts as these broader ones (科技型中小企业 is a 中小微企业 and an 企业).
-SUBJECT_IMPLIES: dict[str, tuple[str, ...]] = {
-    "科技型中小企业": ("中小微企业", "企业"),
-    "中小微企业": ("企业",),
-    "高新技术企业": ("企业",),
-    "规模以上企业": ("企业",),
-    "国有企业": ("企业",),
-    "孵化器": ("孵化载体",),
-    "加速器": ("孵化载体",),
-    "众创空间": ("孵化载体",),
-    "大学科技园": ("孵化载体",),
-}
 
-Benefit = Literal["补助", "奖励", "贴息", "补偿", "再贷款"]
+def vocabulary_of(info: ValidationInfo) -> Vocabulary:
+    """The vocabulary a validation runs against: the one the loader passes as context, else
+    the configured corpus's (an entry built in code)."""
+    given = (info.context or {}).get("vocabulary")
+    return given if isinstance(given, Vocabulary) else default_vocabulary()
 
 
-def expand_subjects(subjects: Iterable[str]) -> frozenset[str]:
-    """The subject types plus every broader type they imply."""
-    out: set[str] = set()
-    for subject in subjects:
-        out.add(subject)
-        out.update(SUBJECT_IMPLIES.get(subject, ()))
-    return frozenset(out)
+def expand_subjects(
+    subjects: Iterable[str], vocabulary: Vocabulary | None = None
+) -> frozenset[str]:
+    """The subject types plus every broader type they imply (default: configured vocabulary)."""
+    return (vocabulary or default_vocabulary()).expand(subjects)
+
+
+def __getattr__(name: str) -> object:
+    # SUBJECT_TYPES is data now (vocabulary.toml); the name stays for the callers that read it.
+    if name == "SUBJECT_TYPES":
+        return default_vocabulary().subject_names()
+    raise AttributeError(name)
 
 
 class InputSpec(Entry):
-    """One input a formula needs, with the Chinese prompt used when it is missing."""
+    """One input a formula needs, with the Chinese prompt used when it is missing.
+
+    Kind, label, unit and cues default to the vocabulary's [[input]] of that name (a rule
+    may give its own label and cues for its clause, never another kind).
+    """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: InputKind
     label: str
     prompt: str
+    unit: str = ""
     cues: tuple[str, ...] = ()
     required: bool = True
     default: int | None = None
@@ -141,7 +124,7 @@ class Rule(Entry):
     subjects: tuple[str, ...] = Field(min_length=1)
     requirements: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
-    benefit: Benefit
+    benefit: str
     upper_bound: bool = False
     keywords: tuple[str, ...] = ()
     special_case_of: str | None = None
@@ -187,12 +170,54 @@ class Rule(Entry):
 
     @field_validator("subjects")
     @classmethod
-    def _known_subjects(cls, subjects: tuple[str, ...]) -> tuple[str, ...]:
+    def _known_subjects(cls, subjects: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        vocabulary = vocabulary_of(info)
+        names = vocabulary.subject_names()
         for alternative in subjects:
             for part in alternative.split("+"):
-                if part not in SUBJECT_TYPES:
-                    raise ValueError(f"unknown subject {part!r}; use one of {SUBJECT_TYPES}")
+                if part in names:
+                    continue
+                canonical = vocabulary.canonical_subject(part)
+                hint = f"write {canonical!r}" if canonical else f"add it to {VOCABULARY_FILE}"
+                raise ValueError(f"unknown subject {part!r}: {hint}; known: {names}")
         return subjects
+
+    @field_validator("benefit")
+    @classmethod
+    def _known_benefit(cls, benefit: str, info: ValidationInfo) -> str:
+        benefits = vocabulary_of(info).benefits
+        if benefit not in benefits:
+            raise ValueError(f"unknown benefit {benefit!r}; use one of {benefits}")
+        return benefit
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _inputs_from_vocabulary(cls, inputs: Any, info: ValidationInfo) -> Any:
+        """Fill each input's kind, label, unit and cues from the vocabulary's [[input]]."""
+        if not isinstance(inputs, list | tuple):
+            return inputs
+        vocabulary = vocabulary_of(info)
+        filled = []
+        for raw in inputs:
+            if not isinstance(raw, dict) or "name" not in raw:
+                filled.append(raw)
+                continue
+            known = vocabulary.input_named(str(raw["name"]))
+            if known is None:
+                raise ValueError(
+                    f"input {raw['name']!r} is not declared in {VOCABULARY_FILE} ([[input]])"
+                )
+            if raw.get("kind", known.kind) != known.kind:
+                raise ValueError(
+                    f"input {known.name!r} is of kind {known.kind!r} in {VOCABULARY_FILE}, "
+                    f"not {raw['kind']!r}"
+                )
+            spec = {"kind": known.kind, "label": known.label, "unit": known.unit}
+            spec["cues"] = known.cues
+            spec.update(raw)
+            spec.setdefault("prompt", f"请提供{spec['label']}")
+            filled.append(spec)
+        return filled
 
     @model_validator(mode="after")
     def _inputs_exist(self) -> Rule:
