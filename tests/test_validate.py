@@ -151,3 +151,14 @@ def test_adding_a_document_reports_its_money_clauses_without_rules(
     assert not any(p.is_error for p in report.problems)
     assert any("policyqa rules check" in line for line in report.lines())
     assert report.to_dict()["problems"]
+
+
+def test_a_reloading_server_drops_only_the_rules_with_errors(
+    corpus_copy: Path, corpus: IngestResult
+) -> None:
+    from policyqa.rules.validate import without_invalid
+
+    _edit(corpus_copy, "cap_per_year = 500_000", "cap_per_year = 600_000")
+    book = load_rules(corpus_copy)
+    kept = without_invalid(book, corpus.clauses)
+    assert {r.id for r in book.rules} - {r.id for r in kept.rules} == {"rz-voucher-user"}

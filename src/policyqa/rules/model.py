@@ -133,6 +133,9 @@ class Rule(Entry):
     formula: Formula
     inputs: tuple[InputSpec, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
+    # False for a rule `policyqa rules propose` wrote: never used for an amount until a
+    # person checks it and runs `policyqa rules accept`.
+    reviewed: bool = True
     # Filled by load_rules from the manifest and the combination provisions.
     region: str = ""
     doc_status: Literal["draft", "in_force", ""] = ""

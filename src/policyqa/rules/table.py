@@ -35,12 +35,13 @@ class _RulesFile(Entry):
 class RuleBook:
     """Everything in the rule table, with lookups by rule and by clause."""
 
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule, ...]  # reviewed rules only: the ones amounts are computed from
     combinations: tuple[Combination, ...]
     exclusions: tuple[Exclusion, ...]
     provisions: tuple[Provision, ...]
     industries: tuple[IndustryCategory, ...]
     vocabulary: Vocabulary
+    candidates: tuple[Rule, ...] = ()  # proposed, not yet reviewed (`reviewed = false`)
 
     def get(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -128,12 +129,13 @@ def _resolve(
             raise RulesError(f"{path}: provision {provision.title}: {e}") from e
         provisions.append(provision.model_copy(update={"region": doc.region}))
     return RuleBook(
-        rules=tuple(rules),
+        rules=tuple(r for r in rules if r.reviewed),
         combinations=parsed.combination,
         exclusions=parsed.exclusion,
         provisions=tuple(provisions),
         industries=parsed.industry,
         vocabulary=vocabulary,
+        candidates=tuple(r for r in rules if not r.reviewed),
     )
 
 

@@ -6,14 +6,15 @@ names a clause that exists, every quote is long enough to be evidence and stands
 every number of a rule stands in its quotes, and every amount of money in the corpus is a rule's
 number or sits in an `[[exclusion]]` quote. `validate` returns typed `Problem`s (empty when the
 table is sound); `check_corpus` loads the table of a corpus directory and validates it;
-`require_valid` raises `RulesError` listing the problems that make amounts untrustworthy.
+`require_valid` raises `RulesError` listing the problems that make amounts untrustworthy;
+`without_invalid` is the table without the rules that have them.
 Never edits the table and never decides what a front end does with a problem.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -70,7 +71,7 @@ class Problem:
 
 def _quoted_entries(book: RuleBook) -> list[tuple[str, str, tuple[str, ...]]]:
     """(ref, clause_id, quotes) of every entry that cites a clause, in table order."""
-    out = [(f"rule {r.id}", r.clause_id, r.quote) for r in book.rules]
+    out = [(f"rule {r.id}", r.clause_id, r.quote) for r in (*book.rules, *book.candidates)]
     out += [(f"provision {p.title}", p.clause_id, p.quote) for p in book.provisions]
     out += [(f"exclusion {e.clause_id}", e.clause_id, e.quote) for e in book.exclusions]
     out += [(f"combination {c.id}", c.clause_id, c.quote) for c in book.combinations]
@@ -177,3 +178,11 @@ def require_valid(book: RuleBook, clauses: Sequence[Clause], path: Path) -> list
             f"（或运行 policyqa rules check）：\n{listed}"
         )
     return problems
+
+
+def without_invalid(book: RuleBook, clauses: Sequence[Clause]) -> RuleBook:
+    """The table without the rules that have errors (their amounts cannot be trusted)."""
+    bad = {p.ref.removeprefix("rule ") for p in validate(book, clauses) if p.is_error}
+    if not bad:
+        return book
+    return replace(book, rules=tuple(r for r in book.rules if r.id not in bad))

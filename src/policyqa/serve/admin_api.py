@@ -103,7 +103,7 @@ def _run_change(request: Request, change: Any) -> dict[str, Any]:
         except (DocumentError, CorpusError, IndexError_) as e:
             raise HTTPException(status_code=_status_of(e), detail=str(e)) from e
         try:
-            request.app.state.engine = open_engine(settings)
+            request.app.state.engine = open_engine(settings, invalid_rules="drop")
         except (CorpusError, RulesError, IndexError_, SegmentError, EmbedderConfigError) as e:
             raise HTTPException(
                 status_code=500,
