@@ -162,3 +162,34 @@ def test_propose_writes_candidates_that_are_never_used_until_accepted(
         from policyqa.rules.candidates import accept_rule
 
         accept_rule(corpus_copy, "no-such-rule")
+
+
+def test_the_admin_api_accepts_a_proposed_rule(
+    corpus_copy: Path, built_index_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from policyqa.corpus.ingest import ingest
+    from policyqa.rules.candidates import write_candidates
+    from tests.test_admin_api import AUTH, TOKEN, AdminSettings, _app
+
+    clauses = ingest(corpus_copy).clauses_of("taian-opinions-draft")
+    (rule_id, *_) = write_candidates(corpus_copy, propose_rules(clauses, VOCABULARY))
+    index_dir = tmp_path / "index"
+    shutil.copytree(built_index_dir, index_dir, symlinks=True)
+    settings = AdminSettings(corpus_dir=corpus_copy, index_dir=index_dir, admin_token=TOKEN)
+    with TestClient(_app(settings)) as client:
+        url = f"/documents/taian-opinions-draft/rules/{rule_id}/accept"
+        assert client.post(url).status_code in (401, 403)  # admin only
+        wrong = client.post(f"/documents/rizhao-rules-2025/rules/{rule_id}/accept", headers=AUTH)
+        assert wrong.status_code == 404
+        response = client.post(url, headers=AUTH)
+        assert response.status_code == 200, response.text
+        assert response.json() == {
+            "rule_id": rule_id,
+            "clause_id": load_rules(corpus_copy).get(rule_id).clause_id,
+            "reviewed": True,
+        }
+        assert client.post(url, headers=AUTH).status_code == 404  # no longer a candidate

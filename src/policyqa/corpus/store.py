@@ -115,6 +115,8 @@ class ChangeReport:
             count = len(self.problems)
             out.append(f"{RULES_FILE} 校验发现 {count} 个问题（policyqa rules check）：")
             out.extend(f"  {p.line()}" for p in self.problems)
+            if doc and any(p.clause_id.startswith(f"{doc.id}:") for p in self.problems):
+                out.append(f"生成候选规则以供审核：policyqa rules propose {doc.id}")
         return out
 
     def to_dict(self) -> dict[str, Any]:
