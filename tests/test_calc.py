@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -555,3 +556,20 @@ def test_split_shares_sum_to_the_total(loss: Decimal, rate: Decimal) -> None:
     assert sum(share for _, share in outcome.shares) == outcome.amount
     assert all(share >= 0 for _, share in outcome.shares)
     assert outcome.amount <= Decimal(2 * 10**7) * rate
+
+
+def test_formula_kinds_are_asked_not_type_tested() -> None:
+    # The registry (rules/kinds.py) is the one place a kind's behaviour lives: a type test on a
+    # formula class elsewhere is a second dispatch that a new kind would have to be added to.
+    from policyqa.rules.kinds import KINDS
+
+    names = "|".join(cls.__name__ for cls in KINDS.values())
+    pattern = re.compile(rf"isinstance\([^)]*\b({names})\b")
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{n}"
+        for path in sorted((PROJECT_ROOT / "src").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+    assert set(KINDS) == {"fixed", "tiered", "rate", "lesser_of", "per_unit", "matched", "split"}

@@ -291,11 +291,16 @@ def test_profile_validation(field: str, value: Any, message: str) -> None:
         EnterpriseProfile.model_validate(data)
 
 
-def test_every_rule_input_is_a_profile_field() -> None:
-    fields = set(EnterpriseProfile.model_fields)
+def test_every_rule_input_is_accepted_as_a_profile_figure() -> None:
+    # Figures are a mapping checked against the inputs the rules declare (issue 14).
+    sample = {"money": "30万元", "count": 3, "years": 2, "rate": "40%"}
     for rule in BOOK.rules:
         for spec in rule.inputs:
-            assert spec.name in fields, (rule.id, spec.name)
+            tiers = [t.name for t in rule.formula.tier_options()]
+            value = tiers[0] if spec.kind == "tier" else sample[spec.kind]
+            data = {"region": "日照市", "subject_types": ["企业"], spec.name: value}
+            profile = EnterpriseProfile.for_rules(data, BOOK)
+            assert spec.name in profile.figures, (rule.id, spec.name)
 
 
 def test_load_profile(tmp_path: Path) -> None:

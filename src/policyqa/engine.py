@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -22,6 +22,7 @@ from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
 from policyqa.corpus.store import DocumentStore
 from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
+from policyqa.rules.validate import require_valid, without_invalid
 from policyqa.search.retrieve import Hit, Mode, Retriever
 from policyqa.settings import Settings
 
@@ -60,10 +61,23 @@ class Engine:
         return list(dict.fromkeys(d.region for d in self.corpus.manifest.documents))
 
 
-def open_engine(settings: Settings) -> Engine:
-    """Load the corpus and the index (building it if none exists) and wire the answerer."""
-    corpus, retriever = _open_search(settings)
+def open_engine(settings: Settings, invalid_rules: Literal["refuse", "drop"] = "refuse") -> Engine:
+    """Load the corpus and the index (building it if none exists) and wire the answerer.
+
+    A rule table whose quotes or numbers no longer match the corpus could state a wrong
+    amount. At start-up (`"refuse"`) that is a RulesError naming each rule to fix, raised
+    before the model loads. A server reloading after a document change (`"drop"`) keeps
+    running without those rules: their clauses are answered as lookups until they are fixed.
+    """
+    corpus = ingest(settings.corpus_dir)
     rules = optional_rules(settings)
+    if rules is not None:
+        path = settings.corpus_dir / RULES_FILE
+        if invalid_rules == "refuse":
+            require_valid(rules, corpus.clauses, path)
+        else:
+            rules = without_invalid(rules, corpus.clauses)
+    corpus, retriever = _open_search(settings, corpus)
     calculator = RuleCalculator(rules) if rules else None
     return Engine(settings, corpus, retriever, Answerer(retriever, calculator), rules)
 
@@ -79,12 +93,14 @@ def open_search(settings: Settings) -> Retriever:
     return _open_search(settings)[1]
 
 
-def _open_search(settings: Settings) -> tuple[IngestResult, Retriever]:
+def _open_search(
+    settings: Settings, corpus: IngestResult | None = None
+) -> tuple[IngestResult, Retriever]:
     from policyqa.search.embed import load_embedder
     from policyqa.search.index import ensure_index
     from policyqa.search.tokenize import default_tokenizer
 
-    corpus = ingest(settings.corpus_dir)
+    corpus = corpus or ingest(settings.corpus_dir)
     embedder = load_embedder(settings.embedder)
     tokenizer = default_tokenizer()
     index = ensure_index(corpus, embedder, tokenizer, settings.index_dir)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policyqa.answer.reading import industry_terms_in, input_fit
-from policyqa.rules.model import Provision, Rule, TieredFormula
+from policyqa.rules.model import Provision, Rule
 from policyqa.text import normalize, normalize_query
 
 Option = Rule | Provision
@@ -21,8 +21,8 @@ Option = Rule | Provision
 def _words(option: Option) -> tuple[str, ...]:
     """The words that name an option: its keywords, and a tiered rule's tier names and cues."""
     words = list(option.keywords)
-    if isinstance(option, Rule) and isinstance(option.formula, TieredFormula):
-        for tier in option.formula.tiers:
+    if isinstance(option, Rule):
+        for tier in option.formula.tier_options():
             words.extend((tier.name, *tier.cues))
     return tuple(dict.fromkeys(normalize(w) for w in words if w))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policyqa.rules.formulas import round_yuan
-from policyqa.rules.model import InputSpec, RateFormula, Rule, TieredFormula, industries_named
+from policyqa.rules.model import InputSpec, Rule, industries_named
 from policyqa.rules.money import Quantity, find_quantities, format_yuan
 from policyqa.text import normalize_query
 
@@ -120,10 +120,9 @@ def _assign(
 
 
 def _tier_from_text(rule: Rule, text: str) -> str | None:
-    formula = rule.formula
-    if not isinstance(formula, TieredFormula):
-        return None
-    found = {t.name for t in formula.tiers for cue in (t.name, *t.cues) if cue in text}
+    found = {
+        t.name for t in rule.formula.tier_options() for cue in (t.name, *t.cues) if cue in text
+    }
     return found.pop() if len(found) == 1 else None
 
 
@@ -214,16 +213,17 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
             if tier is not None:
                 inputs[spec.name] = tier
 
-    formula = rule.formula
-    if isinstance(formula, RateFormula) and formula.years_input:
-        years = inputs.get(formula.years_input)
-        found = amounts.get(formula.base, [])
+    yearly = rule.formula.yearly_base()
+    if yearly is not None:
+        base, years_input = yearly
+        years = inputs.get(years_input)
+        found = amounts.get(base, [])
         if isinstance(years, int) and years > 1 and len(found) == 1:
             total = found[0]
             clause = _PUNCTUATION.split(_contexts(text, money, total)[0])[-1]
             if _TOTAL_WORDS.search(clause):
                 per_year = round_yuan(total.value / years)
-                inputs[formula.base] = per_year
+                inputs[base] = per_year
                 explained.append(
                     f"{format_yuan(total.value)}为{years}年合计，每年按{format_yuan(per_year)}计"
                 )

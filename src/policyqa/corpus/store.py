@@ -59,6 +59,7 @@ from policyqa.rules.review import (
     review_replaced,
 )
 from policyqa.rules.table import RULES_FILE, RuleBook, RulesError, load_rules
+from policyqa.rules.validate import Problem, check_corpus
 from policyqa.search.embed import Embedder
 from policyqa.search.incremental import IndexUpdate, commit_update, discard_update, stage_update
 from policyqa.search.index import CURRENT
@@ -79,6 +80,7 @@ class ChangeReport:
     removed_clauses: tuple[str, ...]
     index: IndexUpdate | None
     review: tuple[ReviewItem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # rules.validate of the table after the change
 
     def lines(self) -> list[str]:
         """A Chinese summary for the command line."""
@@ -109,6 +111,12 @@ class ChangeReport:
                 out.append(
                     f"  {KIND_NAMES[item.kind]} {item.ref}（{item.clause_id}）：{item.reason}"
                 )
+        if self.problems:
+            count = len(self.problems)
+            out.append(f"{RULES_FILE} 校验发现 {count} 个问题（policyqa rules check）：")
+            out.extend(f"  {p.line()}" for p in self.problems)
+            if doc and any(p.clause_id.startswith(f"{doc.id}:") for p in self.problems):
+                out.append(f"生成候选规则以供审核：policyqa rules propose {doc.id}")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,6 +139,7 @@ class ChangeReport:
                 else None
             ),
             "review": [item.__dict__ for item in self.review],
+            "problems": [problem.__dict__ for problem in self.problems],
         }
 
 
@@ -242,8 +251,10 @@ class DocumentStore:
             self._refuse_duplicate(manifest, source, replacing=None)
             meta, files = self._place(source, meta)
             clauses = _segment_text(source.text, meta, load_corrections(self.corpus_dir))
-            _, update = self._apply([*manifest.documents, meta], files, [])
-        return ChangeReport("add", meta, None, tuple(c.clause_id for c in clauses), (), update)
+            corpus, update = self._apply([*manifest.documents, meta], files, [])
+            problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
+        clause_ids = tuple(c.clause_id for c in clauses)
+        return ChangeReport("add", meta, None, clause_ids, (), update, (), problems)
 
     def replace(self, doc_id: str, source: SourceFile, meta: DocumentMeta) -> ChangeReport:
         """Replace a document's text (a draft by its final version) in place in the manifest;
@@ -264,7 +275,8 @@ class DocumentStore:
             meta, files = self._place(source, meta)
             clauses = _segment_text(source.text, meta, corrections)
             documents = [meta if d.id == doc_id else d for d in manifest.documents]
-            _, update = self._apply(documents, files, _companions(self.corpus_dir, old))
+            corpus, update = self._apply(documents, files, _companions(self.corpus_dir, old))
+            problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
         return ChangeReport(
             "replace",
             meta,
@@ -273,6 +285,7 @@ class DocumentStore:
             tuple(c.clause_id for c in old_clauses),
             update,
             review_replaced(references, clauses),
+            problems,
         )
 
     def remove(self, doc_id: str) -> ChangeReport:
@@ -290,7 +303,8 @@ class DocumentStore:
                 load_corrections(self.corpus_dir),
             )
             documents = [d for d in manifest.documents if d.id != doc_id]
-            _, update = self._apply(documents, {}, _companions(self.corpus_dir, old))
+            corpus, update = self._apply(documents, {}, _companions(self.corpus_dir, old))
+            problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
         return ChangeReport(
             "remove",
             None,
@@ -299,6 +313,7 @@ class DocumentStore:
             tuple(c.clause_id for c in old_clauses),
             update,
             review_removed(references),
+            problems,
         )
 
     # -- helpers --

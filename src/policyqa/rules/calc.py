@@ -1,7 +1,7 @@
 """A rule applied to inputs: `compute(rule, inputs)` and the most a rule can pay without them.
 
 Reads the rule's formula, coerces the inputs it declares (money may be "300万元"), checks its
-thresholds and industry, and dispatches to the formula function of `policyqa.rules.formulas`;
+thresholds and industry, and asks the formula's kind (`policyqa.rules.kinds`) for the amount;
 the steps in Chinese say how the amount was reached. Never guesses a missing input: `compute`
 raises `MissingInputError` naming it. Never reads a question: the inputs are handed to it.
 """
@@ -14,32 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from policyqa.rules.formulas import (
-    CalcError,
-    InvalidInputError,
-    MissingInputError,
-    Outcome,
-    check_threshold,
-    fixed_amount,
-    lesser_of,
-    matched_ratio,
-    per_unit,
-    rate_of_base,
-    split_by_ratio,
-    tiered_amount,
-)
-from policyqa.rules.model import (
-    FixedFormula,
-    InputSpec,
-    LesserOfFormula,
-    MatchedFormula,
-    PerUnitFormula,
-    RateFormula,
-    Rule,
-    SplitFormula,
-    Threshold,
-    TieredFormula,
-)
+from policyqa.rules.formulas import InvalidInputError, MissingInputError, check_threshold
+from policyqa.rules.model import InputSpec, Rule, Threshold
 from policyqa.rules.money import (
     MoneyParseError,
     format_rate,
@@ -160,17 +136,17 @@ def _to_int(value: object, spec: InputSpec) -> int:
 
 def resolve_tier(rule: Rule, value: object) -> str:
     """The tier name for a value that is a tier name or one of its cues ("国家" → "国家级")."""
-    formula = rule.formula
-    if not isinstance(formula, TieredFormula):
+    tiers = rule.formula.tier_options()
+    if not tiers:
         raise InvalidInputError(f"规则 {rule.id} 没有等级")
     text = normalize(str(value))
-    for tier in formula.tiers:
+    for tier in tiers:
         if text == tier.name:
             return tier.name
-    for tier in formula.tiers:
+    for tier in tiers:
         if text in tier.cues:
             return tier.name
-    known = "、".join(t.name for t in formula.tiers)
+    known = "、".join(t.name for t in tiers)
     raise InvalidInputError(f"未知的等级“{value}”，应为：{known}")
 
 
@@ -205,63 +181,6 @@ def coerce_inputs(rule: Rule, inputs: Mapping[str, object]) -> dict[str, Any]:
     if missing:
         raise MissingInputError(rule.id, missing)
     return values
-
-
-# --- the dispatcher ----------------------------------------------------------------------------
-
-
-def _outcome(rule: Rule, v: Mapping[str, Any]) -> Outcome:
-    f = rule.formula
-    if isinstance(f, FixedFormula):
-        return fixed_amount(f.amount, label=f.label)
-    if isinstance(f, TieredFormula):
-        return tiered_amount({t.name: t.amount for t in f.tiers}, v[f.input])
-    if isinstance(f, RateFormula):
-        base = v[f.base]
-        return rate_of_base(
-            base if isinstance(base, list) else [base],
-            f.rate,
-            min_base=f.min_base,
-            min_strict=f.min_strict,
-            min_label=f.min_label,
-            cap_per_item=f.cap_per_item,
-            cap_per_item_label=f.cap_per_item_label,
-            cap_per_year=f.cap_per_year,
-            cap_per_year_label=f.cap_per_year_label,
-            years=v[f.years_input] if f.years_input else None,
-            max_years=f.max_years,
-            cap_total=f.cap_total,
-            cap_total_label=f.cap_total_label,
-        )
-    if isinstance(f, LesserOfFormula):
-        return lesser_of(
-            v[f.base],
-            f.rate,
-            v[f.limit],
-            limit_label=f.limit_label,
-            cap_per_item=f.cap_per_item,
-            cap_per_item_label=f.cap_per_item_label,
-        )
-    if isinstance(f, PerUnitFormula):
-        return per_unit(
-            v[f.count],
-            f.amount_per_unit,
-            unit=f.unit,
-            unit_count=f.unit_count,
-            cap_per_year=f.cap_per_year,
-            cap_per_year_label=f.cap_per_year_label,
-        )
-    if isinstance(f, MatchedFormula):
-        return matched_ratio(v[f.base], f.ratio, cap=f.cap, cap_label=f.cap_label)
-    if isinstance(f, SplitFormula):
-        return split_by_ratio(
-            v[f.base],
-            v[f.rate_input],
-            [(s.name, s.part) for s in f.shares],
-            base_cap=f.base_cap,
-            base_cap_label=f.base_cap_label,
-        )
-    raise CalcError(f"规则 {rule.id} 的公式类型 {f.kind} 没有计算函数")  # pragma: no cover
 
 
 def _threshold_value(t: Threshold, rule: Rule, v: Mapping[str, Any]) -> tuple[Decimal, bool]:
@@ -363,7 +282,7 @@ def compute(rule: Rule, inputs: Mapping[str, object]) -> CalcResult:
     reason = failed_threshold(rule, values, steps=steps)
     if reason:
         return _not_qualifying(rule, values, [*steps, reason], reason)
-    outcome = _outcome(rule, values)
+    outcome = rule.formula.outcome(values)
     steps.extend(outcome.steps)
     if not outcome.qualifies:
         return _not_qualifying(rule, values, steps, outcome.reason or "")
@@ -384,33 +303,4 @@ def compute(rule: Rule, inputs: Mapping[str, object]) -> CalcResult:
 
 def maximum_amount(rule: Rule, tier: str | None = None) -> tuple[Decimal | None, str]:
     """The most a rule can pay without figures, with its label; (None, why) when uncapped."""
-    f = rule.formula
-    if isinstance(f, FixedFormula):
-        return f.amount, f.label or "最高"
-    if isinstance(f, TieredFormula):
-        amounts = {t.name: t.amount for t in f.tiers}
-        if tier is not None and tier in amounts:
-            return amounts[tier], tier
-        top = max(amounts, key=lambda name: amounts[name])
-        return amounts[top], f"最高（{top}）"
-    if isinstance(f, RateFormula):
-        if f.cap_total is not None:
-            return f.cap_total, f.cap_total_label
-        if f.cap_per_year is not None:
-            return f.cap_per_year, f.cap_per_year_label
-        if f.cap_per_item is not None:
-            return f.cap_per_item, f.cap_per_item_label
-        return None, f"按{format_rate(f.rate)}计算，条文未规定上限"
-    if isinstance(f, LesserOfFormula):
-        if f.cap_per_item is not None:
-            return f.cap_per_item, f.cap_per_item_label
-        return None, f"按{format_rate(f.rate)}计算，条文未规定上限"
-    if isinstance(f, PerUnitFormula):
-        if f.cap_per_year is not None:
-            return f.cap_per_year, f.cap_per_year_label
-        return None, "按数量计算，条文未规定上限"
-    if isinstance(f, MatchedFormula):
-        if f.cap is not None:
-            return f.cap, f.cap_label
-        return None, f"按{f.ratio[0]}:{f.ratio[1]}配套，条文未规定上限"
-    return None, "金额取决于损失和比例，条文未规定上限"
+    return rule.formula.maximum(tier)

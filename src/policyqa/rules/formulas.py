@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from policyqa.rules.model import InputSpec
+if TYPE_CHECKING:  # model imports the kinds, which import these functions
+    from policyqa.rules.model import InputSpec
 from policyqa.rules.money import format_rate, format_yuan
 
 _FEN = Decimal("0.01")
@@ -67,6 +69,13 @@ def _cap(amount: Decimal, cap: Decimal | None, label: str, steps: list[str]) -> 
         steps.append(f"{label}{format_yuan(cap)} → {format_yuan(cap)}")
         return cap
     return amount
+
+
+def _granted(amount: Decimal, steps: list[str], *, zero_reason: str) -> Outcome:
+    """The outcome of a computed amount: rounded to the fen, or 0 with the reason."""
+    if amount == 0:
+        return Outcome(Decimal(0), tuple(steps), reason=zero_reason)
+    return Outcome(round_yuan(amount), tuple(steps))
 
 
 def check_threshold(
@@ -174,9 +183,7 @@ def lesser_of(
         steps.append(f"{limit_label}（{format_yuan(limit)}）→ {format_yuan(limit)}")
         amount = limit
     amount = _cap(amount, cap_per_item, cap_per_item_label, steps)
-    if amount == 0:
-        return Outcome(Decimal(0), tuple(steps), reason="没有损失，不予补偿")
-    return Outcome(round_yuan(amount), tuple(steps))
+    return _granted(amount, steps, zero_reason="没有损失，不予补偿")
 
 
 def per_unit(
@@ -208,9 +215,7 @@ def matched_ratio(
     amount = base * b / a
     steps = [f"{format_yuan(base)} 按{a}:{b}配套 = {format_yuan(round_yuan(amount))}"]
     amount = _cap(amount, cap, cap_label, steps)
-    if amount == 0:
-        return Outcome(Decimal(0), tuple(steps), reason="没有可配套的补助金额")
-    return Outcome(round_yuan(amount), tuple(steps))
+    return _granted(amount, steps, zero_reason="没有可配套的补助金额")
 
 
 def split_by_ratio(

@@ -9,7 +9,7 @@ the support without an amount that fits (`match_report`: what `policyqa match` a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -17,7 +17,7 @@ from typing import Any, Literal
 from policyqa.corpus.regions import SHANDONG_CITIES
 from policyqa.rules.calc import CalcResult, compute, failed_threshold, maximum_amount
 from policyqa.rules.formulas import InvalidInputError, MissingInputError
-from policyqa.rules.model import Provision, Rule, TieredFormula, expand_subjects
+from policyqa.rules.model import Provision, Rule
 from policyqa.rules.money import format_yuan
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.rules.table import RuleBook
@@ -90,22 +90,23 @@ def region_applies(rule_region: str, profile_region: str) -> bool:
     return parts[-1] in where
 
 
-def subjects_apply(rule: Rule, subject_types: Sequence[str]) -> bool:
-    """True when the profile is one of the rule's alternatives ("A+B" needs both)."""
-    have = expand_subjects(subject_types)
+def subjects_apply(rule: Rule, subject_types: Iterable[str]) -> bool:
+    """True when the profile is one of the rule's alternatives ("A+B" needs both);
+    `subject_types` are all the profile counts as (`EnterpriseProfile.all_subject_types`)."""
+    have = frozenset(subject_types)
     return any(set(alt.split("+")) <= have for alt in rule.subjects)
 
 
 def _match_one(rule: Rule, profile: EnterpriseProfile) -> MatchResult | None:
     if not region_applies(rule.region, profile.region):
         return None
-    if not subjects_apply(rule, profile.subject_types):
+    if not subjects_apply(rule, profile.all_subject_types):
         return None
     notes: list[str] = []
     if rule.doc_status == "draft":
         notes.append("所在文件为征求意见稿，尚未正式施行，条款可能调整")
     notes.extend(rule.notes)
-    figures = profile.figures()
+    figures = dict(profile.figures)
     if rule.industries and profile.industry:
         figures["industry"] = profile.industry
         reason = rule.industry_mismatch(profile.industry)
@@ -121,9 +122,8 @@ def _match_one(rule: Rule, profile: EnterpriseProfile) -> MatchResult | None:
             return MatchResult(
                 rule, Decimal(0), "不符合", "computed", False, reason, notes=tuple(notes)
             )
-        tier = None
-        if isinstance(rule.formula, TieredFormula):
-            tier = getattr(profile, rule.formula.input, None)
+        tier_input = rule.formula.tier_input()
+        tier = figures.get(tier_input) if tier_input else None
         amount, label = maximum_amount(rule, tier)
         basis: Basis = "maximum" if amount is not None else "unknown"
         if tier is not None and amount is not None:
@@ -215,7 +215,7 @@ def _with(result: MatchResult, *, note: str, superseded_by: str | None = None) -
 
 def match_provisions(profile: EnterpriseProfile, book: RuleBook) -> list[Provision]:
     """Support without a stated amount (一事一议 …) that the profile's region and type fit."""
-    have = expand_subjects(profile.subject_types)
+    have = profile.all_subject_types
     return [
         p
         for p in book.provisions

@@ -1,206 +1,98 @@
 """The rule table's entries, as typed models: rules, their formulas, inputs and thresholds,
 provisions without an amount, combination provisions, and the regions' industry categories.
 
-Owns the vocabulary (subject types, formula and input kinds), the checks one entry can make of
-itself (a formula's inputs are declared, a subject type is known), the numbers a rule states
-(`rule_numbers`) and the industry terms a text names. Never reads a file and never looks across
-entries: loading, the manifest and the whole `RuleBook` are `policyqa.rules.table`.
+Owns the checks one entry can make of itself (a formula's inputs are declared, a subject type
+is known), the numbers a rule states (`rule_numbers`) and the industry terms a text names.
+Never reads a file and never looks across entries: loading, the manifest and the whole
+`RuleBook` are `policyqa.rules.table`; the words entries are written in (subject types,
+benefits, input names) are `rules.vocabulary`, the formula kinds `rules.kinds`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+# The formula kinds live in their registry; their names are re-exported for the callers that
+# construct or annotate them.
+from policyqa.rules.kinds import (
+    Entry,
+    FixedFormula,
+    Formula,
+    FormulaKind,
+    InputKind,
+    LesserOfFormula,
+    MatchedFormula,
+    PerUnitFormula,
+    Rate,
+    RateFormula,
+    RuleNumber,
+    Share,
+    SplitFormula,
+    Tier,
+    TieredFormula,
 )
-
-from policyqa.rules.money import MoneyParseError, parse_rate, parse_ratio
+from policyqa.rules.vocabulary import VOCABULARY_FILE, Vocabulary, default_vocabulary
 from policyqa.text import normalize
 
-# Who a rule can be for; a profile's subject types use the same words.
-SUBJECT_TYPES: tuple[str, ...] = (
-    "企业",
-    "中小微企业",
-    "科技型中小企业",
-    "高新技术企业",
-    "规模以上企业",
-    "国有企业",
-    "孵化载体",
-    "孵化器",
-    "加速器",
-    "众创空间",
-    "大学科技园",
-    "投资机构",
-    "高校院所",
-    "金融机构",
-    "创业团队",
-    "个人",
-    "创新平台",
-    "技术转移服务机构",
-)
-# A subject type also counts as these broader ones (科技型中小企业 is a 中小微企业 and an 企业).
-SUBJECT_IMPLIES: dict[str, tuple[str, ...]] = {
-    "科技型中小企业": ("中小微企业", "企业"),
-    "中小微企业": ("企业",),
-    "高新技术企业": ("企业",),
-    "规模以上企业": ("企业",),
-    "国有企业": ("企业",),
-    "孵化器": ("孵化载体",),
-    "加速器": ("孵化载体",),
-    "众创空间": ("孵化载体",),
-    "大学科技园": ("孵化载体",),
-}
-
-FormulaKind = Literal["fixed", "tiered", "rate", "lesser_of", "per_unit", "matched", "split"]
-InputKind = Literal["money", "count", "years", "tier", "rate", "text"]
-Benefit = Literal["补助", "奖励", "贴息", "补偿", "再贷款"]
+__all__ = [
+    "Entry",
+    "FixedFormula",
+    "Formula",
+    "FormulaKind",
+    "InputKind",
+    "LesserOfFormula",
+    "MatchedFormula",
+    "PerUnitFormula",
+    "RateFormula",
+    "RuleNumber",
+    "Share",
+    "SplitFormula",
+    "Tier",
+    "TieredFormula",
+]
 
 
-def _rate(value: Any) -> Any:
-    """Rates are written as in the documents ("30%"); a plain decimal string is a fraction."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            return parse_rate(value)
-        except MoneyParseError as e:
-            raise ValueError(str(e)) from e
-    if isinstance(value, float):
-        raise ValueError('write rates as strings such as "30%", not floats')
-    return value
+def vocabulary_of(info: ValidationInfo) -> Vocabulary:
+    """The vocabulary a validation runs against: the one the loader passes as context, else
+    the configured corpus's (an entry built in code)."""
+    given = (info.context or {}).get("vocabulary")
+    return given if isinstance(given, Vocabulary) else default_vocabulary()
 
 
-def expand_subjects(subjects: Iterable[str]) -> frozenset[str]:
-    """The subject types plus every broader type they imply."""
-    out: set[str] = set()
-    for subject in subjects:
-        out.add(subject)
-        out.update(SUBJECT_IMPLIES.get(subject, ()))
-    return frozenset(out)
+def expand_subjects(
+    subjects: Iterable[str], vocabulary: Vocabulary | None = None
+) -> frozenset[str]:
+    """The subject types plus every broader type they imply (default: configured vocabulary)."""
+    return (vocabulary or default_vocabulary()).expand(subjects)
 
 
-class Entry(BaseModel):
-    """One entry of the rule table: frozen, and a key the model does not know is an error."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def __getattr__(name: str) -> object:
+    # SUBJECT_TYPES is data now (vocabulary.toml); the name stays for the callers that read it.
+    if name == "SUBJECT_TYPES":
+        return default_vocabulary().subject_names()
+    raise AttributeError(name)
 
 
 class InputSpec(Entry):
-    """One input a formula needs, with the Chinese prompt used when it is missing."""
+    """One input a formula needs, with the Chinese prompt used when it is missing.
+
+    Kind, label, unit and cues default to the vocabulary's [[input]] of that name (a rule
+    may give its own label and cues for its clause, never another kind).
+    """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: InputKind
     label: str
     prompt: str
+    unit: str = ""
     cues: tuple[str, ...] = ()
     required: bool = True
     default: int | None = None
     multiple: bool = False
-
-
-class Tier(Entry):
-    name: str
-    amount: Decimal = Field(gt=0)
-    cues: tuple[str, ...] = ()
-
-
-class Share(Entry):
-    name: str
-    part: int = Field(gt=0)
-
-
-class FixedFormula(Entry):
-    kind: Literal["fixed"]
-    amount: Decimal = Field(gt=0)
-    label: str = ""
-
-
-class TieredFormula(Entry):
-    kind: Literal["tiered"]
-    input: str
-    tiers: tuple[Tier, ...] = Field(min_length=2)
-
-
-class RateFormula(Entry):
-    kind: Literal["rate"]
-    base: str
-    rate: Annotated[Decimal, BeforeValidator(_rate)] = Field(gt=0, le=1)
-    min_base: Decimal | None = Field(default=None, gt=0)
-    min_strict: bool = False
-    min_label: str = ""
-    cap_per_item: Decimal | None = Field(default=None, gt=0)
-    cap_per_item_label: str = "每项最高"
-    cap_per_year: Decimal | None = Field(default=None, gt=0)
-    cap_per_year_label: str = "每年最高"
-    cap_total: Decimal | None = Field(default=None, gt=0)
-    cap_total_label: str = "累计最高"
-    years_input: str | None = None
-    max_years: int | None = Field(default=None, gt=0)
-
-
-class LesserOfFormula(Entry):
-    kind: Literal["lesser_of"]
-    base: str
-    rate: Annotated[Decimal, BeforeValidator(_rate)] = Field(gt=0, le=1)
-    limit: str
-    limit_label: str
-    cap_per_item: Decimal | None = Field(default=None, gt=0)
-    cap_per_item_label: str = "每项最高"
-
-
-class PerUnitFormula(Entry):
-    kind: Literal["per_unit"]
-    count: str
-    amount_per_unit: Decimal = Field(gt=0)
-    unit_count: int = Field(default=1, gt=0)
-    unit: str
-    cap_per_year: Decimal | None = Field(default=None, gt=0)
-    cap_per_year_label: str = "每年最高"
-
-
-class MatchedFormula(Entry):
-    kind: Literal["matched"]
-    base: str
-    ratio: tuple[int, int]
-    cap: Decimal | None = Field(default=None, gt=0)
-    cap_label: str = "最高"
-
-    @field_validator("ratio", mode="before")
-    @classmethod
-    def _ratio(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return parse_ratio(value)
-            except MoneyParseError as e:
-                raise ValueError(str(e)) from e
-        return value
-
-
-class SplitFormula(Entry):
-    kind: Literal["split"]
-    base: str
-    rate_input: str
-    base_cap: Decimal | None = Field(default=None, gt=0)
-    base_cap_label: str = ""
-    shares: tuple[Share, ...] = Field(min_length=2)
-
-
-Formula = Annotated[
-    FixedFormula
-    | TieredFormula
-    | RateFormula
-    | LesserOfFormula
-    | PerUnitFormula
-    | MatchedFormula
-    | SplitFormula,
-    Field(discriminator="kind"),
-]
 
 
 class Threshold(Entry):
@@ -208,7 +100,7 @@ class Threshold(Entry):
 
     input: str | None = None
     growth: tuple[str, str] | None = None
-    minimum: Annotated[Decimal, BeforeValidator(_rate)]
+    minimum: Rate
     strict: bool = False
     condition: str
 
@@ -232,7 +124,7 @@ class Rule(Entry):
     subjects: tuple[str, ...] = Field(min_length=1)
     requirements: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
-    benefit: Benefit
+    benefit: str
     upper_bound: bool = False
     keywords: tuple[str, ...] = ()
     special_case_of: str | None = None
@@ -241,6 +133,9 @@ class Rule(Entry):
     formula: Formula
     inputs: tuple[InputSpec, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
+    # False for a rule `policyqa rules propose` wrote: never used for an amount until a
+    # person checks it and runs `policyqa rules accept`.
+    reviewed: bool = True
     # Filled by load_rules from the manifest and the combination provisions.
     region: str = ""
     doc_status: Literal["draft", "in_force", ""] = ""
@@ -278,34 +173,59 @@ class Rule(Entry):
 
     @field_validator("subjects")
     @classmethod
-    def _known_subjects(cls, subjects: tuple[str, ...]) -> tuple[str, ...]:
+    def _known_subjects(cls, subjects: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        vocabulary = vocabulary_of(info)
+        names = vocabulary.subject_names()
         for alternative in subjects:
             for part in alternative.split("+"):
-                if part not in SUBJECT_TYPES:
-                    raise ValueError(f"unknown subject {part!r}; use one of {SUBJECT_TYPES}")
+                if part in names:
+                    continue
+                canonical = vocabulary.canonical_subject(part)
+                hint = f"write {canonical!r}" if canonical else f"add it to {VOCABULARY_FILE}"
+                raise ValueError(f"unknown subject {part!r}: {hint}; known: {names}")
         return subjects
+
+    @field_validator("benefit")
+    @classmethod
+    def _known_benefit(cls, benefit: str, info: ValidationInfo) -> str:
+        benefits = vocabulary_of(info).benefits
+        if benefit not in benefits:
+            raise ValueError(f"unknown benefit {benefit!r}; use one of {benefits}")
+        return benefit
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _inputs_from_vocabulary(cls, inputs: Any, info: ValidationInfo) -> Any:
+        """Fill each input's kind, label, unit and cues from the vocabulary's [[input]]."""
+        if not isinstance(inputs, list | tuple):
+            return inputs
+        vocabulary = vocabulary_of(info)
+        filled = []
+        for raw in inputs:
+            if not isinstance(raw, dict) or "name" not in raw:
+                filled.append(raw)
+                continue
+            known = vocabulary.input_named(str(raw["name"]))
+            if known is None:
+                raise ValueError(
+                    f"input {raw['name']!r} is not declared in {VOCABULARY_FILE} ([[input]])"
+                )
+            if raw.get("kind", known.kind) != known.kind:
+                raise ValueError(
+                    f"input {known.name!r} is of kind {known.kind!r} in {VOCABULARY_FILE}, "
+                    f"not {raw['kind']!r}"
+                )
+            spec = {"kind": known.kind, "label": known.label, "unit": known.unit}
+            spec["cues"] = known.cues
+            spec.update(raw)
+            spec.setdefault("prompt", f"请提供{spec['label']}")
+            filled.append(spec)
+        return filled
 
     @model_validator(mode="after")
     def _inputs_exist(self) -> Rule:
         declared = {spec.name: spec for spec in self.inputs}
-        wanted: dict[str, tuple[InputKind, ...]] = {}
-        f = self.formula
-        if isinstance(f, TieredFormula):
-            wanted[f.input] = ("tier",)
-        elif isinstance(f, RateFormula):
-            wanted[f.base] = ("money",)
-            if f.years_input:
-                wanted[f.years_input] = ("years",)
-        elif isinstance(f, LesserOfFormula):
-            wanted[f.base] = ("money",)
-            wanted[f.limit] = ("money",)
-        elif isinstance(f, PerUnitFormula):
-            wanted[f.count] = ("count",)
-        elif isinstance(f, MatchedFormula):
-            wanted[f.base] = ("money",)
-        elif isinstance(f, SplitFormula):
-            wanted[f.base] = ("money",)
-            wanted[f.rate_input] = ("rate",)
+        wanted = dict(self.formula.wanted_inputs())
         for threshold in self.thresholds:
             for name in threshold.inputs:
                 wanted.setdefault(name, ("money", "count", "rate"))
@@ -318,8 +238,8 @@ class Rule(Entry):
         unused = set(declared) - set(wanted)
         if unused:
             raise ValueError(f"inputs {sorted(unused)} are declared but not used by the formula")
-        if isinstance(f, TieredFormula) and any(s.multiple for s in self.inputs):
-            raise ValueError("tiered rules take one tier")
+        if not self.formula.takes_multiple and any(s.multiple for s in self.inputs):
+            raise ValueError(f"{self.formula.kind} rules take one value per input")
         return self
 
 
@@ -370,52 +290,16 @@ class IndustryCategory(Entry):
     terms: tuple[str, ...] = Field(min_length=1)
 
 
-RuleNumber = tuple[str, Decimal]
-
-
 def rule_numbers(rule: Rule) -> list[RuleNumber]:
     """Every number a rule states, as (kind, value) in `policyqa.rules.money.Quantity` terms.
 
-    Kinds: money (yuan), percent (fraction), ratio (a/b), count, years. Used to check that
-    each number of a rule appears in its clause.
+    Kinds: money (yuan), percent (fraction), ratio (a/b), count, years: the formula's numbers
+    (`FormulaKind.numbers`) and the thresholds'. Each must appear in the rule's quotes.
     """
-    out: list[RuleNumber] = []
-    f = rule.formula
-
-    def add(kind: str, value: Decimal | int | None) -> None:
-        if value is not None:
-            out.append((kind, Decimal(value)))
-
-    if isinstance(f, FixedFormula):
-        add("money", f.amount)
-    elif isinstance(f, TieredFormula):
-        for tier in f.tiers:
-            add("money", tier.amount)
-    elif isinstance(f, RateFormula):
-        add("percent", f.rate)
-        add("money", f.min_base)
-        add("money", f.cap_per_item)
-        add("money", f.cap_per_year)
-        add("money", f.cap_total)
-        add("years", f.max_years)
-    elif isinstance(f, LesserOfFormula):
-        add("percent", f.rate)
-        add("money", f.cap_per_item)
-    elif isinstance(f, PerUnitFormula):
-        add("money", f.amount_per_unit)
-        add("count", f.unit_count)
-        add("money", f.cap_per_year)
-    elif isinstance(f, MatchedFormula):
-        add("ratio", Decimal(f.ratio[0]) / Decimal(f.ratio[1]))
-        add("money", f.cap)
-    elif isinstance(f, SplitFormula):
-        add("money", f.base_cap)
-        parts = [share.part for share in f.shares]
-        if len(parts) == 2:
-            add("ratio", Decimal(parts[0]) / Decimal(parts[1]))
+    out = rule.formula.numbers()
     for threshold in rule.thresholds:
         is_money = threshold.input is not None and rule.input_spec(threshold.input).kind == "money"
-        add("money" if is_money else "percent", threshold.minimum)
+        out.append(("money" if is_money else "percent", Decimal(threshold.minimum)))
     return out
 
 

@@ -11,13 +11,26 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from policyqa.rules.calc import MAX_AMOUNT_YUAN
-from policyqa.rules.model import SUBJECT_TYPES
+from policyqa.rules.model import InputSpec
 from policyqa.rules.money import MoneyParseError, parse_amount, parse_rate
+from policyqa.rules.table import RuleBook, RulesError, default_rules
 
 
 class ProfileError(Exception):
@@ -68,14 +81,67 @@ def _rate_value(value: Any) -> Any:
     return _money(value)
 
 
-Money = Annotated[Decimal, BeforeValidator(_money)]
+# Range limits of a figure by input kind (money is checked by `_check_money`).
+_INT_LIMITS: dict[str, tuple[int, int]] = {"count": (0, 100_000), "years": (1, 100)}
+_FIXED = ("name", "region", "subject_types", "industry", "figures")
+
+
+def _int_figure(value: Any, kind: str) -> int:
+    low, high = _INT_LIMITS[kind]
+    try:
+        return TypeAdapter(Annotated[int, Field(ge=low, le=high)]).validate_python(value)
+    except ValidationError as e:
+        raise ValueError(e.errors()[0]["msg"]) from e
+
+
+def _rate_figure(value: Any) -> Decimal:
+    number = _rate_value(value)
+    try:
+        return TypeAdapter(Annotated[Decimal, Field(ge=0, le=1)]).validate_python(number)
+    except ValidationError as e:
+        raise ValueError(e.errors()[0]["msg"]) from e
+
+
+def _money_figure(value: Any) -> Decimal:
+    number = TypeAdapter(Decimal).validate_python(_money(value))
+    return _check_money(number)
+
+
+def _figure(spec: InputSpec, value: Any, tiers: set[str]) -> Any:
+    """One figure checked and typed by the kind its input is declared with."""
+    if spec.kind == "money":
+        if spec.multiple:
+            items = value if isinstance(value, list | tuple) else [value]
+            return tuple(_money_figure(v) for v in items)
+        return _money_figure(value)
+    if spec.kind in _INT_LIMITS:
+        return _int_figure(value, spec.kind)
+    if spec.kind == "rate":
+        return _rate_figure(value)
+    if spec.kind == "tier" and str(value) not in tiers:
+        raise ValueError(f"{spec.label}应为：{'、'.join(sorted(tiers))}，而不是“{value}”")
+    return str(value)
+
+
+def _rules_of(info: ValidationInfo) -> RuleBook:
+    given = (info.context or {}).get("rules")
+    if isinstance(given, RuleBook):
+        return given
+    try:
+        return default_rules()
+    except RulesError as e:
+        raise ValueError(f"规则表无法加载，无法校验企业画像：{e}") from e
 
 
 class EnterpriseProfile(BaseModel):
     """Who is asking: region, subject types, industry, and any figures they already know.
 
-    Figures are keyed by the rules' input names and are in yuan (strings like "300万元" are
-    accepted); negative or absurd (> 1万亿元) figures are rejected.
+    `figures` is keyed by the input names the loaded rules declare (each checked by its
+    kind: money in yuan, "300万元" accepted; negative or absurd (> 1万亿元) figures are
+    rejected). A figure may also be given at the top level, as profiles always were
+    (`"rd_investment_yuan": "600万元"`), and the JSON form lists figures at the top level.
+    Validated against the configured rule table, or the one passed as context
+    (`EnterpriseProfile.for_rules`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -84,73 +150,99 @@ class EnterpriseProfile(BaseModel):
     region: str = Field(min_length=1)
     subject_types: tuple[str, ...] = Field(min_length=1)
     industry: str | None = None
-    level: Literal["国家级", "省级"] | None = None
-    award_grade: Literal["一等奖", "二等奖"] | None = None
-    operating_cost_yuan: Money | None = None
-    operating_years: int | None = Field(default=None, ge=1, le=100)
-    provincial_award_yuan: Money | None = None
-    shared_instrument_fee_yuan: Money | None = None
-    service_total_yuan: Money | None = None
-    provincial_rd_subsidy_yuan: Money | None = None
-    rd_investment_yuan: Money | None = None
-    rd_investment_prev_yuan: Money | None = None
-    cultivated_count: int | None = Field(default=None, ge=0, le=100_000)
-    first_round_investment_yuan: Money | None = None
-    investment_loss_yuan: Money | None = None
-    bad_loan_principal_loss_yuan: Money | None = None
-    provincial_compensation_rate: Annotated[Decimal, BeforeValidator(_rate_value)] | None = Field(
-        default=None, ge=0, le=1
-    )
-    loan_interest_yuan: Money | None = None
-    loan_principal_yuan: Money | None = None
-    horizontal_project_paid_yuan: tuple[Money, ...] = ()
-    project_sci_tech_investment_yuan: Money | None = None
+    figures: dict[str, Any] = Field(default_factory=dict)
+    _all_subject_types: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @classmethod
+    def for_rules(cls, data: Any, book: RuleBook) -> EnterpriseProfile:
+        """A profile validated against `book`'s subject types and inputs."""
+        return cls.model_validate(data, context={"rules": book})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _top_level_figures(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        loose = {k: v for k, v in data.items() if k not in _FIXED}
+        if not loose:
+            return data
+        kept = {k: v for k, v in data.items() if k in _FIXED}
+        figures = dict(kept.get("figures") or {})
+        twice = sorted(set(figures) & set(loose))
+        if twice:
+            raise ValueError(f"{twice} 同时出现在 figures 和画像顶层，只写一处")
+        kept["figures"] = {**figures, **loose}
+        return kept
 
     @field_validator("subject_types")
     @classmethod
-    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [s for s in value if s not in SUBJECT_TYPES]
+    def _known(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        vocabulary = _rules_of(info).vocabulary
+        canonical = [vocabulary.canonical_subject(s) for s in value]
+        unknown = [s for s, c in zip(value, canonical, strict=True) if c is None]
         if unknown:
-            raise ValueError(f"未知的主体类型 {unknown}；可选：{'、'.join(SUBJECT_TYPES)}")
-        return value
+            known = "、".join(vocabulary.subject_names())
+            raise ValueError(f"未知的主体类型 {unknown}；可选：{known}")
+        return tuple(dict.fromkeys(c for c in canonical if c))
 
-    @field_validator(
-        "operating_cost_yuan",
-        "provincial_award_yuan",
-        "shared_instrument_fee_yuan",
-        "service_total_yuan",
-        "provincial_rd_subsidy_yuan",
-        "rd_investment_yuan",
-        "rd_investment_prev_yuan",
-        "first_round_investment_yuan",
-        "investment_loss_yuan",
-        "bad_loan_principal_loss_yuan",
-        "loan_interest_yuan",
-        "loan_principal_yuan",
-        "project_sci_tech_investment_yuan",
-    )
+    @field_validator("figures")
     @classmethod
-    def _money_range(cls, value: Decimal | None) -> Decimal | None:
-        return None if value is None else _check_money(value)
-
-    @field_validator("horizontal_project_paid_yuan")
-    @classmethod
-    def _money_list(cls, value: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
-        return tuple(_check_money(v) for v in value)
-
-    def figures(self) -> dict[str, Any]:
-        """The rule inputs this profile gives (only those that are set)."""
-        skip = {"name", "region", "subject_types", "industry"}
+    def _declared(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        book = _rules_of(info)
+        specs = {spec.name: spec for rule in book.rules for spec in rule.inputs}
+        unknown = sorted(set(value) - set(specs))
+        if unknown:
+            raise ValueError(
+                f"Extra inputs are not permitted: {unknown} 不是规则表声明的输入；"
+                f"可填：{'、'.join(sorted(specs))}"
+            )
         out: dict[str, Any] = {}
-        for name, value in self.model_dump().items():
-            if name in skip or value is None or value == ():
+        for name, raw in value.items():
+            if raw is None or raw == [] or raw == ():
                 continue
-            out[name] = list(value) if isinstance(value, tuple) else value
+            tiers = {
+                t.name
+                for rule in book.rules
+                if rule.formula.tier_input() == name
+                for t in rule.formula.tier_options()
+            }
+            try:
+                out[name] = _figure(specs[name], raw, tiers)
+            except ValueError as e:
+                raise ValueError(f"{name}: {e}") from e
         return out
 
+    @model_validator(mode="after")
+    def _implied(self, info: ValidationInfo) -> EnterpriseProfile:
+        self._all_subject_types = _rules_of(info).vocabulary.expand(self.subject_types)
+        return self
 
-def load_profile(path: Path) -> EnterpriseProfile:
-    """Read an enterprise profile from a JSON file."""
+    @property
+    def all_subject_types(self) -> frozenset[str]:
+        """The profile's subject types and every broader type they imply."""
+        return self._all_subject_types
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Figures at the top level, as profiles have always been written and printed.
+        data: dict[str, Any] = handler(self)
+        figures = data.pop("figures", None) or {}
+        return {**data, **figures}
+
+    def __getattr__(self, name: str) -> Any:
+        # A figure reads like the field it once was (profile.rd_investment_yuan); unset → None.
+        try:
+            return super().__getattr__(name)  # type: ignore[misc]
+        except AttributeError:
+            figures = self.__dict__.get("figures")
+            if figures is None or name.startswith("_"):
+                raise
+            return figures.get(name)
+
+
+def load_profile(path: Path, book: RuleBook | None = None) -> EnterpriseProfile:
+    """Read an enterprise profile from a JSON file (checked against `book`, default: the
+    configured rule table)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
@@ -158,6 +250,8 @@ def load_profile(path: Path) -> EnterpriseProfile:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ProfileError(f"{path} 不是有效的 UTF-8 JSON：{e}") from e
     try:
-        return EnterpriseProfile.model_validate(data)
+        if book is None:
+            return EnterpriseProfile.model_validate(data)
+        return EnterpriseProfile.for_rules(data, book)
     except ValidationError as e:
         raise ProfileError(f"{path} 的企业画像有误：{e}") from e

@@ -9,21 +9,18 @@ computes an amount.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from policyqa.corpus.manifest import CorpusError, Manifest, load_manifest
+from policyqa.rules.loading import RulesError, corpus_key, read_model
 from policyqa.rules.model import Combination, Entry, Exclusion, IndustryCategory, Provision, Rule
+from policyqa.rules.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary
+
+__all__ = ["RULES_FILE", "RuleBook", "RulesError", "default_rules", "load_rules"]
 
 RULES_FILE = "rules.toml"
-
-
-class RulesError(Exception):
-    """The rule table is missing or invalid; the message names the file and the entry to fix."""
 
 
 class _RulesFile(Entry):
@@ -38,11 +35,13 @@ class _RulesFile(Entry):
 class RuleBook:
     """Everything in the rule table, with lookups by rule and by clause."""
 
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule, ...]  # reviewed rules only: the ones amounts are computed from
     combinations: tuple[Combination, ...]
     exclusions: tuple[Exclusion, ...]
     provisions: tuple[Provision, ...]
     industries: tuple[IndustryCategory, ...]
+    vocabulary: Vocabulary
+    candidates: tuple[Rule, ...] = ()  # proposed, not yet reviewed (`reviewed = false`)
 
     def get(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -64,20 +63,18 @@ class RuleBook:
         return sorted({r.clause_id for r in self.rules})
 
 
-def _parse_file(path: Path) -> _RulesFile:
-    if not path.is_file():
-        raise RulesError(f"no rule table at {path}; create {RULES_FILE} in the corpus directory")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise RulesError(f"{path} is not valid TOML: {e}") from e
-    try:
-        return _RulesFile.model_validate(data)
-    except ValidationError as e:
-        raise RulesError(f"{path}: invalid entry: {e}") from e
+def _parse_file(path: Path, vocabulary: Vocabulary) -> _RulesFile:
+    return read_model(
+        path,
+        _RulesFile,
+        f"create {RULES_FILE} in the corpus directory",
+        context={"vocabulary": vocabulary},
+    )
 
 
-def _resolve(parsed: _RulesFile, manifest: Manifest, path: Path) -> RuleBook:
+def _resolve(
+    parsed: _RulesFile, manifest: Manifest, path: Path, vocabulary: Vocabulary
+) -> RuleBook:
     ids = [r.id for r in parsed.rule]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -132,11 +129,13 @@ def _resolve(parsed: _RulesFile, manifest: Manifest, path: Path) -> RuleBook:
             raise RulesError(f"{path}: provision {provision.title}: {e}") from e
         provisions.append(provision.model_copy(update={"region": doc.region}))
     return RuleBook(
-        rules=tuple(rules),
+        rules=tuple(r for r in rules if r.reviewed),
         combinations=parsed.combination,
         exclusions=parsed.exclusion,
         provisions=tuple(provisions),
         industries=parsed.industry,
+        vocabulary=vocabulary,
+        candidates=tuple(r for r in rules if not r.reviewed),
     )
 
 
@@ -147,24 +146,18 @@ def load_rules(corpus_dir: Path) -> RuleBook:
         manifest = load_manifest(corpus_dir)
     except CorpusError as e:
         raise RulesError(str(e)) from e
-    return _resolve(_parse_file(path), manifest, path)
+    vocabulary = load_vocabulary(corpus_dir)
+    return _resolve(_parse_file(path, vocabulary), manifest, path, vocabulary)
 
 
 @lru_cache(maxsize=4)
-def _cached(corpus_dir: Path, mtime_ns: int) -> RuleBook:
+def _cached(corpus_dir: Path, mtimes: tuple[int, ...]) -> RuleBook:
     return load_rules(corpus_dir)
 
 
 def default_rules(corpus_dir: Path | None = None) -> RuleBook:
     """The rule table of `corpus_dir` (default: the configured corpus), cached until it changes."""
-    if corpus_dir is None:
-        from policyqa.settings import get_settings
-
-        corpus_dir = get_settings().corpus_dir
-    corpus_dir = corpus_dir.resolve()
-    path = corpus_dir / RULES_FILE
-    mtime = path.stat().st_mtime_ns if path.is_file() else 0
-    return _cached(corpus_dir, mtime)
+    return _cached(*corpus_key(corpus_dir, RULES_FILE, VOCABULARY_FILE))
 
 
 def rules_for_clause(clause_id: str, corpus_dir: Path | None = None) -> list[Rule]:

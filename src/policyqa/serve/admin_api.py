@@ -26,7 +26,8 @@ from policyqa.corpus.manifest import CorpusError
 from policyqa.corpus.readers import MAX_SOURCE_BYTES, source_from_bytes
 from policyqa.corpus.segment import SegmentError
 from policyqa.corpus.store import ChangeReport, DocumentStore
-from policyqa.engine import open_document_store, open_engine
+from policyqa.engine import open_document_store, open_engine, open_rules
+from policyqa.rules.candidates import accept_rule
 from policyqa.rules.table import RulesError
 from policyqa.search.embed import EmbedderConfigError
 from policyqa.search.index import IndexError_
@@ -103,7 +104,7 @@ def _run_change(request: Request, change: Any) -> dict[str, Any]:
         except (DocumentError, CorpusError, IndexError_) as e:
             raise HTTPException(status_code=_status_of(e), detail=str(e)) from e
         try:
-            request.app.state.engine = open_engine(settings)
+            request.app.state.engine = open_engine(settings, invalid_rules="drop")
         except (CorpusError, RulesError, IndexError_, SegmentError, EmbedderConfigError) as e:
             raise HTTPException(
                 status_code=500,
@@ -185,3 +186,23 @@ async def delete_document(request: Request, doc_id: str) -> dict[str, Any]:
         return store.remove(doc_id), {}
 
     return await run_in_threadpool(_run_change, request, change)
+
+
+@router.post("/{doc_id}/rules/{rule_id}/accept", dependencies=[AdminDep])
+async def accept_document_rule(request: Request, doc_id: str, rule_id: str) -> dict[str, Any]:
+    """Mark a proposed rule of the document reviewed (`policyqa rules accept`) and reload."""
+
+    def accept() -> dict[str, Any]:
+        settings = _active_settings(request)
+        with _change_lock:
+            candidate = next((r for r in open_rules(settings).candidates if r.id == rule_id), None)
+            if candidate is None or candidate.doc_id != doc_id:
+                raise HTTPException(404, f"{doc_id} 没有待审核的规则 {rule_id}")
+            try:
+                rule = accept_rule(settings.corpus_dir, rule_id)
+            except RulesError as e:
+                raise HTTPException(409, str(e)) from e
+            request.app.state.engine = open_engine(settings, invalid_rules="drop")
+        return {"rule_id": rule.id, "clause_id": rule.clause_id, "reviewed": rule.reviewed}
+
+    return await run_in_threadpool(accept)

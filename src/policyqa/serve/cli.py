@@ -29,6 +29,7 @@ from policyqa.search.embed import EmbedderConfigError
 from policyqa.search.index import IndexError_
 from policyqa.search.retrieve import MODES, EmptyQueryError
 from policyqa.serve.cli_documents import register as register_documents
+from policyqa.serve.cli_rules import register as register_rules
 from policyqa.settings import Settings, get_settings
 from policyqa.text import LONE_SURROGATE
 from policyqa.textwidth import table_lines
@@ -311,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
     register_documents(sub)
+    register_rules(sub)
     return parser
 
 

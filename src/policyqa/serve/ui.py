@@ -18,7 +18,7 @@ from policyqa.answer.compose import QuestionError
 from policyqa.answer.contract import Answer, Turn
 from policyqa.engine import Engine
 from policyqa.rules.match import match_report
-from policyqa.rules.model import SUBJECT_TYPES, InputSpec
+from policyqa.rules.model import InputSpec
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.rules.table import RuleBook
 
@@ -115,7 +115,7 @@ def figure_inputs(rules: RuleBook | None) -> list[InputSpec]:
     specs: dict[str, InputSpec] = {}
     for rule in rules.rules if rules else ():
         for spec in rule.inputs:
-            if spec.kind == "money" and spec.name in EnterpriseProfile.model_fields:
+            if spec.kind == "money":  # every money input a rule declares is a profile figure
                 specs.setdefault(spec.name, spec)
     return list(specs.values())
 
@@ -164,7 +164,7 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
             )
             region = gr.Dropdown([], label="地区", elem_id="pq-region")
             subjects = gr.CheckboxGroup(
-                list(SUBJECT_TYPES),
+                list(rules.vocabulary.subject_names()) if rules else [],
                 value=["科技型中小企业"],
                 label="主体类型",
                 elem_id="pq-subjects",
@@ -196,7 +196,7 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
                     if value:
                         data[spec.name] = [value] if spec.multiple else value
                 try:
-                    profile = EnterpriseProfile.model_validate(data)
+                    profile = EnterpriseProfile.for_rules(data, rules)
                 except ValidationError as e:
                     reasons = "；".join(str(err["msg"]) for err in e.errors())
                     return f"<p class='pq-error'>画像有误：{html.escape(reasons)}</p>"
