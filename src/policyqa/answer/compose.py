@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
+from policyqa.answer.frame import build_frame, set_aside
+from policyqa.answer.frame_types import QuestionFrame
+from policyqa.answer.verify import coverage_problem, district_note, document_periods, period_note
 from policyqa.corpus.manifest import Manifest
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
 from policyqa.text import normalize, normalize_query, split_sentences
@@ -137,9 +140,19 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     previous question; otherwise the follow-up is appended to it. A standalone question is
     unchanged.
     """
-    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-    if not previous:
+    users = [t.content for t in history if t.role == "user"]
+    if not users:
         return question
+    # Each earlier turn is resolved against the ones before it, so a third turn carries the
+    # meaning the second one had (not the second turn's bare words).
+    previous = users[0]
+    for earlier in users[1:]:
+        previous = _resolve_one(earlier, previous, aliases)
+    return _resolve_one(question, previous, aliases)
+
+
+def _resolve_one(question: str, previous: str, aliases: Sequence[str]) -> str:
+    """`question` rewritten against one standalone previous question."""
     q = normalize(question)
     short = len(q) <= 16
     if not (_FOLLOWUP_START.match(q) or (short and q.rstrip("?？").endswith("呢"))):
@@ -247,6 +260,8 @@ _REASONS = {
     ),
     "no_documents_for_filter": "所选地区或文件中没有可检索的条款。",
     "empty_query": "问题中没有可检索的内容，请用完整的句子描述要查询的政策。",
+    "district_not_covered": "本知识库没有收录{detail}的政策文件，无法回答这个问题。",
+    "years_not_covered": "已收录的政策文件没有涉及{detail}年的内容，无法回答这个问题。",
 }
 
 
@@ -271,6 +286,11 @@ class Answerer:
         self.documents = docs
         self._aliases = retriever.region_names()
         self._coverage = coverage_summary(docs)
+        self._covered_regions = tuple(dict.fromkeys(d.region for d in docs.documents))
+        texts: dict[str, list[str]] = {}
+        for clause in retriever.index.clauses:
+            texts.setdefault(clause.doc_id, []).append(clause.text)
+        self._periods = document_periods(docs, texts)
 
     def clear_cache(self) -> None:
         """Forget cached answers (e.g. before scoring another retrieval mode)."""
@@ -299,18 +319,36 @@ class Answerer:
                     self._cache.popitem(last=False)
         return cached.model_copy(update={"id": answer_id}, deep=True)
 
-    def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
+    def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
+        """The question as understood, after resolving it against the conversation."""
         resolved = resolve_followup(question, history, self._aliases)
+        asks_amount = bool(_ASKS_AMOUNT.search(normalize_query(resolved)))
+        return build_frame(resolved, self._covered_regions, asks_amount).with_(
+            text=question, resolved=resolved
+        )
+
+    def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
+        frame = self.frame(question, history)
+        answer = self._compose_frame(question, frame, mode)
+        return answer.model_copy(update={"frame": frame.to_json()})
+
+    def _compose_frame(self, question: str, frame: QuestionFrame, mode: Mode) -> Answer:
+        resolved = frame.resolved
+        problem = coverage_problem(frame, self.documents, self._periods)
+        if problem:
+            return self._abstain(question, resolved, problem, frame)
+        # A topic the asker set aside ("税收的事先不管，…") is not searched for.
+        searched = set_aside(normalize_query(resolved))[1] if frame.extra else resolved
         # "Who is responsible" words describe the answer wanted, not the policy sought.
-        query = _ASKS_WHO.sub(" ", resolved) if _ASKS_WHO.search(resolved) else resolved
+        query = _ASKS_WHO.sub(" ", searched) if _ASKS_WHO.search(searched) else searched
         try:
             result = self.retriever.search(query, k=max(CITED_HITS, 5), mode=mode)
         except EmptyQueryError:
             return self._abstain(question, resolved, "empty_query")
         if not result.relevant:
             return self._abstain(question, resolved, result.abstain_reason or "")
-        if self.calculator and _ASKS_AMOUNT.search(normalize_query(resolved)):
-            outcome = self.calculator.calculate(resolved, result.hits)
+        if self.calculator and frame.intent == "amount":
+            outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
                 return self._calculated(question, resolved, result, outcome)
         return self._lookup(question, resolved, result)
@@ -411,9 +449,15 @@ class Answerer:
             return "注意：该文件为征求意见稿，正式文件发布前条款可能调整。"
         return ""
 
-    def _abstain(self, question: str, resolved: str, reason: str) -> Answer:
+    def _abstain(
+        self, question: str, resolved: str, reason: str, frame: QuestionFrame | None = None
+    ) -> Answer:
         kind, _, detail = reason.partition(":")
         message = _REASONS.get(kind, _REASONS["below_relevance_floor"]).format(detail=detail)
+        if kind == "district_not_covered" and frame is not None:
+            message += district_note(frame, self.documents)
+        if kind == "years_not_covered":
+            message += period_note(self.documents, self._periods)
         return Answer(
             question=question,
             answer=f"{message}\n{self._coverage}",
