@@ -18,7 +18,13 @@ from typing import Protocol
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.frame import build_frame, set_aside
 from policyqa.answer.frame_types import QuestionFrame
-from policyqa.answer.verify import coverage_problem, district_note, document_periods, period_note
+from policyqa.answer.verify import (
+    coverage_problem,
+    district_note,
+    document_periods,
+    period_note,
+    unfunded_objects,
+)
 from policyqa.corpus.manifest import Manifest
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
 from policyqa.text import normalize, normalize_query, split_sentences
@@ -350,6 +356,10 @@ class Answerer:
         if self.calculator and frame.intent == "amount":
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
+                clause = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
+                unfunded = unfunded_objects(frame, clause.clause.text)
+                if unfunded:
+                    return self._not_funded(question, resolved, unfunded, clause)
                 return self._calculated(question, resolved, result, outcome)
         return self._lookup(question, resolved, result)
 
@@ -440,6 +450,25 @@ class Answerer:
             citations=citations,
             calculation=outcome.calculation,
             route=route,
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _not_funded(self, question: str, resolved: str, objects: Sequence[str], hit: Hit) -> Answer:
+        """An abstention for an object no clause found grants money for, naming the nearest."""
+        where = f"{hit.region}《{normalize(hit.title)}》{hit.clause.path or '正文'}"
+        asked = "、".join(f"“{o}”" for o in objects)
+        first = split_sentences(hit.clause.text)[0] if hit.clause.text else ""
+        message = (
+            f"已收录的政策文件中没有找到对{asked}给予资金支持的条款，无法给出金额。"
+            f"相近的条款是{where}：「{first}」"
+        )
+        return Answer(
+            question=question,
+            answer=f"{message}\n{self._coverage}",
+            abstained=True,
+            citations=[],
+            route="abstain",
+            abstain_reason=f"object_not_funded:{'、'.join(objects)}",
             resolved_question=resolved if resolved != question else None,
         )
 

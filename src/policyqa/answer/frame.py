@@ -93,6 +93,28 @@ def off_topic_words() -> tuple[str, ...]:
     return tuple(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def object_words() -> tuple[str, ...]:
+    """What grants can be for (``data/objects.txt``), longest first."""
+    lines = data_file("objects.txt").read_text(encoding="utf-8").splitlines()
+    words = {w.strip() for w in lines if w.strip() and not w.startswith("#")}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def objects_in(text: str) -> tuple[str, ...]:
+    """The objects a normalized question names; one inside a longer one counts once."""
+    spans: list[tuple[int, int]] = []
+    found: list[str] = []
+    for word in object_words():
+        for m in re.finditer(re.escape(word), text):
+            if any(s <= m.start() and m.end() <= e for s, e in spans):
+                continue
+            spans.append((m.start(), m.end()))
+            if word not in found:
+                found.append(word)
+    return tuple(found)
+
+
 def _negated(text: str, start: int, end: int, vocab: FrameVocabulary) -> bool:
     before = text[max(0, start - 6) : start]
     # "不是…" may stand a word or two before the attribute ("不是一家科技型中小企业").
@@ -101,6 +123,15 @@ def _negated(text: str, start: int, end: int, vocab: FrameVocabulary) -> bool:
     return any(before.endswith(n) for n in vocab.negations) or any(
         after.startswith(n) or after.lstrip("的").startswith(n) for n in vocab.negations_after
     )
+
+
+def _mention(text: str, start: int, end: int, negative: bool, vocab: FrameVocabulary) -> str:
+    """The words an attribute was read from, its negation included ("不是科技型中小企业")."""
+    if not negative:
+        return text[start:end]
+    before = text[max(0, start - 10) : start]
+    at = max((before.rfind(n) for n in vocab.negations), default=-1)
+    return (before[at:] if at >= 0 else "") + text[start:end]
 
 
 def attributes_in(text: str) -> tuple[Attribute, ...]:
@@ -122,7 +153,7 @@ def attributes_in(text: str) -> tuple[Attribute, ...]:
         negative = _negated(text, start, end, vocab)
         polarity = "negative" if negative else "positive"
         if name not in found or negative:
-            found[name] = Attribute(name, polarity, text[max(0, start - 4) : end])
+            found[name] = Attribute(name, polarity, _mention(text, start, end, negative, vocab))
     return tuple(found.values())
 
 
@@ -209,6 +240,7 @@ def build_frame(
         years=years_in(rest),
         quantities=quantities,
         tiers=tiers_in(rest),
+        objects=objects_in(rest),
         off_topic=tuple(w for w in off_topic_words() if w in text),
         resolved=question,
         extra={"set_aside": aside} if aside else {},

@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.corpus.manifest import Manifest
+from policyqa.text import normalize
 
 _RANGE = re.compile(r"(20\d\d)\s*[—\-–~至到]+\s*(20\d\d)")
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|–|至|到)")
 
 
 def document_periods(
@@ -66,6 +67,17 @@ def coverage_problem(
     return None
 
 
+def _span(period: tuple[int, int]) -> str:
+    first, last = period
+    return f"{first}年" if first == last else f"{first}—{last}年"
+
+
+def unfunded_objects(frame: QuestionFrame, clause_text: str) -> tuple[str, ...]:
+    """The objects the question asks about that the cited clause does not speak of."""
+    text = normalize(clause_text)
+    return tuple(o for o in frame.objects if o not in text)
+
+
 def district_note(frame: QuestionFrame, manifest: Manifest) -> str:
     """One line on what the corpus covers near an uncovered district (威海 → 文登区 only)."""
     near = {
@@ -81,7 +93,7 @@ def district_note(frame: QuestionFrame, manifest: Manifest) -> str:
 def period_note(manifest: Manifest, periods: Mapping[str, tuple[int, int]]) -> str:
     """One line saying which years each document covers."""
     parts = [
-        f"{d.region}《{d.title}》{periods[d.id][0]}—{periods[d.id][1]}年"
+        f"{d.region}《{normalize(d.title)}》{_span(periods[d.id])}"
         for d in manifest.documents
         if d.id in periods
     ]
