@@ -18,6 +18,7 @@ from typing import Protocol
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.frame import build_frame, set_aside
 from policyqa.answer.frame_types import QuestionFrame
+from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
 from policyqa.answer.verify import (
     coverage_problem,
     district_note,
@@ -26,6 +27,7 @@ from policyqa.answer.verify import (
     unfunded_objects,
 )
 from policyqa.corpus.manifest import Manifest
+from policyqa.corpus.segment import Clause
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
 from policyqa.text import normalize, normalize_query, split_sentences
 
@@ -353,6 +355,16 @@ class Answerer:
             return self._abstain(question, resolved, "empty_query")
         if not result.relevant:
             return self._abstain(question, resolved, result.abstain_reason or "")
+        if frame.intent == "metadata":
+            return self._metadata(question, resolved, result)
+        if frame.intent == "doc_list":
+            listed = self._doc_list(question, resolved, frame, searched)
+            if listed is not None:
+                return listed
+        if frame.intent == "comparison":
+            compared = self._comparison(question, frame, searched, mode)
+            if compared is not None:
+                return compared
         if self.calculator and frame.intent == "amount":
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
@@ -451,6 +463,106 @@ class Answerer:
             calculation=outcome.calculation,
             route=route,
             resolved_question=resolved if resolved != question else None,
+        )
+
+    def _clause_citation(self, clause: Clause, score: float = 1.0) -> Citation:
+        doc = next(d for d in self.documents.documents if d.id == clause.doc_id)
+        return Citation(
+            doc_id=clause.doc_id,
+            title=doc.title,
+            region=doc.region,
+            clause_id=clause.clause_id,
+            path=clause.path or "正文",
+            text=clause.text,
+            score=round(score, 4),
+        )
+
+    def _metadata(self, question: str, resolved: str, result: SearchResult) -> Answer:
+        """Issuer, 文号, date and status of the document asked about, from the manifest."""
+        doc_id = result.hits[0].clause.doc_id
+        doc = next(d for d in self.documents.documents if d.id == doc_id)
+        cover = cover_clause(doc_id, self.retriever.clauses)
+        citations = [self._clause_citation(cover)] if cover else []
+        text = f"{metadata_line(doc)}[1]" if cover else metadata_line(doc)
+        return Answer(
+            question=question,
+            answer="\n".join(x for x in [text, self._source_line(citations)] if citations or x),
+            abstained=False,
+            citations=citations,
+            route="lookup",
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _doc_list(
+        self, question: str, resolved: str, frame: QuestionFrame, searched: str
+    ) -> Answer | None:
+        """Every document with a clause naming the topic, one line and one citation each."""
+        topic = topic_of(searched)
+        if topic is None:
+            return None
+        wanted = {r.covered_by for r in frame.regions if r.status == "covered"}
+        clauses = [
+            c
+            for c in documents_mentioning(topic, self.retriever.clauses)
+            if not wanted or self._region_of(c.doc_id) in wanted
+        ]
+        if not clauses:
+            return None
+        citations = [self._clause_citation(c) for c in clauses]
+        lines = [f"共有{len(clauses)}份文件提到“{topic}”："]
+        for i, c in enumerate(citations, start=1):
+            first = self._quote(c.text, topic)[0]
+            lines.append(f"{i}. {c.region}《{normalize(c.title)}》{c.path}：「{first}」[{i}]")
+        return Answer(
+            question=question,
+            answer="\n".join([*lines, self._source_line(citations)]),
+            abstained=False,
+            citations=citations,
+            route="lookup",
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _region_of(self, doc_id: str) -> str:
+        return next(d.region for d in self.documents.documents if d.id == doc_id)
+
+    def _comparison(
+        self, question: str, frame: QuestionFrame, searched: str, mode: Mode
+    ) -> Answer | None:
+        """One line per region, each answered on its own with its own citation."""
+        regions = [r for r in frame.regions if r.status == "covered"]
+        by_region = {r.covered_by: r for r in regions if r.covered_by}
+        if len(by_region) < 2:
+            return None
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for region, mention in by_region.items():
+            single = searched
+            for other in regions:
+                if other.covered_by != region:
+                    single = single.replace(other.text, "")
+            single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
+            sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
+            sub = self._compose_frame(
+                single,
+                sub_frame.with_(intent="amount") if _ASKS_AMOUNT.search(single) else sub_frame,
+                mode,
+            )
+            if sub.abstained or not sub.citations:
+                lines.append(f"{mention.text}：已收录的文件中没有找到相应条款。")
+                continue
+            first = sub.answer.split("\n", 1)[0]
+            first = re.sub(r"\[\d+\]", "", first)
+            citations.append(sub.citations[0])
+            lines.append(f"{mention.text}：{first}[{len(citations)}]")
+        if not citations:
+            return None
+        return Answer(
+            question=question,
+            answer="\n".join([*lines, self._source_line(citations)]),
+            abstained=False,
+            citations=citations,
+            route="lookup",
+            resolved_question=frame.resolved if frame.resolved != question else None,
         )
 
     def _not_funded(self, question: str, resolved: str, objects: Sequence[str], hit: Hit) -> Answer:
