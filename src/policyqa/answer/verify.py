@@ -51,7 +51,9 @@ def coverage_problem(
     covered = [r for r in frame.regions if r.status == "covered"]
     if frame.regions and not covered:
         district = [r for r in frame.regions if r.status == "uncovered_district"]
-        names = "、".join(r.name for r in (district or frame.regions))
+        # A district by its full name (威海市环翠区); another region as written (北京), as the
+        # retriever has always reported it.
+        names = "、".join(r.name for r in district) or "、".join(r.text for r in frame.regions)
         kind = "district_not_covered" if district else "region_not_covered"
         return f"{kind}:{names}"
     if frame.intent in {"amount", "metadata", "doc_list"} or not frame.years:
