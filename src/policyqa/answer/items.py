@@ -82,7 +82,7 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
     ("三年分别支付100万、120万、150万"): each year computed on its own (with the per-year and
     per-item caps), then the running total capped (累计最高)."""
     f = rule.formula
-    if not isinstance(f, RateFormula) or not f.years_input:
+    if not isinstance(f, RateFormula) or not (f.years_input or f.cap_per_year):
         return None
     listed = next((q for q in frame_quantities(text) if q.role == "per_year"), None)
     if listed is None:
@@ -95,7 +95,10 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
     total = Decimal(0)
     for year, value in enumerate(values, start=1):
         try:
-            one = compute(rule, {f.base: value, f.years_input: 1})
+            inputs: dict[str, object] = {f.base: value}
+            if f.years_input:
+                inputs[f.years_input] = 1
+            one = compute(rule, inputs)
         except CalcError:
             return None
         if not one.qualifies:
