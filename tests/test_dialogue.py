@@ -45,3 +45,11 @@ def test_three_turns_answered_on_the_real_index(engine: Engine) -> None:
     third = engine.answerer.answer("那加速器呢？", _history(first, "那省级的呢？"))
     assert third.calculation is not None and third.calculation.amount_yuan == 300_000
     assert third.frame is not None and "加速器" in third.frame["resolved"]
+
+
+def test_a_follow_up_naming_an_uncovered_district_replaces_the_region(engine: Engine) -> None:
+    history = _history("文登区对新认定的孵化器有什么支持？")
+    answer = engine.answerer.answer("那环翠区呢？", history)
+    assert answer.resolved_question is not None and "环翠区" in answer.resolved_question
+    assert "文登区" not in answer.resolved_question
+    assert answer.abstained and answer.calculation is None

@@ -18,6 +18,7 @@ from typing import Protocol
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.frame import build_frame, set_aside
 from policyqa.answer.frame_types import QuestionFrame
+from policyqa.answer.gazetteer import find_places
 from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
 from policyqa.answer.verify import (
     coverage_problem,
@@ -70,7 +71,9 @@ _ASKS_WHO = re.compile(
     r"|责任单位|牵头单位|负责部门|主管部门"
 )
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
-_FOLLOWUP_START = re.compile(r"^(那么?|如果是?|若是?|换成|改成|还有|再问一下)")
+_FOLLOWUP_START = re.compile(
+    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题)"
+)
 # Money questions; "多少家/项/个…" asks for a count (a target), not an amount of money.
 _ASKS_AMOUNT = re.compile(
     r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|能获得|能否获得|能不能拿"
@@ -131,10 +134,15 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
         if word in text:
             found["subject"] = word
             break
-    for alias in aliases:
-        if alias in text:
-            found["region"] = alias
-            break
+    # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names.
+    places = find_places(text)
+    if places:
+        found["region"] = places[0][0]
+    else:
+        for alias in aliases:
+            if alias in text:
+                found["region"] = alias
+                break
     m = _AMOUNT.search(text)
     if m:
         found["amount"] = m.group(0)
