@@ -18,7 +18,7 @@ from typing import Protocol
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.frame import build_frame, set_aside
 from policyqa.answer.frame_types import QuestionFrame
-from policyqa.answer.gazetteer import find_places
+from policyqa.answer.gazetteer import find_places, gazetteer
 from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
 from policyqa.answer.verify import (
     coverage_problem,
@@ -307,6 +307,7 @@ class Answerer:
         for clause in retriever.index.clauses:
             texts.setdefault(clause.doc_id, []).append(clause.text)
         self._periods = document_periods(docs, texts)
+        gazetteer()  # loaded here (about 2 s, once) so the first question is not the slow one
 
     def clear_cache(self) -> None:
         """Forget cached answers (e.g. before scoring another retrieval mode)."""
