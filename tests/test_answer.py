@@ -168,3 +168,117 @@ def test_coverage_summary_names_every_document(engine: Engine) -> None:
     for region in ["山东省", "日照市", "泰安市", "威海市文登区"]:
         assert region in summary
     assert "征求意见稿" in summary and "2024—2026年" in summary
+
+
+# --- the question frame in the answer path (issue 12) ----------------------------------------
+
+
+def test_answer_carries_the_resolved_frame(engine: Engine) -> None:
+    answer = engine.answerer.answer("泰安对新认定的省级孵化器补多少？")
+    assert answer.frame is not None
+    assert answer.frame["intent"] == "amount"
+    assert answer.frame["regions"][0]["name"] == "泰安市"
+    assert answer.frame["tiers"][0]["tier"] == "省级"
+
+
+def test_denied_subject_type_gives_zero_with_the_requirement(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们公司还不是科技型中小企业，享受了省研发补助30万元，日照市级能配套多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "不是科技型中小企业" in answer.answer and "条件" in answer.answer
+    assert answer.citations[0].clause_id == "rizhao-rules-2025:3.6"
+
+
+def test_grade_the_rule_does_not_fund_gives_zero(engine: Engine) -> None:
+    answer = engine.answerer.answer("我们是市级孵化器，泰安新认定的能补多少？")
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "国家级、省级" in answer.answer
+
+
+def test_industry_outside_the_rule_gives_zero(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照一家化工企业，投资机构首轮投资500万元亏损300万元，符合尽职免责，能补偿多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "传统产业" in answer.answer
+
+
+def test_several_items_are_computed_one_line_each(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "泰安新认定了两个省级孵化器、一个省级加速器，运营机构合计能拿到多少市级资金补助？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_300_000
+    steps = answer.calculation.steps
+    assert any("× 2" in s and "50万元" in s for s in steps)
+    assert any("加速器" in s and "30万元" in s for s in steps)
+
+
+def test_per_year_list_is_computed_year_by_year_then_capped(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照市区共建的孵化器，三年分别支付运营经费200万、300万、400万元，能获得多少支持？"
+    )
+    assert answer.calculation is not None
+    # 60 + 90 + 120 = 270万, 累计最高200万.
+    assert answer.calculation.amount_yuan == 2_000_000
+    assert any("第3年" in s for s in answer.calculation.steps)
+
+
+def test_total_loss_is_derived_as_the_investment(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "投资机构首轮投资日照一家生物医药企业800万元，最后全部亏损，符合尽职免责，能补偿多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_600_000
+    assert any("全部亏损" in s for s in answer.calculation.steps)
+
+
+def test_uncovered_district_of_a_covered_city_abstains(engine: Engine) -> None:
+    answer = engine.answerer.answer("威海环翠区新认定的孵化器补多少？")
+    assert answer.abstained and answer.calculation is None
+    assert answer.abstain_reason == "district_not_covered:威海市环翠区"
+    assert "文登区" in answer.answer
+
+
+def test_years_outside_every_period_abstain_saying_the_period(engine: Engine) -> None:
+    answer = engine.answerer.answer("文登区2030年要达到什么目标？")
+    assert answer.abstained and answer.abstain_reason == "years_not_covered:2030"
+    assert "2024—2026年" in answer.answer
+
+
+def test_object_no_clause_funds_abstains_without_a_number(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照对发明专利授权奖励多少？")
+    assert answer.abstained and answer.calculation is None
+    assert answer.abstain_reason == "object_not_funded:发明专利"
+
+
+def test_a_topic_set_aside_does_not_abstain(engine: Engine) -> None:
+    answer = engine.answerer.answer("增值税的事先不管，泰安新认定的国家级孵化器补多少？")
+    assert not answer.abstained
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000
+
+
+def test_comparison_answers_each_region_with_its_own_citation(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照和泰安对新认定的省级孵化器分别补多少？")
+    lines = answer.answer.splitlines()
+    assert lines[0].startswith("日照") and lines[1].startswith("泰安")
+    assert {c.region for c in answer.citations} == {"日照市", "泰安市"}
+    assert "50万元" in lines[1] and "[2]" in lines[1]
+
+
+def test_which_documents_lists_every_document_naming_the_topic(engine: Engine) -> None:
+    answer = engine.answerer.answer("哪些文件提到了揭榜挂帅？")
+    docs = {c.doc_id for c in answer.citations}
+    expected = {
+        c.doc_id
+        for c in engine.retriever.clauses
+        if "揭榜挂帅" in c.search_text or "揭榜挂帅" in c.text
+    }
+    assert len(docs) >= 2 and docs <= expected | docs
+
+
+def test_metadata_comes_from_the_manifest_with_the_cover_cited(engine: Engine) -> None:
+    answer = engine.answerer.answer("文登区的行动方案文号是多少？")
+    assert "威文政发〔2024〕6号" in answer.answer
+    assert answer.citations[0].doc_id == "wendeng-plan-2024"
+    draft = engine.answerer.answer("泰安的实施意见是哪个部门发布的？是正式文件吗？")
+    assert "泰安市人民政府" in draft.answer and "征求意见稿" in draft.answer

@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policyqa.answer.choice import choose, select_rule, signals
+from policyqa.answer.derive import derive_inputs
+from policyqa.answer.items import per_year_amounts, several_items
 from policyqa.answer.reading import industries_in, read_inputs
+from policyqa.answer.requirements import contradiction, not_eligible
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError, InvalidInputError, MissingInputError
 from policyqa.rules.model import Rule
@@ -101,7 +104,15 @@ def calculate_from_clauses(
             (f"请说明具体是哪一项（{names}）",),
             f"该条款规定了多项支持：{'；'.join(r.title for r in top_rules)}。",
         )
-    reading = read_inputs(question, rule)
+    # Facts that rule the asker out come before any figure: a number is never given then.
+    ruled_out = contradiction(text, rule)
+    if ruled_out:
+        calc = not_eligible(rule, ruled_out)
+        return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+    items = several_items(text, book.for_clause(clause_id)) or per_year_amounts(text, rule)
+    if items is not None:
+        return AmountAnswer(clause_id, rule, items, (), _items_summary(items))
+    reading = derive_inputs(text, rule, read_inputs(question, rule))
     if reading.missing:
         return AmountAnswer(
             clause_id, rule, None, reading.prompts, f"该问题适用“{rule.title}”的规定。"
@@ -116,6 +127,12 @@ def calculate_from_clauses(
     if read:
         calc = calc.model_copy(update={"steps": (*read, *calc.steps)})
     return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+
+
+def _items_summary(calc: CalcResult) -> str:
+    title = calc.title if calc.title.startswith("“") else f"“{calc.title}”"
+    bound = "（为条文规定的上限，实际金额以主管部门审核为准）" if calc.upper_bound else ""
+    return f"按{title}的规定逐项计算，合计可获{format_yuan(calc.amount_yuan)}{bound}。"
 
 
 def _general_case(text: str, rule: Rule, siblings: Sequence[Rule]) -> list[str]:

@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
+from policyqa.answer.frame import build_frame, set_aside
+from policyqa.answer.frame_types import QuestionFrame
+from policyqa.answer.gazetteer import find_places, gazetteer
+from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
+from policyqa.answer.verify import (
+    coverage_problem,
+    district_note,
+    document_periods,
+    period_note,
+    unfunded_objects,
+)
 from policyqa.corpus.manifest import Manifest
+from policyqa.corpus.segment import Clause
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
 from policyqa.text import normalize, normalize_query, split_sentences
 
@@ -59,7 +71,9 @@ _ASKS_WHO = re.compile(
     r"|责任单位|牵头单位|负责部门|主管部门"
 )
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
-_FOLLOWUP_START = re.compile(r"^(那么?|如果是?|若是?|换成|改成|还有|再问一下)")
+_FOLLOWUP_START = re.compile(
+    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题)"
+)
 # Money questions; "多少家/项/个…" asks for a count (a target), not an amount of money.
 _ASKS_AMOUNT = re.compile(
     r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|能获得|能否获得|能不能拿"
@@ -120,10 +134,15 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
         if word in text:
             found["subject"] = word
             break
-    for alias in aliases:
-        if alias in text:
-            found["region"] = alias
-            break
+    # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names.
+    places = find_places(text)
+    if places:
+        found["region"] = places[0][0]
+    else:
+        for alias in aliases:
+            if alias in text:
+                found["region"] = alias
+                break
     m = _AMOUNT.search(text)
     if m:
         found["amount"] = m.group(0)
@@ -137,9 +156,19 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     previous question; otherwise the follow-up is appended to it. A standalone question is
     unchanged.
     """
-    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-    if not previous:
+    users = [t.content for t in history if t.role == "user"]
+    if not users:
         return question
+    # Each earlier turn is resolved against the ones before it, so a third turn carries the
+    # meaning the second one had (not the second turn's bare words).
+    previous = users[0]
+    for earlier in users[1:]:
+        previous = _resolve_one(earlier, previous, aliases)
+    return _resolve_one(question, previous, aliases)
+
+
+def _resolve_one(question: str, previous: str, aliases: Sequence[str]) -> str:
+    """`question` rewritten against one standalone previous question."""
     q = normalize(question)
     short = len(q) <= 16
     if not (_FOLLOWUP_START.match(q) or (short and q.rstrip("?？").endswith("呢"))):
@@ -247,6 +276,8 @@ _REASONS = {
     ),
     "no_documents_for_filter": "所选地区或文件中没有可检索的条款。",
     "empty_query": "问题中没有可检索的内容，请用完整的句子描述要查询的政策。",
+    "district_not_covered": "本知识库没有收录{detail}的政策文件，无法回答这个问题。",
+    "years_not_covered": "已收录的政策文件没有涉及{detail}年的内容，无法回答这个问题。",
 }
 
 
@@ -271,6 +302,12 @@ class Answerer:
         self.documents = docs
         self._aliases = retriever.region_names()
         self._coverage = coverage_summary(docs)
+        self._covered_regions = tuple(dict.fromkeys(d.region for d in docs.documents))
+        texts: dict[str, list[str]] = {}
+        for clause in retriever.index.clauses:
+            texts.setdefault(clause.doc_id, []).append(clause.text)
+        self._periods = document_periods(docs, texts)
+        gazetteer()  # loaded here (about 2 s, once) so the first question is not the slow one
 
     def clear_cache(self) -> None:
         """Forget cached answers (e.g. before scoring another retrieval mode)."""
@@ -299,19 +336,51 @@ class Answerer:
                     self._cache.popitem(last=False)
         return cached.model_copy(update={"id": answer_id}, deep=True)
 
-    def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
+    def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
+        """The question as understood, after resolving it against the conversation."""
         resolved = resolve_followup(question, history, self._aliases)
+        asks_amount = bool(_ASKS_AMOUNT.search(normalize_query(resolved)))
+        return build_frame(resolved, self._covered_regions, asks_amount).with_(
+            text=question, resolved=resolved
+        )
+
+    def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
+        frame = self.frame(question, history)
+        answer = self._compose_frame(question, frame, mode)
+        return answer.model_copy(update={"frame": frame.to_json()})
+
+    def _compose_frame(self, question: str, frame: QuestionFrame, mode: Mode) -> Answer:
+        resolved = frame.resolved
+        problem = coverage_problem(frame, self.documents, self._periods)
+        if problem:
+            return self._abstain(question, resolved, problem, frame)
+        # A topic the asker set aside ("税收的事先不管，…") is not searched for.
+        searched = set_aside(normalize_query(resolved))[1] if frame.extra else resolved
         # "Who is responsible" words describe the answer wanted, not the policy sought.
-        query = _ASKS_WHO.sub(" ", resolved) if _ASKS_WHO.search(resolved) else resolved
+        query = _ASKS_WHO.sub(" ", searched) if _ASKS_WHO.search(searched) else searched
         try:
             result = self.retriever.search(query, k=max(CITED_HITS, 5), mode=mode)
         except EmptyQueryError:
             return self._abstain(question, resolved, "empty_query")
         if not result.relevant:
             return self._abstain(question, resolved, result.abstain_reason or "")
-        if self.calculator and _ASKS_AMOUNT.search(normalize_query(resolved)):
-            outcome = self.calculator.calculate(resolved, result.hits)
+        if frame.intent == "metadata":
+            return self._metadata(question, resolved, result)
+        if frame.intent == "doc_list":
+            listed = self._doc_list(question, resolved, frame, searched)
+            if listed is not None:
+                return listed
+        if frame.intent == "comparison":
+            compared = self._comparison(question, frame, searched, mode)
+            if compared is not None:
+                return compared
+        if self.calculator and frame.intent == "amount":
+            outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
+                clause = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
+                unfunded = unfunded_objects(frame, clause.clause.text)
+                if unfunded:
+                    return self._not_funded(question, resolved, unfunded, clause)
                 return self._calculated(question, resolved, result, outcome)
         return self._lookup(question, resolved, result)
 
@@ -405,15 +474,140 @@ class Answerer:
             resolved_question=resolved if resolved != question else None,
         )
 
+    def _clause_citation(self, clause: Clause, score: float = 1.0) -> Citation:
+        doc = next(d for d in self.documents.documents if d.id == clause.doc_id)
+        return Citation(
+            doc_id=clause.doc_id,
+            title=doc.title,
+            region=doc.region,
+            clause_id=clause.clause_id,
+            path=clause.path or "正文",
+            text=clause.text,
+            score=round(score, 4),
+        )
+
+    def _metadata(self, question: str, resolved: str, result: SearchResult) -> Answer:
+        """Issuer, 文号, date and status of the document asked about, from the manifest."""
+        doc_id = result.hits[0].clause.doc_id
+        doc = next(d for d in self.documents.documents if d.id == doc_id)
+        cover = cover_clause(doc_id, self.retriever.clauses)
+        citations = [self._clause_citation(cover)] if cover else []
+        text = f"{metadata_line(doc)}[1]" if cover else metadata_line(doc)
+        return Answer(
+            question=question,
+            answer="\n".join(x for x in [text, self._source_line(citations)] if citations or x),
+            abstained=False,
+            citations=citations,
+            route="lookup",
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _doc_list(
+        self, question: str, resolved: str, frame: QuestionFrame, searched: str
+    ) -> Answer | None:
+        """Every document with a clause naming the topic, one line and one citation each."""
+        topic = topic_of(searched)
+        if topic is None:
+            return None
+        wanted = {r.covered_by for r in frame.regions if r.status == "covered"}
+        clauses = [
+            c
+            for c in documents_mentioning(topic, self.retriever.clauses)
+            if not wanted or self._region_of(c.doc_id) in wanted
+        ]
+        if not clauses:
+            return None
+        citations = [self._clause_citation(c) for c in clauses]
+        lines = [f"共有{len(clauses)}份文件提到“{topic}”："]
+        for i, c in enumerate(citations, start=1):
+            first = self._quote(c.text, topic)[0]
+            lines.append(f"{i}. {c.region}《{normalize(c.title)}》{c.path}：「{first}」[{i}]")
+        return Answer(
+            question=question,
+            answer="\n".join([*lines, self._source_line(citations)]),
+            abstained=False,
+            citations=citations,
+            route="lookup",
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _region_of(self, doc_id: str) -> str:
+        return next(d.region for d in self.documents.documents if d.id == doc_id)
+
+    def _comparison(
+        self, question: str, frame: QuestionFrame, searched: str, mode: Mode
+    ) -> Answer | None:
+        """One line per region, each answered on its own with its own citation."""
+        regions = [r for r in frame.regions if r.status == "covered"]
+        by_region = {r.covered_by: r for r in regions if r.covered_by}
+        if len(by_region) < 2:
+            return None
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for region, mention in by_region.items():
+            single = searched
+            for other in regions:
+                if other.covered_by != region:
+                    single = single.replace(other.text, "")
+            single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
+            sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
+            sub = self._compose_frame(
+                single,
+                sub_frame.with_(intent="amount") if _ASKS_AMOUNT.search(single) else sub_frame,
+                mode,
+            )
+            if sub.abstained or not sub.citations:
+                lines.append(f"{mention.text}：已收录的文件中没有找到相应条款。")
+                continue
+            first = sub.answer.split("\n", 1)[0]
+            first = re.sub(r"\[\d+\]", "", first)
+            citations.append(sub.citations[0])
+            lines.append(f"{mention.text}：{first}[{len(citations)}]")
+        if not citations:
+            return None
+        return Answer(
+            question=question,
+            answer="\n".join([*lines, self._source_line(citations)]),
+            abstained=False,
+            citations=citations,
+            route="lookup",
+            resolved_question=frame.resolved if frame.resolved != question else None,
+        )
+
+    def _not_funded(self, question: str, resolved: str, objects: Sequence[str], hit: Hit) -> Answer:
+        """An abstention for an object no clause found grants money for, naming the nearest."""
+        where = f"{hit.region}《{normalize(hit.title)}》{hit.clause.path or '正文'}"
+        asked = "、".join(f"“{o}”" for o in objects)
+        first = split_sentences(hit.clause.text)[0] if hit.clause.text else ""
+        message = (
+            f"已收录的政策文件中没有找到对{asked}给予资金支持的条款，无法给出金额。"
+            f"相近的条款是{where}：「{first}」"
+        )
+        return Answer(
+            question=question,
+            answer=f"{message}\n{self._coverage}",
+            abstained=True,
+            citations=[],
+            route="abstain",
+            abstain_reason=f"object_not_funded:{'、'.join(objects)}",
+            resolved_question=resolved if resolved != question else None,
+        )
+
     def _draft_note(self, hit: Hit) -> str:
         doc = next(d for d in self.documents.documents if d.id == hit.clause.doc_id)
         if doc.status == "draft":
             return "注意：该文件为征求意见稿，正式文件发布前条款可能调整。"
         return ""
 
-    def _abstain(self, question: str, resolved: str, reason: str) -> Answer:
+    def _abstain(
+        self, question: str, resolved: str, reason: str, frame: QuestionFrame | None = None
+    ) -> Answer:
         kind, _, detail = reason.partition(":")
         message = _REASONS.get(kind, _REASONS["below_relevance_floor"]).format(detail=detail)
+        if kind == "district_not_covered" and frame is not None:
+            message += district_note(frame, self.documents)
+        if kind == "years_not_covered":
+            message += period_note(self.documents, self._periods)
         return Answer(
             question=question,
             answer=f"{message}\n{self._coverage}",

@@ -55,3 +55,6 @@ class Answer(BaseModel):
     route: Literal["lookup", "calculation", "needs_input", "abstain"] = "lookup"
     abstain_reason: str | None = None
     resolved_question: str | None = None
+    # The question as understood (`answer.frame_types.QuestionFrame.to_json()`), after merging
+    # a follow-up into the conversation's earlier frame; None for a question not understood.
+    frame: dict[str, Any] | None = None

@@ -82,3 +82,12 @@ def format_report(report: Report) -> str:
     if not failures:
         lines.append("  (none)")
     return "\n".join(lines)
+
+
+def format_side_by_side(reports: dict[str, Report]) -> str:
+    """Several sets' overall scores as one table, one row per set (`policyqa eval --set A
+    --set B`): the set written with the code next to the set written without it."""
+    header = ["问题集 set", "n", "正确", "准确率", "hit@1", "hit@5", "MRR", "金额", "包含"]
+    header += ["拒答", "误拒"]
+    rows = [_metrics_row(name, report.overall) for name, report in reports.items()]
+    return "\n".join(["两个问题集对照 sets side by side", *table_lines(header, rows, numbers=True)])

@@ -20,7 +20,7 @@ from policyqa.engine import build_search_index, open_corpus, open_engine, open_r
 from policyqa.evaluation.answers import load_answers
 from policyqa.evaluation.evaluate import run_eval
 from policyqa.evaluation.gold import EvalFileError, default_gold_path, load_gold
-from policyqa.evaluation.render import format_report
+from policyqa.evaluation.render import format_report, format_side_by_side
 from policyqa.evaluation.scoring import score
 from policyqa.rules.match import match_report
 from policyqa.rules.profile import ProfileError, load_profile
@@ -246,15 +246,26 @@ def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    gold_path = Path(args.set) if args.set else default_gold_path()
-    if args.answers:
-        # Score another system's batch output: the same contract any outside script reads.
-        report = score(load_gold(gold_path), load_answers(args.answers), {"answers": args.answers})
-    else:
-        engine = open_engine(settings)
-        meta = {"mode": args.mode, "embedder": engine.retriever.embedder.name}
-        report = run_eval(gold_path, lambda batch: engine.answer_requests(batch, args.mode), meta)
-    print(format_report(report))
+    paths = [Path(p) for p in args.set] if args.set else [default_gold_path()]
+    reports = {}
+    engine = None if args.answers else open_engine(settings)
+
+    def answer(batch: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        assert engine is not None  # only called when answering with the engine
+        return engine.answer_requests(batch, args.mode)
+
+    for gold_path in paths:
+        if engine is None:
+            # Score another system's batch output: the same contract any outside script reads.
+            meta = {"answers": args.answers}
+            reports[gold_path.name] = score(load_gold(gold_path), load_answers(args.answers), meta)
+        else:
+            meta = {"mode": args.mode, "embedder": engine.retriever.embedder.name}
+            reports[gold_path.name] = run_eval(gold_path, answer, meta)
+        print(format_report(reports[gold_path.name]))
+    if len(reports) > 1:
+        print(format_side_by_side(reports))
+    report = reports[paths[0].name]  # --json writes the first set's report
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(report.to_json(), encoding="utf-8")
@@ -296,7 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_match)
 
     p = sub.add_parser("eval", help="在问题集上评测回答准确率（或评测 --answers 给出的回答）")
-    p.add_argument("--set", metavar="FILE", help="问题集 JSONL（默认 eval/questions.jsonl）")
+    p.add_argument(
+        "--set",
+        metavar="FILE",
+        action="append",
+        help="问题集 JSONL（默认 eval/questions.jsonl）；可重复，多个问题集并列对照",
+    )
     p.add_argument("--mode", choices=MODES, default="hybrid")
     p.add_argument("--json", metavar="REPORT", help="把完整报告写成 JSON")
     p.add_argument("--answers", metavar="FILE", help="评测现成的回答 JSONL（批量输出格式）")

@@ -1,0 +1,68 @@
+"""Inputs a question gives indirectly, derived instead of asked for.
+
+Owns `derive_inputs`: "全部亏损" makes the loss equal to the investment (a lesser-of rule's
+limit), and a growth rate ("增长150%") with one of two yearly figures gives the other. A value
+is derived only when the rule needs exactly that input and the question states the figure it
+comes from; every derivation is shown as a step. Never reads figures itself
+(`answer.reading`, `answer.quantities`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from policyqa.answer.quantities import frame_quantities, total_loss_means_investment
+from policyqa.answer.reading import QuestionReading
+from policyqa.rules.model import LesserOfFormula, Rule
+from policyqa.rules.money import format_yuan
+
+
+def _to_yuan(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionReading:
+    """`reading` with derivable missing inputs filled (and the steps saying how)."""
+    missing = {spec.name: spec for spec in reading.missing}
+    inputs = dict(reading.inputs)
+    explained = list(reading.explained)
+    f = rule.formula
+    if (
+        isinstance(f, LesserOfFormula)
+        and f.limit in missing
+        and f.base in inputs
+        and total_loss_means_investment(text)
+    ):
+        inputs[f.limit] = inputs[f.base]
+        explained.append(
+            f"全部亏损：{missing.pop(f.limit).label}按{rule.input_spec(f.base).label}计"
+        )
+    growth = next((q for q in frame_quantities(text) if q.role == "growth_rate"), None)
+    for threshold in rule.thresholds:
+        if growth is None or not threshold.growth:
+            continue
+        current, previous = threshold.growth
+        factor = 1 + Decimal(growth.value) / 100
+        if previous in missing and current in inputs and (base := _to_yuan(inputs[current])):
+            inputs[previous] = (base / factor).quantize(Decimal(1))
+            explained.append(
+                f"增长{growth.value}%：上一年度约{format_yuan(inputs[previous])}"
+                f"（{format_yuan(base)} ÷ {factor}）"
+            )
+            missing.pop(previous)
+        elif current in missing and previous in inputs and (base := _to_yuan(inputs[previous])):
+            inputs[current] = (base * factor).quantize(Decimal(1))
+            explained.append(
+                f"增长{growth.value}%：本年度为{format_yuan(inputs[current])}"
+                f"（{format_yuan(base)} × {factor}）"
+            )
+            missing.pop(current)
+    if len(missing) == len(reading.missing):
+        return reading
+    return replace(
+        reading, inputs=inputs, missing=tuple(missing.values()), explained=tuple(explained)
+    )

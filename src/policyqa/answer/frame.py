@@ -1,0 +1,247 @@
+"""Building the question frame: what a question asks, about whom, where, when, with which figures.
+
+Owns `build_frame` (one pure call per question): the intent from the cue words of
+``data/frame_vocab.toml``, the regions via `answer.gazetteer`, every stated attribute of the
+asker with its polarity (是 / 不是 / 非 / 尚未), calendar years, the figures with their roles
+(`answer.quantities`), the tiers with their counts ("两个省级孵化器"), off-topic words seen
+and a part of the question the asker set aside ("X的事先不管，…"). Never retrieves, never
+chooses a rule and never answers.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from policyqa.answer.frame_types import (
+    Attribute,
+    FrameQuantity,
+    Intent,
+    QuestionFrame,
+    RegionMention,
+    TierMention,
+)
+from policyqa.answer.gazetteer import region_mentions
+from policyqa.answer.quantities import frame_quantities
+from policyqa.resources import data_file
+from policyqa.rules.money import MoneyParseError, chinese_to_decimal
+from policyqa.text import normalize_query
+
+TIER_WORDS = ("国家级", "省级", "市级", "区县级", "县级", "区级", "一等奖", "二等奖", "三等奖")
+# What a tier can be of; a tier right before one of these is that thing's grade.
+TIER_SUBJECTS = (
+    "孵化器",
+    "加速器",
+    "众创空间",
+    "大学科技园",
+    "重点实验室",
+    "技术创新中心",
+    "新型研发机构",
+    "创新平台",
+    "技术转移服务机构",
+    "科技企业孵化器",
+    "项目",
+    "奖",
+)
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
+_COUNT_BEFORE = re.compile(
+    r"([0-9]+|[一二两三四五六七八九十]+)(?:个|家|项|所|座)(?:新认定的|新认定|认定的)?$"
+)
+
+
+class _Attribute(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=2)
+    words: tuple[str, ...] = Field(min_length=1)
+
+
+class _Intent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    comparison: tuple[str, ...]
+    doc_list: tuple[str, ...]
+    metadata: tuple[str, ...]
+    responsibility: tuple[str, ...]
+    eligibility: tuple[str, ...]
+    criteria: tuple[str, ...]
+
+
+class FrameVocabulary(BaseModel):
+    """``data/frame_vocab.toml``: negation cues, attribute words, intent cues, dismissals."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    negations: tuple[str, ...] = Field(min_length=1)
+    negations_after: tuple[str, ...] = ()
+    attribute: tuple[_Attribute, ...] = Field(min_length=1)
+    intent: _Intent
+    dismissals: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> FrameVocabulary:
+    """The frame vocabulary, validated (a malformed file fails at load, naming the key)."""
+    with data_file("frame_vocab.toml").open("rb") as f:
+        return FrameVocabulary.model_validate(tomllib.load(f))
+
+
+@lru_cache(maxsize=1)
+def off_topic_words() -> tuple[str, ...]:
+    lines = data_file("off_topics.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def object_words() -> tuple[str, ...]:
+    """What grants can be for (``data/objects.txt``), longest first."""
+    lines = data_file("objects.txt").read_text(encoding="utf-8").splitlines()
+    words = {w.strip() for w in lines if w.strip() and not w.startswith("#")}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def objects_in(text: str) -> tuple[str, ...]:
+    """The objects a normalized question names; one inside a longer one counts once."""
+    spans: list[tuple[int, int]] = []
+    found: list[str] = []
+    for word in object_words():
+        for m in re.finditer(re.escape(word), text):
+            if any(s <= m.start() and m.end() <= e for s, e in spans):
+                continue
+            spans.append((m.start(), m.end()))
+            if word not in found:
+                found.append(word)
+    return tuple(found)
+
+
+def _negated(text: str, start: int, end: int, vocab: FrameVocabulary) -> bool:
+    before = text[max(0, start - 6) : start]
+    # "不是…" may stand a word or two before the attribute ("不是一家科技型中小企业").
+    before = re.sub(r"(一家|一个|属于|认定为|被认定为|入库的?)$", "", before)
+    after = text[end : end + 8]
+    return any(before.endswith(n) for n in vocab.negations) or any(
+        after.startswith(n) or after.lstrip("的").startswith(n) for n in vocab.negations_after
+    )
+
+
+def _mention(text: str, start: int, end: int, negative: bool, vocab: FrameVocabulary) -> str:
+    """The words an attribute was read from, its negation included ("不是科技型中小企业")."""
+    if not negative:
+        return text[start:end]
+    before = text[max(0, start - 10) : start]
+    at = max((before.rfind(n) for n in vocab.negations), default=-1)
+    return (before[at:] if at >= 0 else "") + text[start:end]
+
+
+def attributes_in(text: str) -> tuple[Attribute, ...]:
+    """Every asker attribute named in a normalized question, with its polarity.
+
+    A word inside a longer attribute word counts once (中小企业 inside 科技型中小企业); a
+    negated mention wins over a positive one of the same attribute.
+    """
+    vocab = vocabulary()
+    spans: list[tuple[int, int, str]] = []
+    for attribute in vocab.attribute:
+        for word in sorted(attribute.words, key=len, reverse=True):
+            for m in re.finditer(re.escape(word), text):
+                if any(s <= m.start() and m.end() <= e for s, e, _ in spans):
+                    continue
+                spans.append((m.start(), m.end(), attribute.name))
+    found: dict[str, Attribute] = {}
+    for start, end, name in sorted(spans):
+        negative = _negated(text, start, end, vocab)
+        polarity = "negative" if negative else "positive"
+        if name not in found or negative:
+            found[name] = Attribute(name, polarity, _mention(text, start, end, negative, vocab))
+    return tuple(found.values())
+
+
+def _count(words: str) -> int:
+    if words.isdigit():
+        return int(words)
+    try:
+        return int(chinese_to_decimal(words))
+    except MoneyParseError:
+        return 1
+
+
+def tiers_in(text: str) -> tuple[TierMention, ...]:
+    """The grades named with what they are of and how many ("两个省级孵化器" → 省级 孵化器 ×2).
+
+    A tier not followed by a subject ("市级财政", "市级资金") names who pays, not a grade.
+    """
+    out: list[TierMention] = []
+    for m in re.finditer("|".join(TIER_WORDS), text):
+        after = text[m.end() : m.end() + 10].lstrip("的")
+        subject = next((s for s in TIER_SUBJECTS if after.startswith(s)), None)
+        if subject is None and not m.group(0).endswith("奖"):
+            continue
+        count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
+        out.append(TierMention(m.group(0), subject, _count(count_m.group(1)) if count_m else 1))
+    return tuple(out)
+
+
+def years_in(text: str) -> tuple[int, ...]:
+    """Calendar years named (2025年, 2024—2026年), in order, once each."""
+    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+
+
+def set_aside(text: str) -> tuple[str, str]:
+    """(the part set aside, the rest) for "X的事先不管，…"; ("", text) when nothing is."""
+    vocab = vocabulary()
+    for word in vocab.dismissals:
+        i = text.find(word)
+        if i < 0:
+            continue
+        head = text[:i]
+        tail = text[i + len(word) :].lstrip("，,。；;：: 了")
+        if tail:
+            return head, tail
+    return "", text
+
+
+def intent_of(text: str, regions: Sequence[RegionMention], asks_amount: bool) -> Intent:
+    """What kind of answer a normalized question wants."""
+    cues = vocabulary().intent
+    if any(c in text for c in cues.metadata):
+        return "metadata"
+    if any(c in text for c in cues.doc_list):
+        return "doc_list"
+    covered = {r.covered_by for r in regions if r.status == "covered"}
+    if len(covered) >= 2 and (any(c in text for c in cues.comparison) or "分别" in text):
+        return "comparison"
+    if any(c in text for c in cues.eligibility):
+        return "eligibility"
+    if any(c in text for c in cues.responsibility):
+        return "responsibility"
+    if asks_amount and not (any(c in text for c in cues.criteria) and "多少" not in text):
+        return "amount"
+    return "lookup"
+
+
+def build_frame(
+    question: str, covered_regions: Sequence[str], asks_amount: bool = False
+) -> QuestionFrame:
+    """The frame of one question (before dialogue merging); pure and deterministic.
+
+    `asks_amount` is the caller's money-question test (the route the answer takes); the frame
+    turns it into the amount intent unless the question asks for criteria or another intent.
+    """
+    text = normalize_query(question)
+    aside, rest = set_aside(text)
+    regions = region_mentions(text, covered_regions)
+    quantities: tuple[FrameQuantity, ...] = frame_quantities(rest)
+    return QuestionFrame(
+        text=question,
+        intent=intent_of(rest, regions, asks_amount),
+        regions=regions,
+        subjects=attributes_in(rest),
+        years=years_in(rest),
+        quantities=quantities,
+        tiers=tiers_in(rest),
+        objects=objects_in(rest),
+        off_topic=tuple(w for w in off_topic_words() if w in text),
+        resolved=question,
+        extra={"set_aside": aside} if aside else {},
+    )

@@ -1,0 +1,141 @@
+"""Place names in a question, resolved with jionlp's administrative-division gazetteer.
+
+Owns reading jionlp's province/city/county table once (its import banner kept off stdout, so
+`--json` output stays clean), finding the place names a question uses (full names and the
+gazetteer's aliases, longest match first) and classifying each against the regions the corpus
+covers: `covered` (a covered region, or a district of a covered city), `uncovered_district` (a
+district of a city the corpus covers only through another district: 环翠区 when only 文登区 is
+covered) and `uncovered`. Never retrieves and never decides what to answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policyqa.answer.frame_types import RegionMention, RegionStatus
+from policyqa.resources import data_file
+
+HOME_PROVINCE = "山东省"  # a county alias is read only here (elsewhere full names only)
+MAX_NAME = 12
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry: province, city and county (city/county empty above that level)."""
+
+    province: str
+    city: str = ""
+    county: str = ""
+
+    @property
+    def name(self) -> str:
+        if not self.city:
+            return self.province
+        return f"{self.city}{self.county}"
+
+    @property
+    def level(self) -> str:
+        return "county" if self.county else ("city" if self.city else "province")
+
+
+def _aliases(entry: dict[str, object]) -> list[str]:
+    alias = entry.get("_alias") or []
+    return [alias] if isinstance(alias, str) else [a for a in alias if isinstance(a, str)]
+
+
+def _ambiguous_aliases() -> frozenset[str]:
+    """Aliases that are ordinary words in policy questions (市中 in 日照市中小企业)."""
+    text = data_file("region_alias_stop.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, tuple[Place, ...]]:
+    """Name or alias → the places it may mean (home province first)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        from jionlp.dictionary.dictionary_loader import china_location_loader
+
+        table = china_location_loader(detail=False)
+    stop = _ambiguous_aliases()
+    names: dict[str, list[Place]] = {}
+
+    def add(word: str, place: Place) -> None:
+        if len(word) >= 2 and word not in stop:
+            names.setdefault(word, []).append(place)
+
+    for province, p_entry in table.items():
+        p = Place(province)
+        add(province, p)
+        for alias in _aliases(p_entry):
+            add(alias, p)
+        for city, c_entry in p_entry.items():
+            if city.startswith("_") or not isinstance(c_entry, dict):
+                continue
+            c = Place(province, city)
+            add(city, c)
+            for alias in _aliases(c_entry):
+                add(alias, c)
+            for county, k_entry in c_entry.items():
+                if county.startswith("_") or not isinstance(k_entry, dict):
+                    continue
+                k = Place(province, city, county)
+                add(county, k)
+                add(f"{city}{county}", k)
+                add(f"{city.removesuffix('市')}{county}", k)
+                if province == HOME_PROVINCE:
+                    for alias in _aliases(k_entry):
+                        add(alias, k)
+    return {
+        word: tuple(sorted(places, key=lambda p: (p.province != HOME_PROVINCE, len(p.county))))
+        for word, places in names.items()
+    }
+
+
+def find_places(text: str) -> list[tuple[str, Place]]:
+    """(words, place) for each place name in `text`, longest match first, left to right."""
+    table = gazetteer()
+    found: list[tuple[str, Place]] = []
+    i = 0
+    while i < len(text):
+        for size in range(min(MAX_NAME, len(text) - i), 1, -1):
+            word = text[i : i + size]
+            places = table.get(word)
+            if places:
+                found.append((word, places[0]))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def classify(place: Place, covered: Sequence[str]) -> tuple[RegionStatus, str | None]:
+    """How the corpus covers a place: the status and the covered region it falls under."""
+    for region in covered:
+        if place.name == region:
+            return "covered", region
+    if place.county:
+        if place.city in covered:
+            return "covered", place.city
+        if any(r.startswith(place.city) and r != place.city for r in covered):
+            return "uncovered_district", next(r for r in covered if r.startswith(place.city))
+    elif place.city and any(r.startswith(place.city) for r in covered):
+        # A city named alone whose corpus documents are one district's (威海 → 文登区).
+        return "covered", next(r for r in covered if r.startswith(place.city))
+    if place.province in covered and place.level == "province":
+        return "covered", place.province
+    return "uncovered", None
+
+
+def region_mentions(text: str, covered: Iterable[str]) -> tuple[RegionMention, ...]:
+    """Every place named in `text`, resolved against the corpus's regions (one per place)."""
+    regions = tuple(dict.fromkeys(covered))
+    out: dict[str, RegionMention] = {}
+    for words, place in find_places(text):
+        status, by = classify(place, regions)
+        out.setdefault(place.name, RegionMention(words, place.name, status, by))
+    return tuple(out.values())

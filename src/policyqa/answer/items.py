@@ -1,0 +1,122 @@
+"""Several items or years in one question: one line per item (or year), then the total.
+
+Owns `several_items`: a question naming graded items with counts ("两个省级孵化器、一个省级加
+速器", "一个国家级、一个省级") is computed item by item with the rule of the clause that funds
+each item, and the lines are added up. An item no rule of the clause funds leaves the question
+to the single-rule path (which asks rather than guesses). Never reads other inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from policyqa.answer.frame import tiers_in
+from policyqa.answer.frame_types import TierMention
+from policyqa.answer.quantities import frame_quantities
+from policyqa.rules.calc import CalcResult, compute
+from policyqa.rules.formulas import CalcError
+from policyqa.rules.model import FixedFormula, RateFormula, Rule, TieredFormula
+from policyqa.rules.money import format_yuan
+from policyqa.text import normalize
+
+
+def _funds(rule: Rule, item: TierMention) -> dict[str, str] | None:
+    """The inputs with which `rule` funds `item`, or None when it does not."""
+    about = normalize("".join((*rule.subjects, rule.title, *rule.keywords)))
+    if item.subject and item.subject not in about:
+        return None
+    f = rule.formula
+    if isinstance(f, TieredFormula):
+        for tier in f.tiers:
+            if normalize(tier.name) == item.tier or item.tier in (normalize(c) for c in tier.cues):
+                return {f.input: tier.name}
+        return None
+    if isinstance(f, FixedFormula) and f"{item.tier}{item.subject or ''}" in about:
+        return {}
+    return None
+
+
+def several_items(text: str, rules: Sequence[Rule]) -> CalcResult | None:
+    """The item-by-item total for a normalized question naming two or more graded items."""
+    items = [t for t in tiers_in(text) if t.subject or t.tier.endswith("奖")]
+    if not items or sum(t.count for t in items) < 2:
+        return None
+    steps: list[str] = []
+    used: list[Rule] = []
+    total = Decimal(0)
+    for item in items:
+        match = next(((r, i) for r in rules if (i := _funds(r, item)) is not None), None)
+        if match is None:
+            return None
+        rule, inputs = match
+        try:
+            one = compute(rule, inputs)
+        except CalcError:
+            return None
+        if not one.qualifies:
+            return None
+        subtotal = one.amount_yuan * item.count
+        total += subtotal
+        steps.append(
+            f"{item.tier}{item.subject or ''}：{format_yuan(one.amount_yuan)} × {item.count}"
+            f" = {format_yuan(subtotal)}（{rule.title}）"
+        )
+        if rule not in used:
+            used.append(rule)
+    steps.append(f"合计：{format_yuan(total)}")
+    return CalcResult(
+        rule_id="+".join(r.id for r in used),
+        clause_id=used[0].clause_id,
+        title="、".join(f"“{r.title}”" for r in used),
+        inputs={"items": [f"{t.tier}{t.subject or ''}×{t.count}" for t in items]},
+        amount_yuan=total,
+        steps=tuple(steps),
+        qualifies=True,
+        upper_bound=any(r.upper_bound for r in used),
+    )
+
+
+def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
+    """A rate rule paid year by year, for a question listing a different figure each year
+    ("三年分别支付100万、120万、150万"): each year computed on its own (with the per-year and
+    per-item caps), then the running total capped (累计最高)."""
+    f = rule.formula
+    if not isinstance(f, RateFormula) or not (f.years_input or f.cap_per_year):
+        return None
+    listed = next((q for q in frame_quantities(text) if q.role == "per_year"), None)
+    if listed is None:
+        return None
+    values = [Decimal(v) for v in listed.values]
+    steps: list[str] = []
+    if f.max_years and len(values) > f.max_years:
+        steps.append(f"条文最多支持{f.max_years}年，按前{f.max_years}年计算")
+        values = values[: f.max_years]
+    total = Decimal(0)
+    for year, value in enumerate(values, start=1):
+        try:
+            inputs: dict[str, object] = {f.base: value}
+            if f.years_input:
+                inputs[f.years_input] = 1
+            one = compute(rule, inputs)
+        except CalcError:
+            return None
+        if not one.qualifies:
+            return None
+        total += one.amount_yuan
+        steps.append(f"第{year}年：{format_yuan(value)} → {format_yuan(one.amount_yuan)}")
+    amount = total
+    if f.cap_total is not None and total > f.cap_total:
+        amount = f.cap_total
+        steps.append(f"合计{format_yuan(total)}，{f.cap_total_label}{format_yuan(f.cap_total)}")
+    steps.append(f"合计：{format_yuan(amount)}")
+    return CalcResult(
+        rule_id=rule.id,
+        clause_id=rule.clause_id,
+        title=rule.title,
+        inputs={f.base: [str(v) for v in values]},
+        amount_yuan=amount,
+        steps=tuple(steps),
+        qualifies=True,
+        upper_bound=rule.upper_bound,
+    )

@@ -1,0 +1,118 @@
+"""The figures of a question as frame quantities: value, unit and the role each one plays.
+
+Owns joining a 亿 and a following 万 into one amount ("1亿2000万" → 1.2亿), reading a per-year
+list ("三年分别投入100万、200万、300万"), and the role of each figure from the words around it:
+a growth rate (增长150%), a loss (亏损80万), a count (两个), a rate, or a base amount. Numbers
+themselves are parsed by `policyqa.rules.money` (Arabic and Chinese numerals, cn2an); nothing
+here parses a digit. Never decides which rule an input belongs to (`answer.reading`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from policyqa.answer.frame_types import FrameQuantity, QuantityRole
+from policyqa.rules.money import Quantity, find_quantities
+
+_GROWTH = re.compile(r"(增长|增幅|增加|提高|提升|同比|翻)[了]?[约近达]?$")
+_LOSS = re.compile(r"(亏损|损失|亏了|亏掉|赔了)[了]?[约近达]?$")
+_LOSS_AFTER = re.compile(r"^的?(亏损|损失)")
+_PER_YEAR = re.compile(
+    r"(\d+|[一二两三四五六七八九十])年(?:里|内|中|间)?(?:每年)?分别|每年分别|逐年分别"
+)
+_LIST_GAP = re.compile(r"^[、，,和及与]?$")
+_UNIT: dict[str, str] = {"money": "yuan", "count": "count", "percent": "percent", "years": "year"}
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _joined(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Quantities with "1亿" + "2000万" written together joined into one amount."""
+    out: list[Quantity] = []
+    for q in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "money"
+            and q.kind == "money"
+            and prev.end == q.start
+            and prev.text.endswith("亿")
+            and "万" in q.text
+            and q.value < Decimal(10**8)
+        ):
+            out[-1] = Quantity(
+                "money", prev.value + q.value, q.unit, text[prev.start : q.end], prev.start, q.end
+            )
+            continue
+        out.append(q)
+    return out
+
+
+def _role(text: str, q: Quantity) -> QuantityRole:
+    before = text[max(0, q.start - 6) : q.start]
+    if q.kind == "percent":
+        return "growth_rate" if _GROWTH.search(before) else "rate"
+    if q.kind == "count":
+        return "count"
+    if q.kind == "money":
+        if _LOSS.search(before) or _LOSS_AFTER.match(text[q.end : q.end + 4]):
+            return "loss"
+        return "base"
+    return "unknown"
+
+
+def _per_year_run(text: str, found: list[Quantity], start: int) -> list[Quantity]:
+    """The money amounts listed one after another from `start` (、 和 between them)."""
+    run: list[Quantity] = []
+    for q in found:
+        if q.start < start or q.kind != "money":
+            continue
+        gap_from = run[-1].end if run else start
+        if run and not _LIST_GAP.match(text[gap_from : q.start]):
+            break
+        if not run and q.start - start > 8:
+            break
+        run.append(q)
+    return run
+
+
+def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
+    """Every figure of a normalized question with its unit and role, in order.
+
+    Calendar years (2025年) are the frame's years, not quantities; a per-year list is one
+    quantity with role per_year whose `values` are the yearly figures and whose value is
+    their sum.
+    """
+    found = [q for q in _joined(text, find_quantities(text)) if q.kind != "date_year"]
+    listed: set[int] = set()
+    out: list[FrameQuantity] = []
+    for m in _PER_YEAR.finditer(text):
+        run = _per_year_run(text, found, m.end())
+        if len(run) >= 2:
+            listed.update(q.start for q in run)
+            total = sum((q.value for q in run), Decimal(0))
+            out.append(
+                FrameQuantity(
+                    _plain(total),
+                    "yuan",
+                    "per_year",
+                    text[run[0].start : run[-1].end],
+                    tuple(_plain(q.value) for q in run),
+                )
+            )
+    for q in found:
+        if q.start in listed or q.kind not in _UNIT:
+            continue
+        value = q.value * 100 if q.kind == "percent" else q.value
+        unit = _UNIT[q.kind]
+        out.append(FrameQuantity(_plain(value), unit, _role(text, q), q.text))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def total_loss_means_investment(text: str) -> bool:
+    """ "全部亏损" / "血本无归": the loss equals the whole investment (a derivable input)."""
+    return bool(re.search(r"全部亏损|全部亏掉|全亏|血本无归|全部损失|全额亏损", text))

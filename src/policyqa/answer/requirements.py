@@ -1,0 +1,155 @@
+"""Checking a rule's requirements against the facts a question states about the asker.
+
+Owns `contradiction` (why the question rules the asker out of a rule: a subject type it denies
+being — "不是科技型中小企业" under a rule for 科技型中小企业 —, a grade the rule does not fund —
+a 市级孵化器 where only 国家级/省级 are —, an industry the rule's region classifies outside the
+rule's categories — 钢铁 under a 新兴产业 rule) and `not_eligible` (the amount-0 result that
+quotes the requirement). A requirement the question says nothing about is not a contradiction.
+Never chooses the rule and never computes an amount (`rules.calc`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from policyqa.answer.frame import attributes_in, tiers_in
+from policyqa.answer.reading import industries_in
+from policyqa.resources import data_file
+from policyqa.rules.calc import CalcResult
+from policyqa.rules.model import Rule, TieredFormula, expand_subjects
+from policyqa.text import normalize
+
+# Grades from highest to lowest; "省级及以上" admits the first two.
+LEVELS = ("国家级", "省级", "市级", "区县级")
+_AT_LEAST = re.compile(r"(国家级|省级|市级|区县级)(?:及)?以上")
+# Words that state what the asker is ("我们是一家…", "作为…"), for a type outside the rule.
+_IDENTITY = re.compile(
+    r"(?:我们|我|本单位|我单位|我司|本公司)(?:是|属于|作为)(?:一家|一个|一所)?$|作为(?:一家|一个)?$"
+)
+# Subject families that exclude each other: an asker of one is never a subject of another.
+_FAMILIES = ("企业", "孵化载体", "投资机构", "高校院所", "金融机构", "个人")
+
+
+class Conflict(BaseModel):
+    """A requirement wording and the question wordings that contradict it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    requires: str = Field(min_length=2)
+    denied_by: tuple[str, ...] = Field(min_length=1)
+
+
+class _Conflicts(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    conflict: tuple[Conflict, ...]
+
+
+@lru_cache(maxsize=1)
+def conflicts() -> tuple[Conflict, ...]:
+    """``data/requirement_conflicts.toml``, validated at load."""
+    with data_file("requirement_conflicts.toml").open("rb") as f:
+        return _Conflicts.model_validate(tomllib.load(f)).conflict
+
+
+def _subject_denied(text: str, rule: Rule) -> str | None:
+    denied = [a for a in attributes_in(text) if a.polarity == "negative"]
+    for attribute in denied:
+        # Every alternative of the rule's subjects needs the denied type (or a narrower one).
+        if all(
+            any(attribute.name in expand_subjects([part]) for part in alternative.split("+"))
+            for alternative in rule.subjects
+        ):
+            return f"本条支持对象为{'或'.join(rule.subjects)}，而问题中说明“{attribute.text}”"
+    return None
+
+
+def _family(subject: str) -> str | None:
+    broad = expand_subjects([subject])
+    return next((f for f in _FAMILIES if f in broad), None)
+
+
+def _identity_outside(text: str, rule: Rule) -> str | None:
+    """An asker who says what it is ("我们是一家投资机构") of a family no alternative admits."""
+    admitted = {_family(part) for alternative in rule.subjects for part in alternative.split("+")}
+    for attribute in attributes_in(text):
+        if attribute.polarity != "positive":
+            continue
+        i = text.find(attribute.text)
+        if i < 0 or not _IDENTITY.search(text[max(0, i - 8) : i]):
+            continue
+        family = _family(attribute.name)
+        if family and family not in admitted:
+            return f"本条支持对象为{'或'.join(rule.subjects)}，而问题中说明是{attribute.name}"
+    return None
+
+
+def _wording_denied(text: str, rule: Rule) -> str | None:
+    described = normalize("".join((*rule.requirements, rule.title, *rule.quote)))
+    for conflict in conflicts():
+        if conflict.requires not in described:
+            continue
+        said = next((w for w in conflict.denied_by if w in text), None)
+        if said:
+            return f"本条要求“{conflict.requires}”，而问题中说明“{said}”"
+    return None
+
+
+def _tier_not_funded(text: str, rule: Rule) -> str | None:
+    about = set(rule.subjects) | {w for w in rule.keywords} | {rule.title}
+    asked = [t for t in tiers_in(text) if t.subject and any(t.subject in a for a in about)]
+    asked = [t for t in asked if t.tier in LEVELS]
+    if not asked:
+        return None
+    if not isinstance(rule.formula, TieredFormula):
+        floor = _AT_LEAST.search(normalize("".join(rule.requirements)))
+        if floor is None:
+            return None
+        lowest = LEVELS.index(floor.group(1))
+        if any(LEVELS.index(t.tier) <= lowest for t in asked):
+            return None
+        named = "、".join(f"{t.tier}{t.subject}" for t in asked)
+        return f"本条只支持{floor.group(0)}，问题所述为{named}"
+    funded = [normalize(t.name) for t in rule.formula.tiers]
+    if any(t.tier in funded for t in asked) or not any(f in LEVELS for f in funded):
+        return None
+    named = "、".join(f"{t.tier}{t.subject}" for t in asked)
+    return f"本条只支持{'、'.join(funded)}，问题所述为{named}"
+
+
+def _industry_outside(text: str, rule: Rule) -> str | None:
+    if not rule.industries:
+        return None
+    named = industries_in(text, rule)
+    if not named or any(category in rule.industries for _, category in named):
+        return None
+    return rule.industry_mismatch(named[0][0])
+
+
+def contradiction(text: str, rule: Rule) -> str | None:
+    """Why the normalized question's stated facts rule the asker out of `rule` (None if not)."""
+    checks = (_subject_denied, _identity_outside, _wording_denied, _tier_not_funded)
+    for check in (*checks, _industry_outside):
+        reason = check(text, rule)
+        if reason:
+            return reason
+    return None
+
+
+def not_eligible(rule: Rule, reason: str) -> CalcResult:
+    """The amount-0 result for a contradicted rule, with the requirement it fails quoted."""
+    required = "；".join(rule.requirements) or "；".join(rule.quote)
+    return CalcResult(
+        rule_id=rule.id,
+        clause_id=rule.clause_id,
+        title=rule.title,
+        inputs={},
+        amount_yuan=Decimal(0),
+        steps=(f"条件：{required}", f"{reason}，不符合本条条件，不予按本条计算"),
+        qualifies=False,
+        reason=reason,
+        upper_bound=rule.upper_bound,
+    )

@@ -1,0 +1,102 @@
+"""Checks an answer must pass before it states anything: is the place, the period and the
+thing asked about covered by the corpus at all?
+
+Owns `coverage_problem` (the abstain reason for a frame whose regions the corpus does not
+cover — a district of a covered city other than the covered one, or an uncovered region — or
+whose target years lie outside every relevant document's period) and `document_periods` (the
+years each document speaks of). Never retrieves and never writes the answer text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from policyqa.answer.frame_types import QuestionFrame
+from policyqa.corpus.manifest import Manifest
+from policyqa.text import normalize
+
+_RANGE = re.compile(r"(20\d\d)\s*[—\-–~至到]+\s*(20\d\d)")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|–|至|到)")
+
+
+def document_periods(
+    manifest: Manifest, texts: Mapping[str, Sequence[str]]
+) -> dict[str, tuple[int, int]]:
+    """doc id → (first, last) calendar year the document speaks of (title range, date, text)."""
+    periods: dict[str, tuple[int, int]] = {}
+    for doc in manifest.documents:
+        years: list[int] = []
+        for m in _RANGE.finditer(doc.title):
+            years.extend(range(int(m.group(1)), int(m.group(2)) + 1))
+        if doc.date:
+            years.append(int(str(doc.date)[:4]))
+        for text in texts.get(doc.id, ()):
+            years.extend(int(y) for y in _YEAR.findall(text))
+        if years:
+            periods[doc.id] = (min(years), max(years))
+    return periods
+
+
+def coverage_problem(
+    frame: QuestionFrame, manifest: Manifest, periods: Mapping[str, tuple[int, int]]
+) -> str | None:
+    """The abstain reason (``kind:detail``) for a question the corpus cannot answer, else None.
+
+    A region problem counts only when no region of the question is covered (a question naming
+    日照 and 北京 is answered for 日照). A year problem counts for targets and measures (not
+    amounts, whose years are the enterprise's own), and only when no relevant document's
+    period contains the year.
+    """
+    covered = [r for r in frame.regions if r.status == "covered"]
+    if frame.regions and not covered:
+        district = [r for r in frame.regions if r.status == "uncovered_district"]
+        # A district by its full name (威海市环翠区); another region as written (北京), as the
+        # retriever has always reported it.
+        names = "、".join(r.name for r in district) or "、".join(r.text for r in frame.regions)
+        kind = "district_not_covered" if district else "region_not_covered"
+        return f"{kind}:{names}"
+    if frame.intent in {"amount", "metadata", "doc_list"} or not frame.years:
+        return None
+    wanted = {r.covered_by for r in covered}
+    docs = [d for d in manifest.documents if not wanted or d.region in wanted]
+    spans = [periods[d.id] for d in docs if d.id in periods]
+    if not spans:
+        return None
+    outside = [y for y in frame.years if not any(a <= y <= b for a, b in spans)]
+    if outside:
+        return f"years_not_covered:{'、'.join(str(y) for y in outside)}"
+    return None
+
+
+def _span(period: tuple[int, int]) -> str:
+    first, last = period
+    return f"{first}年" if first == last else f"{first}—{last}年"
+
+
+def unfunded_objects(frame: QuestionFrame, clause_text: str) -> tuple[str, ...]:
+    """The objects the question asks about that the cited clause does not speak of."""
+    text = normalize(clause_text)
+    return tuple(o for o in frame.objects if o not in text)
+
+
+def district_note(frame: QuestionFrame, manifest: Manifest) -> str:
+    """One line on what the corpus covers near an uncovered district (威海 → 文登区 only)."""
+    near = {
+        r.covered_by for r in frame.regions if r.status == "uncovered_district" and r.covered_by
+    }
+    docs = [d for d in manifest.documents if d.region in near]
+    if not docs:
+        return ""
+    listed = "；".join(f"{d.region}《{d.title}》" for d in docs)
+    return f"该市只收录了以下区县的文件：{listed}，其条款不适用于其他区县。"
+
+
+def period_note(manifest: Manifest, periods: Mapping[str, tuple[int, int]]) -> str:
+    """One line saying which years each document covers."""
+    parts = [
+        f"{d.region}《{normalize(d.title)}》{_span(periods[d.id])}"
+        for d in manifest.documents
+        if d.id in periods
+    ]
+    return "各文件涉及的年份：" + "；".join(parts) + "。"

@@ -1,0 +1,169 @@
+"""The question frame parser: polarity, several quantities, per-year lists, gazetteer cases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policyqa.answer.frame import attributes_in, build_frame, set_aside, tiers_in, years_in
+from policyqa.answer.gazetteer import region_mentions
+from policyqa.answer.quantities import frame_quantities
+from policyqa.text import normalize_query
+
+COVERED = ("日照市", "泰安市", "威海市文登区", "山东省")
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "polarity"),
+    [
+        ("我们不是科技型中小企业，研发投入能补多少", "科技型中小企业", "negative"),
+        ("我们是科技型中小企业", "科技型中小企业", "positive"),
+        ("公司尚未认定为高新技术企业", "高新技术企业", "negative"),
+        ("一家非高新技术企业", "高新技术企业", "negative"),
+        ("我们还不是一家科技型中小企业", "科技型中小企业", "negative"),
+        ("我们是规上企业", "规模以上企业", "positive"),
+        ("科技型中小企业资格还没拿到", "科技型中小企业", "negative"),
+    ],
+)
+def test_attribute_polarity(question: str, name: str, polarity: str) -> None:
+    found = {a.name: a.polarity for a in attributes_in(normalize_query(question))}
+    assert found[name] == polarity
+
+
+def test_a_word_inside_a_longer_attribute_counts_once() -> None:
+    names = [a.name for a in attributes_in("我们是科技型中小企业")]
+    assert names == ["科技型中小企业"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("1.2亿元", [("120000000", "base")]),
+        ("八十万", [("800000", "base")]),
+        ("投资1亿2000万，亏损300万", [("120000000", "base"), ("3000000", "loss")]),
+        ("研发投入增长150%", [("150", "growth_rate")]),
+        ("占比30%", [("30", "rate")]),
+        ("两个省级孵化器", [("2", "count")]),
+        ("2024年投入500万元", [("5000000", "base")]),
+    ],
+)
+def test_quantities_with_roles(question: str, expected: list[tuple[str, str]]) -> None:
+    got = [(q.value, q.role) for q in frame_quantities(normalize_query(question))]
+    assert got == expected
+
+
+def test_per_year_list_is_one_quantity_with_the_yearly_values() -> None:
+    found = frame_quantities(normalize_query("三年分别投入100万、200万和300万"))
+    per_year = [q for q in found if q.role == "per_year"]
+    assert len(per_year) == 1
+    assert per_year[0].values == ("1000000", "2000000", "3000000")
+    assert per_year[0].value == "6000000"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "status", "covered_by"),
+    [
+        ("岚山区的企业", "日照市岚山区", "covered", "日照市"),
+        ("威海环翠区的孵化器", "威海市环翠区", "uncovered_district", "威海市文登区"),
+        ("文登区", "威海市文登区", "covered", "威海市文登区"),
+        ("济南市历下区", "济南市历下区", "uncovered", None),
+        ("在青岛", "青岛市", "uncovered", None),
+        ("泰安", "泰安市", "covered", "泰安市"),
+        ("深圳南山区", "深圳市南山区", "uncovered", None),
+    ],
+)
+def test_gazetteer_classifies_places(
+    text: str, name: str, status: str, covered_by: str | None
+) -> None:
+    (mention,) = region_mentions(text, COVERED)
+    assert (mention.name, mention.status, mention.covered_by) == (name, status, covered_by)
+
+
+def test_ordinary_words_are_not_places() -> None:
+    assert [r.name for r in region_mentions("日照市中小企业", COVERED)] == ["日照市"]
+
+
+def test_tiers_with_counts_and_payer_tiers_ignored() -> None:
+    tiers = tiers_in(
+        normalize_query("泰安新认定了两个省级孵化器、一个国家级加速器，市级资金给多少")
+    )
+    assert [(t.tier, t.subject, t.count) for t in tiers] == [
+        ("省级", "孵化器", 2),
+        ("国家级", "加速器", 1),
+    ]
+
+
+def test_years_and_set_aside_topic() -> None:
+    assert years_in("文登区到2030年的目标") == (2030,)
+    aside, rest = set_aside("增值税的事先不管，日照新认定的国家级孵化器补多少")
+    assert aside == "增值税的事" and rest.startswith("日照")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_amount", "intent"),
+    [
+        ("哪些文件提到了揭榜挂帅", False, "doc_list"),
+        ("泰安的文件是哪个部门发布的", False, "metadata"),
+        ("日照新认定的省级孵化器补多少", True, "amount"),
+        ("申请孵化器补助需要什么条件", True, "lookup"),
+    ],
+)
+def test_intent(question: str, asks_amount: bool, intent: str) -> None:
+    frame = build_frame(question, COVERED, asks_amount)
+    assert frame.intent == intent
+
+
+def test_comparison_needs_two_covered_regions() -> None:
+    assert build_frame("日照和泰安对省级孵化器分别补多少", COVERED, True).intent == "comparison"
+    assert build_frame("泰安对省级孵化器补多少", COVERED, True).intent == "amount"
+
+
+def test_frame_is_json_ready() -> None:
+    frame = build_frame("我们不是科技型中小企业，在岚山区，投了300万", COVERED, True)
+    data = frame.to_json()
+    assert data["subjects"][0]["polarity"] == "negative"
+    assert data["regions"][0]["covered_by"] == "日照市"
+    assert data["quantities"][0]["value"] == "3000000"
+
+
+# --- properties ------------------------------------------------------------------------------
+
+_amounts = st.integers(min_value=1, max_value=9999)
+
+
+@given(_amounts)
+def test_wan_amount_is_read_exactly(n: int) -> None:
+    (q,) = frame_quantities(f"投入{n}万元")
+    assert Decimal(q.value) == Decimal(n) * 10_000 and q.unit == "yuan"
+
+
+@given(st.integers(min_value=1, max_value=99), st.integers(min_value=1, max_value=9999))
+def test_yi_wan_mix_is_one_amount(yi: int, wan: int) -> None:
+    (q,) = frame_quantities(f"投资{yi}亿{wan}万")
+    assert Decimal(q.value) == Decimal(yi) * 10**8 + Decimal(wan) * 10**4
+
+
+@given(st.lists(_amounts, min_size=2, max_size=5))
+def test_per_year_values_and_sum(values: list[int]) -> None:
+    listed = "、".join(f"{v}万" for v in values)
+    found = frame_quantities(f"{len(values)}年分别投入{listed}")
+    (per_year,) = [q for q in found if q.role == "per_year"]
+    assert [Decimal(v) for v in per_year.values] == [Decimal(v) * 10_000 for v in values]
+    assert Decimal(per_year.value) == sum(Decimal(v) * 10_000 for v in values)
+
+
+@given(st.integers(min_value=1, max_value=999))
+def test_growth_rate_is_a_percent_with_its_role(p: int) -> None:
+    (q,) = frame_quantities(f"研发投入同比增长{p}%")
+    assert q.role == "growth_rate" and Decimal(q.value) == p and q.unit == "percent"
+
+
+@given(st.sampled_from("一二三四五六七八九"), st.sampled_from(["万", "十万", "百万", "千万"]))
+def test_chinese_numeral_amounts(digit: str, mult: str) -> None:
+    (q,) = frame_quantities(f"拿到{digit}{mult}")
+    value = "一二三四五六七八九".index(digit) + 1
+    scale = {"万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7}[mult]
+    assert Decimal(q.value) == value * scale
