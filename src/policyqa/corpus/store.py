@@ -47,7 +47,7 @@ from policyqa.corpus.manifest import (
     load_manifest,
 )
 from policyqa.corpus.metadata import Proposal, propose_metadata
-from policyqa.corpus.readers import SUPPORTED_SUFFIXES, SourceFile
+from policyqa.corpus.readers import SUPPORTED_SUFFIXES, DocumentBudgetError, SourceFile
 from policyqa.corpus.segment import Clause, SegmentError, segment
 from policyqa.rules.review import (
     KIND_NAMES,
@@ -65,6 +65,7 @@ from policyqa.search.index import CURRENT
 from policyqa.search.tokenize import PolicyTokenizer
 
 DOCS_DIR = "docs"
+MAX_CLAUSES = 2000
 LOCK_NAME = ".documents.lock"
 
 
@@ -134,14 +135,22 @@ class ChangeReport:
         }
 
 
-def _segment_text(text: str, meta: DocumentMeta, corrections: list[Correction]) -> list[Clause]:
-    """Clauses of one document's text, as ingestion will produce them; at least one."""
+def _segment_text(
+    text: str, meta: DocumentMeta, corrections: list[Correction], limit: int | None = None
+) -> list[Clause]:
+    """Clauses of one document's text, as ingestion will produce them; at least one, and for a
+    new document at most `limit`."""
     try:
         clauses = segment(clean_text(text, meta.id, corrections), meta)
     except SegmentError as e:
         raise DocumentError(f"无法切分条款：{e}") from e
     if not clauses:
         raise DocumentError(f"{meta.id}: 清理后没有正文，无法切分出条款；请检查文件内容")
+    if limit is not None and len(clauses) > limit:
+        raise DocumentBudgetError(
+            f"{meta.id}: 切分出 {len(clauses)} 条条款，超过每份文件 {limit} 条的上限，"
+            "不像一份政策文件；请拆分后再添加 (too many clauses)"
+        )
     return clauses
 
 
@@ -201,6 +210,7 @@ class DocumentStore:
         self.index_dir = index_dir
         self.embedder = embedder
         self.tokenizer = tokenizer
+        self.max_clauses = MAX_CLAUSES  # per new document; front ends set POLICYQA_MAX_CLAUSES
 
     # -- queries --
 
@@ -241,7 +251,9 @@ class DocumentStore:
                 )
             self._refuse_duplicate(manifest, source, replacing=None)
             meta, files = self._place(source, meta)
-            clauses = _segment_text(source.text, meta, load_corrections(self.corpus_dir))
+            clauses = _segment_text(
+                source.text, meta, load_corrections(self.corpus_dir), self.max_clauses
+            )
             _, update = self._apply([*manifest.documents, meta], files, [])
         return ChangeReport("add", meta, None, tuple(c.clause_id for c in clauses), (), update)
 
@@ -262,7 +274,7 @@ class DocumentStore:
                 read_document(self.corpus_dir / old.source_file), old, corrections
             )
             meta, files = self._place(source, meta)
-            clauses = _segment_text(source.text, meta, corrections)
+            clauses = _segment_text(source.text, meta, corrections, self.max_clauses)
             documents = [meta if d.id == doc_id else d for d in manifest.documents]
             _, update = self._apply(documents, files, _companions(self.corpus_dir, old))
         return ChangeReport(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -342,6 +343,17 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         DocumentError,
     ) as e:
         print(f"错误: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        # A full disk or a permission problem: every writer rolls back before this is raised.
+        full = e.errno in (errno.ENOSPC, errno.EDQUOT)
+        what = "磁盘空间不足" if full else "读写文件失败"
+        where = f"：{e.filename}" if e.filename else ""
+        print(
+            f"错误: {what}（{e.strerror or type(e).__name__}）{where}；本次操作未生效，"
+            "语料和索引保持原状",
+            file=sys.stderr,
+        )
         return 2
 
 
