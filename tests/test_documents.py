@@ -436,7 +436,7 @@ def test_failure_while_indexing_rolls_back_the_new_files(
     source = source_from_bytes("z.docx", make_docx(fixture_lines("zaozhuang_transfer.txt")))
     with pytest.raises(MemoryError):
         store.add(source, store.propose(source).meta)
-    lock = "index/.documents.lock"
+    lock = "index/.build.lock"
     assert {k: v for k, v in snapshot(corpus_copy, index_copy).items() if k != lock} == before
 
 
@@ -474,7 +474,7 @@ def test_remove_is_refused_while_rules_name_the_document(
         store_for(corpus_copy, index_copy).remove("taian-opinions-draft")
     with pytest.raises(UnknownDocumentError, match="没有文档 'nope'"):
         store_for(corpus_copy, index_copy).remove("nope")
-    lock = "index/.documents.lock"
+    lock = "index/.build.lock"
     assert {k: v for k, v in snapshot(corpus_copy, index_copy).items() if k != lock} == before
 
 

@@ -23,6 +23,13 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from policyqa.answer.compose import (
+    MAX_QUESTION_CHARS,
+    QuestionError,
+    resolve_followup,
+    validate_question,
+)
+from policyqa.answer.contract import Turn
 from policyqa.corpus.errors import UnreadableDocumentError
 from policyqa.corpus.readers import (
     DocumentBudgetError,
@@ -31,7 +38,8 @@ from policyqa.corpus.readers import (
     load_source,
     source_from_bytes,
 )
-from policyqa.engine import open_document_store
+from policyqa.engine import Engine, open_document_store, open_engine
+from policyqa.search.lock import build_lock
 from policyqa.serve import cli
 from policyqa.serve.api import create_app
 from tests.test_admin_api import AUTH, TOKEN, AdminSettings
@@ -163,8 +171,7 @@ def test_chunked_ask_under_the_limit_is_answered(server: tuple[str, int]) -> Non
     question = json.dumps({"question": "临沂市科技创新券怎么申请？"}).encode("utf-8")
     status, body, _ = send_chunked(
         server,
-        "POST /ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "Connection: close\r\n",
+        "POST /ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n",
         b"",
         0,
         prefix=question,
@@ -375,3 +382,71 @@ def test_disk_full_is_an_error_line_in_the_cli(
     assert "Traceback" not in err
     assert state(dirs) == before
 
+
+# --- 4. the embedded query is bounded ---------------------------------------------------------
+
+
+def test_text_that_expands_under_nfkc_is_refused() -> None:
+    # 480 × U+FDFA is 480 characters typed and 8,640 after NFKC: refused, not cut.
+    with pytest.raises(QuestionError, match="规范化后过长"):
+        validate_question("\ufdfa" * 480)
+    assert validate_question("泰安省级孵化器补多少？") == "泰安省级孵化器补多少？"
+
+
+def test_search_refuses_text_that_expands(settings: AdminSettings) -> None:
+    with TestClient(create_app(settings, with_ui=False)) as client:
+        response = client.get("/search", params={"q": "\ufdfa" * 480})
+    assert response.status_code == 422
+    assert "\ufdfa" not in response.text
+
+
+def test_followup_after_a_long_turn_is_bounded(engine: Engine) -> None:
+    previous = "泰安市对孵化器有什么补助政策，" + "请详细说明申报条件和材料" * 300
+    assert len(previous) > 3000
+    history = [Turn(role="user", content=previous), Turn(role="assistant", content="……")]
+    resolved = resolve_followup("那要交什么材料呢？", history, ["泰安"])
+    assert len(resolved) <= MAX_QUESTION_CHARS
+    assert resolved.endswith("要交什么材料呢?")  # the follow-up itself is kept
+    answer = engine.answerer.answer("那要交什么材料呢？", history)
+    assert answer.resolved_question is not None
+    assert len(answer.resolved_question) <= MAX_QUESTION_CHARS
+
+
+# --- 5. one build lock ------------------------------------------------------------------------
+
+
+def test_a_second_build_exits_2_while_one_runs(
+    settings: AdminSettings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("policyqa.search.lock.WAIT_SECONDS", 0.5)
+    with build_lock(settings.index_dir):  # the first writer (another process in real life)
+        assert cli.main(["index"], settings) == 2
+        assert "另一个索引构建正在进行" in capsys.readouterr().err
+        path = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
+        assert cli.main(["add", str(path), "--yes"], settings) == 2
+        assert "另一个索引构建正在进行" in capsys.readouterr().err
+        with TestClient(create_app(settings, with_ui=False)) as client:
+            response = client.delete("/documents/anything", headers=AUTH)
+        assert response.status_code == 409
+        assert "另一个索引构建正在进行" in response.json()["detail"]
+    # Released: the same build goes through.
+    assert cli.main(["index"], settings) == 0
+
+
+def test_concurrent_builds_are_serialized(settings: AdminSettings) -> None:
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            assert cli.main(["index"], settings) == 0
+        except BaseException as e:  # collected for the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert errors == []
+    assert not list(settings.index_dir.glob(".building-*"))
+    assert open_engine(settings).retriever.index.manifest.n_clauses > 0

@@ -103,6 +103,13 @@ def validate_question(question: str) -> str:
         raise QuestionError(
             f"问题过长（{len(cleaned)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
         )
+    # The limit holds for what is embedded: one U+FDFA is 18 characters after NFKC.
+    searched = len(normalize(cleaned))
+    if searched > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"问题规范化后过长（{searched} 字，如全角或合字符号展开），"
+            f"请控制在 {MAX_QUESTION_CHARS} 字以内。"
+        )
     return cleaned
 
 
@@ -140,6 +147,12 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
     if not previous:
         return question
+    return _resolve(question, previous, aliases)[:MAX_QUESTION_CHARS]
+
+
+def _resolve(question: str, previous: str, aliases: Sequence[str]) -> str:
+    # Cut to the question limit by the caller: a history turn may be 4,000 characters, and
+    # what is embedded must stay as bounded as a question.
     q = normalize(question)
     short = len(q) <= 16
     if not (_FOLLOWUP_START.match(q) or (short and q.rstrip("?？").endswith("呢"))):
@@ -154,7 +167,8 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     if replaced != prev:
         return replaced
     rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
-    return f"{prev.rstrip('?？。')}，{rest}"
+    head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
+    return f"{head}，{rest}"
 
 
 # --- lookup ----------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ Owns `DocumentStore`, its lock and `ChangeReport`. Never reads a file format its
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -62,11 +61,11 @@ from policyqa.rules.table import RULES_FILE, RuleBook, RulesError, load_rules
 from policyqa.search.embed import Embedder
 from policyqa.search.incremental import IndexUpdate, commit_update, discard_update, stage_update
 from policyqa.search.index import CURRENT
+from policyqa.search.lock import build_lock
 from policyqa.search.tokenize import PolicyTokenizer
 
 DOCS_DIR = "docs"
 MAX_CLAUSES = 2000
-LOCK_NAME = ".documents.lock"
 
 
 @dataclass(frozen=True)
@@ -317,14 +316,10 @@ class DocumentStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """One change at a time across threads and processes (an flock in the index dir)."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / LOCK_NAME, "a", encoding="utf-8") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        """One change at a time across threads and processes, and never during a full build:
+        the index directory's one build lock (`search.lock`)."""
+        with build_lock(self.index_dir):
+            yield
 
     def _refuse_duplicate(
         self, manifest: Manifest, source: SourceFile, replacing: str | None

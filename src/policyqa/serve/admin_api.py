@@ -32,6 +32,7 @@ from policyqa.engine import open_document_store, open_engine
 from policyqa.rules.table import RulesError
 from policyqa.search.embed import EmbedderConfigError
 from policyqa.search.index import IndexError_
+from policyqa.search.lock import BuildLockedError
 from policyqa.serve.limits import Refusal
 from policyqa.settings import Settings, get_settings
 
@@ -99,7 +100,9 @@ def _status_of(error: Exception) -> int:
         return 404
     if isinstance(error, DocumentBudgetError):
         return 413
-    if isinstance(error, DuplicateDocumentError | DocumentConflictError | IndexError_):
+    if isinstance(
+        error, DuplicateDocumentError | DocumentConflictError | IndexError_ | BuildLockedError
+    ):
         return 409
     if isinstance(error, DocumentError):
         return 422
@@ -135,7 +138,7 @@ def _run_change(request: Request, change: Any) -> dict[str, Any]:
         store.max_clauses = settings.max_clauses
         try:
             report, extra = change(store)
-        except (DocumentError, CorpusError, IndexError_) as e:
+        except (DocumentError, CorpusError, IndexError_, BuildLockedError) as e:
             raise HTTPException(status_code=_status_of(e), detail=str(e)) from e
         except OSError as e:
             raise _io_failure(e) from e

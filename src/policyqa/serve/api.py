@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from policyqa import __version__
-from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError
+from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
 from policyqa.answer.contract import Answer, Turn
 from policyqa.engine import Engine, open_engine, optional_rules
 from policyqa.rules.match import match_report
@@ -161,8 +161,8 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         mode: Mode = "hybrid",
     ) -> dict[str, Any]:
         try:
-            return engine.retriever.search(q, k=k, mode=mode).to_dict()
-        except EmptyQueryError as e:
+            return engine.retriever.search(validate_question(q), k=k, mode=mode).to_dict()
+        except (EmptyQueryError, QuestionError) as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
 
     @app.get("/clauses/{clause_id}", response_model=ClauseOut)

@@ -28,6 +28,7 @@ from policyqa.rules.profile import ProfileError, load_profile
 from policyqa.rules.table import RulesError
 from policyqa.search.embed import EmbedderConfigError
 from policyqa.search.index import IndexError_
+from policyqa.search.lock import BuildLockedError
 from policyqa.search.retrieve import MODES, EmptyQueryError
 from policyqa.serve.cli_documents import register as register_documents
 from policyqa.settings import Settings, get_settings
@@ -341,6 +342,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         RulesError,
         EvalFileError,
         DocumentError,
+        BuildLockedError,
     ) as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
