@@ -38,6 +38,7 @@ from policyqa.corpus.readers import (
     load_source,
     source_from_bytes,
 )
+from policyqa.corpus.recovery import recover
 from policyqa.engine import Engine, open_document_store, open_engine
 from policyqa.search.lock import build_lock
 from policyqa.serve import cli
@@ -450,3 +451,92 @@ def test_concurrent_builds_are_serialized(settings: AdminSettings) -> None:
     assert errors == []
     assert not list(settings.index_dir.glob(".building-*"))
     assert open_engine(settings).retriever.index.manifest.n_clauses > 0
+
+
+# --- 6. a kill at every commit step leaves a state that loads -----------------------------------
+
+_KILLED_CHANGE = """
+import os, sys
+from pathlib import Path
+import policyqa.corpus.store as store_module
+from policyqa.corpus.readers import load_source
+from policyqa.engine import open_document_store
+from policyqa.settings import Settings
+
+corpus_dir, index_dir, step, action, target = sys.argv[1:6]
+real = getattr(store_module, step)
+
+def killed(*args, **kwargs):
+    if step == "commit_update" and action == "remove":
+        real(*args, **kwargs)  # the commit lands; the kill comes before old files are deleted
+    os._exit(9)  # a SIGKILL: no cleanup runs
+
+setattr(store_module, step, killed)
+store = open_document_store(Settings(corpus_dir=Path(corpus_dir), index_dir=Path(index_dir)))
+if action == "add":
+    source = load_source(Path(target))
+    store.add(source, store.propose(source).meta)
+else:
+    store.remove(target)
+os._exit(0)
+"""
+
+VOUCHER = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
+
+
+def _kill_during(settings: AdminSettings, step: str, action: str, target: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    args = [str(settings.corpus_dir), str(settings.index_dir), step, action, target]
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_CHANGE, *args], env=env, timeout=300, check=False
+    )
+    assert done.returncode == 9  # killed at the step, not finished and not failed before it
+
+
+def _consistent(settings: AdminSettings) -> set[str]:
+    """Recover, then check the engine loads and docs/ holds only files the manifest names."""
+    recover(settings.corpus_dir, settings.index_dir)
+    engine = open_engine(settings)  # raises if the index does not match the corpus
+    docs = settings.corpus_dir / "docs"
+    named = {Path(d.source_file).stem for d in engine.corpus.manifest.documents}
+    assert {p.stem for p in docs.iterdir()} <= named
+    return {d.id for d in engine.corpus.manifest.documents}
+
+
+@pytest.mark.parametrize(
+    ("step", "added"),
+    [("ingest", False), ("write_manifest", False), ("commit_update", True)],
+)
+def test_a_kill_during_add_recovers_on_start(
+    settings: AdminSettings, step: str, added: bool
+) -> None:
+    before = set(_consistent(settings))
+    _kill_during(settings, step, "add", str(VOUCHER))
+    after = _consistent(settings)
+    # Before the manifest swap the add never happened; after it, recovery finished it.
+    assert (len(after) == len(before) + 1) is added
+    assert before <= after
+
+
+def test_a_kill_after_the_commit_of_a_remove_leaves_no_orphans(settings: AdminSettings) -> None:
+    store = open_document_store(settings)
+    source = load_source(VOUCHER)
+    report = store.add(source, store.propose(source).meta)
+    assert report.document is not None
+    doc_id = report.document.id
+    _kill_during(settings, "commit_update", "remove", doc_id)
+    assert doc_id not in _consistent(settings)
+
+
+def test_recovery_starts_the_server_after_a_kill_before_the_commit(
+    settings: AdminSettings,
+) -> None:
+    _kill_during(settings, "commit_update", "add", str(VOUCHER))
+    with TestClient(create_app(settings, with_ui=False)) as client:  # used to refuse to start
+        assert client.get("/health").status_code == 200
+        docs = client.get("/documents").json()
+    assert any("创新券" in d["title"] for d in docs)

@@ -158,7 +158,7 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()
 
 
-def _companions(corpus_dir: Path, meta: DocumentMeta) -> list[str]:
+def companions(corpus_dir: Path, meta: DocumentMeta) -> list[str]:
     """The manifest's text file of a document plus its original (.docx/.pdf) beside it."""
     path = corpus_dir / meta.source_file
     files = [meta.source_file]
@@ -275,7 +275,7 @@ class DocumentStore:
             meta, files = self._place(source, meta)
             clauses = _segment_text(source.text, meta, corrections, self.max_clauses)
             documents = [meta if d.id == doc_id else d for d in manifest.documents]
-            _, update = self._apply(documents, files, _companions(self.corpus_dir, old))
+            _, update = self._apply(documents, files, companions(self.corpus_dir, old))
         return ChangeReport(
             "replace",
             meta,
@@ -301,7 +301,7 @@ class DocumentStore:
                 load_corrections(self.corpus_dir),
             )
             documents = [d for d in manifest.documents if d.id != doc_id]
-            _, update = self._apply(documents, {}, _companions(self.corpus_dir, old))
+            _, update = self._apply(documents, {}, companions(self.corpus_dir, old))
         return ChangeReport(
             "remove",
             None,
@@ -327,7 +327,7 @@ class DocumentStore:
         sha = source.sha256
         text_print = _fingerprint(source.text)
         for doc in manifest.documents:
-            for rel in _companions(self.corpus_dir, doc):
+            for rel in companions(self.corpus_dir, doc):
                 data = (self.corpus_dir / rel).read_bytes()
                 same = hashlib.sha256(data).hexdigest() == sha
                 if not same and rel == doc.source_file:

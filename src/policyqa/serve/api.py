@@ -22,10 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from policyqa import __version__
 from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
 from policyqa.answer.contract import Answer, Turn
+from policyqa.corpus.recovery import recover
 from policyqa.engine import Engine, open_engine, optional_rules
 from policyqa.rules.match import match_report
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.search.retrieve import EmptyQueryError, Mode
+from policyqa.serve import access_log
 from policyqa.serve.admin_api import admin_guard
 from policyqa.serve.admin_api import router as admin_router
 from policyqa.serve.limits import BodyLimitMiddleware, RouteLimit
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = settings or app.dependency_overrides.get(get_settings, get_settings)()
+        # A change killed part-way is finished (or its orphans removed) before loading.
+        await run_in_threadpool(recover, active.corpus_dir, active.index_dir)
         app.state.engine = await run_in_threadpool(open_engine, active)
         yield
 
@@ -126,6 +130,7 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         lifespan=lifespan,
     )
     app.add_exception_handler(RequestValidationError, _validation_error)
+    access_log.install()
     configured = settings or get_settings()
     if configured.cors_origins:
         app.add_middleware(

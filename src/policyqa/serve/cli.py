@@ -16,6 +16,7 @@ from policyqa.answer.compose import QuestionError
 from policyqa.answer.contract import Answer, Turn
 from policyqa.corpus.errors import DocumentError
 from policyqa.corpus.manifest import CorpusError
+from policyqa.corpus.recovery import recover
 from policyqa.corpus.segment import SegmentError
 from policyqa.engine import build_search_index, open_corpus, open_engine, open_rules, open_search
 from policyqa.evaluation.answers import load_answers
@@ -330,8 +331,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         )
         return 2
     func: Callable[[argparse.Namespace, Settings], int] = args.func
+    active = settings or get_settings()
     try:
-        return func(args, settings or get_settings())
+        # A change killed part-way is finished (or its orphans removed) before anything reads.
+        for line in recover(active.corpus_dir, active.index_dir).lines():
+            print(line, file=sys.stderr)
+        return func(args, active)
     except (
         CorpusError,
         SegmentError,
