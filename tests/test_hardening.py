@@ -540,3 +540,33 @@ def test_recovery_starts_the_server_after_a_kill_before_the_commit(
         assert client.get("/health").status_code == 200
         docs = client.get("/documents").json()
     assert any("创新券" in d["title"] for d in docs)
+
+
+# --- 8. the access log carries no question --------------------------------------------------------
+
+
+def test_access_log_has_the_route_but_not_the_query(
+    server: tuple[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+    import urllib.parse
+    import urllib.request
+
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger = logging.getLogger("uvicorn.access")
+    handler = Collect()
+    monkeypatch.setattr(logger, "level", logging.INFO)
+    logger.addHandler(handler)
+    try:
+        query = urllib.parse.urlencode({"q": "机密问题创新券"})
+        with urllib.request.urlopen(f"http://{server[0]}:{server[1]}/search?{query}") as reply:
+            assert reply.status == 200
+    finally:
+        logger.removeHandler(handler)
+    assert any("GET /search HTTP" in r and "200" in r for r in records), records
+    assert not any("q=" in r or "%E6" in r for r in records)
