@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from policyqa.serve.api import MAX_BODY_BYTES, create_app
+from policyqa.serve.api import create_app
 from policyqa.settings import Settings, get_settings
 
 
@@ -78,7 +78,9 @@ def test_ask_whitespace_question_is_422_with_reason(client: TestClient) -> None:
 def test_oversized_body_is_413(client: TestClient) -> None:
     response = client.post(
         "/ask",
-        content=b'{"question": "' + b"a" * (MAX_BODY_BYTES + 10) + b'"}',
+        content=b'{"question": "'
+        + b"a" * (Settings.model_fields["max_body_bytes"].default + 10)
+        + b'"}',
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 413

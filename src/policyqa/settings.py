@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Enables POST/PUT/DELETE /documents (Authorization: Bearer <token>); unset → 403.
     admin_token: SecretStr | None = None
+    # Request bodies, counted on the bytes received whatever the transfer encoding
+    # (serve.limits); see docs/reliability.md for every limit.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Document budgets (corpus.readers.ReadLimits): refused with 413/422 and a Chinese reason.
+    max_docx_part_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_docx_total_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    max_docx_ratio: int = Field(default=100, ge=1)
+    max_pdf_pages: int = Field(default=500, ge=1)
+    max_text_chars: int = Field(default=2_000_000, ge=1000)
+    max_clauses: int = Field(default=2000, ge=1)
 
 
 @lru_cache(maxsize=1)

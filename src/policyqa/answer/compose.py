@@ -117,6 +117,13 @@ def validate_question(question: str) -> str:
         raise QuestionError(
             f"问题过长（{len(cleaned)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
         )
+    # The limit holds for what is embedded: one U+FDFA is 18 characters after NFKC.
+    searched = len(normalize(cleaned))
+    if searched > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"问题规范化后过长（{searched} 字，如全角或合字符号展开），"
+            f"请控制在 {MAX_QUESTION_CHARS} 字以内。"
+        )
     return cleaned
 
 
@@ -160,11 +167,13 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     if not users:
         return question
     # Each earlier turn is resolved against the ones before it, so a third turn carries the
-    # meaning the second one had (not the second turn's bare words).
-    previous = users[0]
+    # meaning the second one had (not the second turn's bare words). The result is cut to the
+    # question limit: a history turn may be 4,000 characters, and what is embedded must stay as
+    # bounded as a question.
+    previous = users[0][:MAX_QUESTION_CHARS]
     for earlier in users[1:]:
-        previous = _resolve_one(earlier, previous, aliases)
-    return _resolve_one(question, previous, aliases)
+        previous = _resolve_one(earlier, previous, aliases)[:MAX_QUESTION_CHARS]
+    return _resolve_one(question, previous, aliases)[:MAX_QUESTION_CHARS]
 
 
 def _resolve_one(question: str, previous: str, aliases: Sequence[str]) -> str:
@@ -183,7 +192,8 @@ def _resolve_one(question: str, previous: str, aliases: Sequence[str]) -> str:
     if replaced != prev:
         return replaced
     rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
-    return f"{prev.rstrip('?？。')}，{rest}"
+    head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
+    return f"{head}，{rest}"
 
 
 # --- lookup ----------------------------------------------------------------------------------

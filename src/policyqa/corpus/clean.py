@@ -30,8 +30,41 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "hz"})
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Of the characters that are not whitespace, ASCII letters, digits or punctuation, at least this
+# share must be CJK ideographs for a GB18030 reading to count as Chinese text.
+MIN_CJK_SHARE = 0.5
+
+
+class EncodingError(CorpusError):
+    """A text file whose encoding cannot be read with confidence (message in Chinese)."""
+
+
+def _mostly_cjk(text: str) -> bool:
+    other = [ch for ch in text if not (ch.isspace() or ch.isascii())]
+    return bool(other) and len(_CJK.findall(text)) >= MIN_CJK_SHARE * len(other)
+
+
+def _confirm_gb18030(data: bytes, text: str, name: str) -> None:
+    """Big5 and Shift-JIS bytes are mostly valid GB18030 too (as mojibake): accept a GB18030
+    reading only when the charset detector agrees and the result is mostly CJK text."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    detected = best.encoding if best is not None else None
+    if detected in _GB_FAMILY and _mostly_cjk(text):
+        return
+    seen = f"（检测结果像是 {detected}）" if detected else ""
+    raise EncodingError(
+        f"{name}: 无法可靠识别文本编码{seen}；支持 UTF-8、带 BOM 的 UTF-16/32、GB18030/GBK。"
+        "请另存为 UTF-8 文本后再添加 (unsupported or uncertain encoding: save as UTF-8)"
+    )
+
+
 def decode_bytes(data: bytes, name: str) -> str:
-    """Decode a text file received as UTF-8, UTF-16/32 with a BOM, or GB18030 (GBK, GB2312)."""
+    """Decode a text file received as UTF-8, UTF-16/32 with a BOM, or GB18030 (GBK, GB2312);
+    anything else (Big5, Shift-JIS, binary) is refused with EncodingError."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             candidates = [encoding]
@@ -44,11 +77,14 @@ def decode_bytes(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             continue
         # Binary data can decode as GB18030; real text has (almost) no control characters.
-        if len(_CONTROL.findall(text)) <= max(2, len(text) // 1000):
-            return text.replace("\r\n", "\n").replace("\r", "\n")
-    raise CorpusError(
-        f"{name}: cannot decode as UTF-8, UTF-16/32 with a byte-order mark, or GB18030; "
-        "save the file as UTF-8 text and add it again"
+        if len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
+            continue
+        if encoding == "gb18030":
+            _confirm_gb18030(data, text, name)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    raise EncodingError(
+        f"{name}: 无法识别文本编码；支持 UTF-8、带 BOM 的 UTF-16/32、GB18030/GBK。"
+        "请另存为 UTF-8 文本后再添加 (cannot decode: save the file as UTF-8 text)"
     )
 
 

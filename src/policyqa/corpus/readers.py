@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from policyqa.corpus.clean import decode_bytes
+from policyqa.corpus.clean import EncodingError, decode_bytes
 from policyqa.corpus.errors import ScannedPdfError, UnreadableDocumentError
 from policyqa.corpus.manifest import CorpusError
 from policyqa.corpus.metadata import DOC_NO, date_line
@@ -29,6 +29,37 @@ if TYPE_CHECKING:
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+class DocumentBudgetError(UnreadableDocumentError):
+    """A file over one of the reading budgets (size, inflated size, pages, characters): 413."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Budgets a received file must fit before (and while) it is read; defaults = settings'."""
+
+    source_bytes: int = MAX_SOURCE_BYTES
+    docx_part_bytes: int = 20 * 1024 * 1024  # one zip member, inflated
+    docx_total_bytes: int = 50 * 1024 * 1024  # all members, inflated
+    docx_ratio: int = 100  # inflated / compressed, per member (a zip bomb is ≫ 1000)
+    pdf_pages: int = 500
+    text_chars: int = 2_000_000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ReadLimits:
+        """The limits configured in `policyqa.settings.Settings` (POLICYQA_MAX_*)."""
+        return cls(
+            source_bytes=settings.max_upload_bytes,
+            docx_part_bytes=settings.max_docx_part_bytes,
+            docx_total_bytes=settings.max_docx_total_bytes,
+            docx_ratio=settings.max_docx_ratio,
+            pdf_pages=settings.max_pdf_pages,
+            text_chars=settings.max_text_chars,
+        )
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 # PDF text often carries Kangxi radicals (⼀ U+2F00) for the CJK ideographs they look like.
 _RADICALS = {
@@ -52,16 +83,46 @@ def _clean_line(text: str) -> str:
     return " ".join(text.replace("\t", " ").split())
 
 
-def read_txt(data: bytes, name: str) -> str:
+def read_txt(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """Text of a .txt file exactly as ingestion will decode it (UTF-8, UTF-16/32+BOM, GB18030)."""
     try:
         text = decode_bytes(data, name)
+    except EncodingError as e:
+        raise UnreadableDocumentError(str(e)) from e
     except CorpusError as e:
         raise UnreadableDocumentError(
             f"{name}: 无法识别文本编码（支持 UTF-8、带 BOM 的 UTF-16/32、GB18030/GBK）；"
             "请另存为 UTF-8 文本后再添加 (save the file as UTF-8 text)"
         ) from e
     return text
+
+
+def check_docx_budget(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a .docx whose zip directory declares more inflated bytes than the budgets allow,
+    before anything is inflated. A directory that lies does not get past them either: zipfile
+    stops inflating a member at its declared size (and fails its CRC)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip: read_docx reports the damaged file
+    total = 0
+    for info in members:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.docx_part_bytes or (
+            info.file_size > 1024 * 1024 and ratio > limits.docx_ratio
+        ):
+            raise DocumentBudgetError(
+                f"{name}: Word 文件中的 {info.filename} 解压后 {info.file_size // 1024} KB"
+                f"（压缩比 {ratio:.0f}），超过单个部件 {limits.docx_part_bytes // (1024 * 1024)} MB"
+                f" / 压缩比 {limits.docx_ratio} 的上限，不像一份政策文件 (docx part too large)"
+            )
+    if total > limits.docx_total_bytes:
+        raise DocumentBudgetError(
+            f"{name}: Word 文件解压后共 {total // (1024 * 1024)} MB，超过 "
+            f"{limits.docx_total_bytes // (1024 * 1024)} MB 上限 (docx too large when inflated)"
+        )
 
 
 def _table_lines(table: Table) -> list[str]:
@@ -82,8 +143,9 @@ def _table_lines(table: Table) -> list[str]:
     return lines
 
 
-def read_docx(data: bytes, name: str) -> str:
+def read_docx(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """Text of a Word .docx: paragraphs and table rows in document order, one per line."""
+    check_docx_budget(data, name, limits)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -140,7 +202,34 @@ def _reflow(lines: list[str]) -> list[str]:
     return out
 
 
-def read_pdf(data: bytes, name: str) -> str:
+def _page_texts(reader: Any, name: str, limits: ReadLimits) -> list[str]:
+    """Each page's text; refused on the page count before any extraction, and as soon as the
+    characters extracted so far pass the budget."""
+    count = len(reader.pages)
+    if count > limits.pdf_pages:
+        raise DocumentBudgetError(
+            f"{name}: PDF 共 {count} 页，超过 {limits.pdf_pages} 页上限，不像一份政策文件；"
+            "请只提交政策正文 (too many pages)"
+        )
+    pages: list[str] = []
+    extracted = 0
+    for page in reader.pages:
+        text = page.extract_text() or ""
+        extracted += len(text)
+        if extracted > limits.text_chars:
+            raise DocumentBudgetError(_too_many_chars(name, limits))
+        pages.append(text)
+    return pages
+
+
+def _too_many_chars(name: str, limits: ReadLimits) -> str:
+    return (
+        f"{name}: 文字超过 {limits.text_chars:,} 字上限，不像一份政策文件；请拆分后再添加 "
+        "(too much text)"
+    )
+
+
+def read_pdf(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """Text of a text PDF, wrapped lines rejoined; a scan without a text layer is refused."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -151,7 +240,7 @@ def read_pdf(data: bytes, name: str) -> str:
             raise UnreadableDocumentError(
                 f"{name}: PDF 已加密，无法读取文字；请提供未加密的 PDF (remove the password)"
             )
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = _page_texts(reader, name, limits)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
         raise UnreadableDocumentError(
             f"{name}: PDF 文件已损坏，无法读取（{type(e).__name__}）；请重新导出 PDF 后再添加 "
@@ -173,9 +262,33 @@ def read_pdf(data: bytes, name: str) -> str:
     return "\n".join(_reflow(lines))
 
 
-def extract_text(data: bytes, name: str) -> str:
-    """The text of a .txt, .docx or .pdf file given as bytes; `name` picks the reader."""
+# What a file is, by its first bytes (a name can say anything).
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", ".pdf"),
+    (b"PK\x03\x04", ".docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc"),
+)
+
+
+def sniff_type(data: bytes) -> str:
+    """The file type its content shows (.pdf, .docx for any zip, .doc for OLE), else .txt."""
+    head = data[:1024].lstrip(b"\r\n\t ")
+    for magic, suffix in _MAGIC:
+        if head.startswith(magic):
+            return suffix
+    return ".txt"
+
+
+def extract_text(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
+    """The text of a .txt, .docx or .pdf file given as bytes; `name` picks the reader, and
+    the content must be what the name says."""
     suffix = Path(name).suffix.lower()
+    actual = sniff_type(data)
+    if suffix in SUPPORTED_SUFFIXES and actual != suffix:
+        raise UnreadableDocumentError(
+            f"{name}: 文件名是 {suffix}，内容却是 {actual} 格式；请使用正确的扩展名后再添加 "
+            f"(content is {actual}, not {suffix})"
+        )
     if suffix in (".doc", ".wps"):
         raise UnreadableDocumentError(
             f"{name}: 不支持旧版 Word 格式（{suffix}）；请在 Word/WPS 中另存为 .docx 后再添加 "
@@ -188,7 +301,9 @@ def extract_text(data: bytes, name: str) -> str:
             f"{name}: 不支持的文件类型 {suffix or '（无扩展名）'}；支持 "
             f"{'、'.join(SUPPORTED_SUFFIXES)} (supported: .txt, .docx, .pdf)"
         )
-    text = reader(data, name)
+    text = reader(data, name, limits)
+    if len(text) > limits.text_chars:
+        raise DocumentBudgetError(_too_many_chars(name, limits))
     if len(_WORD_CHAR.findall(text)) < 20:
         raise UnreadableDocumentError(f"{name}: 文件中几乎没有文字，无法作为政策文件添加")
     return text
@@ -211,19 +326,24 @@ class SourceFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def source_from_bytes(name: str, data: bytes) -> SourceFile:
+def source_from_bytes(name: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> SourceFile:
     """Read an uploaded document (name decides the format) into a SourceFile."""
-    if len(data) > MAX_SOURCE_BYTES:
-        raise UnreadableDocumentError(
-            f"{name}: 文件超过 {MAX_SOURCE_BYTES // (1024 * 1024)} MB，不像一份政策文件"
+    if len(data) > limits.source_bytes:
+        raise DocumentBudgetError(
+            f"{name}: 文件超过 {limits.source_bytes // (1024 * 1024)} MB，不像一份政策文件"
         )
-    return SourceFile(Path(name).name, data, extract_text(data, name))
+    return SourceFile(Path(name).name, data, extract_text(data, name, limits))
 
 
-def load_source(path: Path) -> SourceFile:
-    """Read a document file from disk into a SourceFile."""
+def load_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SourceFile:
+    """Read a document file from disk into a SourceFile (its size checked before reading)."""
     try:
+        size = path.stat().st_size
+        if size > limits.source_bytes:
+            raise DocumentBudgetError(
+                f"{path.name}: 文件超过 {limits.source_bytes // (1024 * 1024)} MB，不像一份政策文件"
+            )
         data = path.read_bytes()
     except OSError as e:
         raise UnreadableDocumentError(f"无法读取文件 {path}：{e.strerror}") from e
-    return source_from_bytes(path.name, data)
+    return source_from_bytes(path.name, data, limits)

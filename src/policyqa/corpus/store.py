@@ -14,7 +14,6 @@ Owns `DocumentStore`, its lock and `ChangeReport`. Never reads a file format its
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -47,7 +46,7 @@ from policyqa.corpus.manifest import (
     load_manifest,
 )
 from policyqa.corpus.metadata import Proposal, propose_metadata
-from policyqa.corpus.readers import SUPPORTED_SUFFIXES, SourceFile
+from policyqa.corpus.readers import SUPPORTED_SUFFIXES, DocumentBudgetError, SourceFile
 from policyqa.corpus.segment import Clause, SegmentError, segment
 from policyqa.rules.review import (
     KIND_NAMES,
@@ -63,10 +62,11 @@ from policyqa.rules.validate import Problem, check_corpus
 from policyqa.search.embed import Embedder
 from policyqa.search.incremental import IndexUpdate, commit_update, discard_update, stage_update
 from policyqa.search.index import CURRENT
+from policyqa.search.lock import build_lock
 from policyqa.search.tokenize import PolicyTokenizer
 
 DOCS_DIR = "docs"
-LOCK_NAME = ".documents.lock"
+MAX_CLAUSES = 2000
 
 
 @dataclass(frozen=True)
@@ -143,14 +143,22 @@ class ChangeReport:
         }
 
 
-def _segment_text(text: str, meta: DocumentMeta, corrections: list[Correction]) -> list[Clause]:
-    """Clauses of one document's text, as ingestion will produce them; at least one."""
+def _segment_text(
+    text: str, meta: DocumentMeta, corrections: list[Correction], limit: int | None = None
+) -> list[Clause]:
+    """Clauses of one document's text, as ingestion will produce them; at least one, and for a
+    new document at most `limit`."""
     try:
         clauses = segment(clean_text(text, meta.id, corrections), meta)
     except SegmentError as e:
         raise DocumentError(f"无法切分条款：{e}") from e
     if not clauses:
         raise DocumentError(f"{meta.id}: 清理后没有正文，无法切分出条款；请检查文件内容")
+    if limit is not None and len(clauses) > limit:
+        raise DocumentBudgetError(
+            f"{meta.id}: 切分出 {len(clauses)} 条条款，超过每份文件 {limit} 条的上限，"
+            "不像一份政策文件；请拆分后再添加 (too many clauses)"
+        )
     return clauses
 
 
@@ -159,7 +167,7 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()
 
 
-def _companions(corpus_dir: Path, meta: DocumentMeta) -> list[str]:
+def companions(corpus_dir: Path, meta: DocumentMeta) -> list[str]:
     """The manifest's text file of a document plus its original (.docx/.pdf) beside it."""
     path = corpus_dir / meta.source_file
     files = [meta.source_file]
@@ -210,6 +218,7 @@ class DocumentStore:
         self.index_dir = index_dir
         self.embedder = embedder
         self.tokenizer = tokenizer
+        self.max_clauses = MAX_CLAUSES  # per new document; front ends set POLICYQA_MAX_CLAUSES
 
     # -- queries --
 
@@ -250,7 +259,9 @@ class DocumentStore:
                 )
             self._refuse_duplicate(manifest, source, replacing=None)
             meta, files = self._place(source, meta)
-            clauses = _segment_text(source.text, meta, load_corrections(self.corpus_dir))
+            clauses = _segment_text(
+                source.text, meta, load_corrections(self.corpus_dir), self.max_clauses
+            )
             corpus, update = self._apply([*manifest.documents, meta], files, [])
             problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
         clause_ids = tuple(c.clause_id for c in clauses)
@@ -273,9 +284,9 @@ class DocumentStore:
                 read_document(self.corpus_dir / old.source_file), old, corrections
             )
             meta, files = self._place(source, meta)
-            clauses = _segment_text(source.text, meta, corrections)
+            clauses = _segment_text(source.text, meta, corrections, self.max_clauses)
             documents = [meta if d.id == doc_id else d for d in manifest.documents]
-            corpus, update = self._apply(documents, files, _companions(self.corpus_dir, old))
+            corpus, update = self._apply(documents, files, companions(self.corpus_dir, old))
             problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
         return ChangeReport(
             "replace",
@@ -303,7 +314,7 @@ class DocumentStore:
                 load_corrections(self.corpus_dir),
             )
             documents = [d for d in manifest.documents if d.id != doc_id]
-            corpus, update = self._apply(documents, {}, _companions(self.corpus_dir, old))
+            corpus, update = self._apply(documents, {}, companions(self.corpus_dir, old))
             problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
         return ChangeReport(
             "remove",
@@ -320,14 +331,10 @@ class DocumentStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """One change at a time across threads and processes (an flock in the index dir)."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / LOCK_NAME, "a", encoding="utf-8") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        """One change at a time across threads and processes, and never during a full build:
+        the index directory's one build lock (`search.lock`)."""
+        with build_lock(self.index_dir):
+            yield
 
     def _refuse_duplicate(
         self, manifest: Manifest, source: SourceFile, replacing: str | None
@@ -335,7 +342,7 @@ class DocumentStore:
         sha = source.sha256
         text_print = _fingerprint(source.text)
         for doc in manifest.documents:
-            for rel in _companions(self.corpus_dir, doc):
+            for rel in companions(self.corpus_dir, doc):
                 data = (self.corpus_dir / rel).read_bytes()
                 same = hashlib.sha256(data).hexdigest() == sha
                 if not same and rel == doc.source_file:

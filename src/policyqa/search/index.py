@@ -36,6 +36,7 @@ from policyqa.corpus.ingest import IngestResult
 from policyqa.corpus.manifest import Manifest
 from policyqa.corpus.segment import Clause
 from policyqa.search.embed import Embedder
+from policyqa.search.lock import build_lock
 from policyqa.search.tokenize import PolicyTokenizer
 from policyqa.text import normalize
 
@@ -146,6 +147,13 @@ def build_index(
     index_dir: Path,
 ) -> Path:
     """Build the whole index into a fresh directory and atomically make it `current`."""
+    with build_lock(index_dir):  # one writer at a time (search.lock)
+        return _build_index(result, embedder, tokenizer, index_dir)
+
+
+def _build_index(
+    result: IngestResult, embedder: Embedder, tokenizer: PolicyTokenizer, index_dir: Path
+) -> Path:
     started = dt.datetime.now(dt.UTC)
     index_dir.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir))

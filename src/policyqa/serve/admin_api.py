@@ -7,6 +7,7 @@ reloaded, so /ask and the chat UI answer from the new corpus without a restart.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import threading
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Secu
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
+from starlette.types import Scope
 
 from policyqa.corpus.errors import (
     DocumentConflictError,
@@ -23,7 +25,7 @@ from policyqa.corpus.errors import (
     UnknownDocumentError,
 )
 from policyqa.corpus.manifest import CorpusError
-from policyqa.corpus.readers import MAX_SOURCE_BYTES, source_from_bytes
+from policyqa.corpus.readers import DocumentBudgetError, ReadLimits, source_from_bytes
 from policyqa.corpus.segment import SegmentError
 from policyqa.corpus.store import ChangeReport, DocumentStore
 from policyqa.engine import open_document_store, open_engine, open_rules
@@ -31,6 +33,8 @@ from policyqa.rules.candidates import accept_rule
 from policyqa.rules.table import RulesError
 from policyqa.search.embed import EmbedderConfigError
 from policyqa.search.index import IndexError_
+from policyqa.search.lock import BuildLockedError
+from policyqa.serve.limits import Refusal
 from policyqa.settings import Settings, get_settings
 
 router = APIRouter(prefix="/documents", tags=["admin"])
@@ -55,21 +59,38 @@ def _configured_token(settings: Settings) -> str | None:
     return token or None
 
 
+def _token_refusal(settings: Settings, given: str) -> Refusal | None:
+    """403 while no admin token is configured; 401 unless `given` is that token."""
+    token = _configured_token(settings)
+    if token is None:
+        return Refusal(403, "admin API disabled: set POLICYQA_ADMIN_TOKEN")
+    if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+        return Refusal(
+            401,
+            "missing or wrong admin token: send 'Authorization: Bearer <token>'",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    return None
+
+
+def admin_guard(scope: Scope) -> Refusal | None:
+    """The token check on the request headers alone, run by the body-limit middleware before
+    any of an admin request's body is read (an upload without a token is never spooled)."""
+    header = next((v for k, v in scope.get("headers", []) if k == b"authorization"), b"")
+    scheme, _, credentials = header.decode("latin-1").partition(" ")
+    given = credentials.strip() if scheme.lower() == "bearer" else ""
+    return _token_refusal(_active_settings(Request(scope)), given)
+
+
 def require_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
 ) -> None:
-    """403 while no admin token is configured; 401 unless the request carries that token."""
-    token = _configured_token(_active_settings(request))
-    if token is None:
-        raise HTTPException(status_code=403, detail="admin API disabled: set POLICYQA_ADMIN_TOKEN")
+    """The same check as a dependency, for an app mounted without the middleware."""
     given = credentials.credentials if credentials is not None else ""
-    if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-        raise HTTPException(
-            status_code=401,
-            detail="missing or wrong admin token: send 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    refusal = _token_refusal(_active_settings(request), given)
+    if refusal is not None:
+        raise HTTPException(refusal.status, refusal.detail, headers=refusal.headers or None)
 
 
 AdminDep = Depends(require_admin)
@@ -78,20 +99,36 @@ AdminDep = Depends(require_admin)
 def _status_of(error: Exception) -> int:
     if isinstance(error, UnknownDocumentError):
         return 404
-    if isinstance(error, DuplicateDocumentError | DocumentConflictError | IndexError_):
+    if isinstance(error, DocumentBudgetError):
+        return 413
+    if isinstance(
+        error, DuplicateDocumentError | DocumentConflictError | IndexError_ | BuildLockedError
+    ):
         return 409
     if isinstance(error, DocumentError):
         return 422
     return 409  # CorpusError: the corpus on disk needs fixing first
 
 
-async def _read_upload(file: UploadFile) -> tuple[str, bytes]:
-    data = await file.read(MAX_SOURCE_BYTES + 1)
-    if len(data) > MAX_SOURCE_BYTES:
+async def _read_upload(request: Request, file: UploadFile) -> tuple[str, bytes]:
+    limit = _active_settings(request).max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
         raise HTTPException(
-            status_code=413, detail=f"file over {MAX_SOURCE_BYTES // (1024 * 1024)} MB"
+            status_code=413, detail=f"文件超过 {limit // (1024 * 1024)} MB 上限 (file too large)"
         )
     return file.filename or "upload", data
+
+
+def _io_failure(error: OSError) -> HTTPException:
+    """507 for a full disk or quota, 500 for any other I/O error; the change was rolled back."""
+    full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+    what = "磁盘空间不足" if full else "读写文件失败"
+    return HTTPException(
+        status_code=507 if full else 500,
+        detail=f"{what}（{error.strerror or type(error).__name__}），本次修改未生效，"
+        "语料和索引保持原状；请释放空间或检查权限后重试",
+    )
 
 
 def _run_change(request: Request, change: Any) -> dict[str, Any]:
@@ -99,10 +136,13 @@ def _run_change(request: Request, change: Any) -> dict[str, Any]:
     settings = _active_settings(request)
     with _change_lock:
         store = open_document_store(settings)
+        store.max_clauses = settings.max_clauses
         try:
             report, extra = change(store)
-        except (DocumentError, CorpusError, IndexError_) as e:
+        except (DocumentError, CorpusError, IndexError_, BuildLockedError) as e:
             raise HTTPException(status_code=_status_of(e), detail=str(e)) from e
+        except OSError as e:
+            raise _io_failure(e) from e
         try:
             request.app.state.engine = open_engine(settings, invalid_rules="drop")
         except (CorpusError, RulesError, IndexError_, SegmentError, EmbedderConfigError) as e:
@@ -150,10 +190,11 @@ async def add_document(
     metadata: MetadataForm,
 ) -> dict[str, Any]:
     """Add a document (multipart: file + metadata fields; missing fields are read from it)."""
-    name, data = await _read_upload(file)
+    name, data = await _read_upload(request, file)
+    limits = ReadLimits.from_settings(_active_settings(request))
 
     def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
-        source = source_from_bytes(name, data)
+        source = source_from_bytes(name, data, limits)
         proposal = store.propose(source, metadata)
         return store.add(source, proposal.meta), {"origins": proposal.origins}
 
@@ -168,10 +209,11 @@ async def replace_document(
     metadata: MetadataForm,
 ) -> dict[str, Any]:
     """Replace a document's text (e.g. a draft by its final version); reports rules to review."""
-    name, data = await _read_upload(file)
+    name, data = await _read_upload(request, file)
+    limits = ReadLimits.from_settings(_active_settings(request))
 
     def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
-        source = source_from_bytes(name, data)
+        source = source_from_bytes(name, data, limits)
         proposal = store.propose(source, metadata, replacing=doc_id)
         return store.replace(doc_id, source, proposal.meta), {"origins": proposal.origins}
 

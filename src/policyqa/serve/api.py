@@ -18,22 +18,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
 
 from policyqa import __version__
-from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError
+from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
 from policyqa.answer.contract import Answer, Turn
-from policyqa.corpus.readers import MAX_SOURCE_BYTES
+from policyqa.corpus.recovery import recover
 from policyqa.engine import Engine, open_engine, optional_rules
 from policyqa.rules.match import match_report
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.search.retrieve import EmptyQueryError, Mode
+from policyqa.serve import access_log
+from policyqa.serve.admin_api import admin_guard
 from policyqa.serve.admin_api import router as admin_router
+from policyqa.serve.limits import BodyLimitMiddleware, RouteLimit
 from policyqa.settings import Settings, get_settings
 from policyqa.text import LONE_SURROGATE
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 class AskRequest(BaseModel):
@@ -79,19 +78,6 @@ class Health(BaseModel):
     index_built_at: str
 
 
-class _BodyLimit(BaseHTTPMiddleware):
-    """Refuse request bodies over MAX_BODY_BYTES before they are read."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        limit = MAX_BODY_BYTES
-        if request.url.path.startswith("/documents") and request.method in ("POST", "PUT"):
-            limit = MAX_SOURCE_BYTES + 64 * 1024  # document uploads (admin API)
-        if length and length.isdigit() and int(length) > limit:
-            return JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
-        return await call_next(request)
-
-
 def _printable(value: Any) -> Any:
     """A JSON-safe copy: lone surrogates → U+FFFD, NaN/Infinity → their names as text."""
     if isinstance(value, str):
@@ -106,8 +92,14 @@ def _printable(value: Any) -> Any:
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """422 with the reasons; the echoed input is made encodable (a bad request is never a 500)."""
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else [str(exc)]
+    """422 with where and what is wrong, never the input itself (a 100 KB question is not sent
+    back), made encodable (a bad request is never a 500)."""
+    if isinstance(exc, RequestValidationError):
+        errors: list[Any] = [
+            {k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()
+        ]
+    else:
+        errors = [type(exc).__name__]
     return JSONResponse({"detail": _printable(jsonable_encoder(errors))}, status_code=422)
 
 
@@ -126,6 +118,8 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = settings or app.dependency_overrides.get(get_settings, get_settings)()
+        # A change killed part-way is finished (or its orphans removed) before loading.
+        await run_in_threadpool(recover, active.corpus_dir, active.index_dir)
         app.state.engine = await run_in_threadpool(open_engine, active)
         yield
 
@@ -135,11 +129,27 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         description="科技政策问答：带条款引用的回答与确定性补助计算。",
         lifespan=lifespan,
     )
-    app.add_middleware(_BodyLimit)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    origins = (settings or get_settings()).cors_origins
-    if origins:
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"])
+    access_log.install()
+    configured = settings or get_settings()
+    if configured.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=configured.cors_origins, allow_methods=["GET", "POST"]
+        )
+    # Added last, so it is the outermost: limits and the admin token hold before anything reads.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=configured.max_body_bytes,
+        routes=[
+            RouteLimit(
+                "/documents",
+                frozenset({"POST", "PUT"}),
+                configured.max_upload_bytes + 64 * 1024,  # the file plus the form fields
+                admin_guard,
+            ),
+            RouteLimit("/documents", frozenset({"DELETE"}), configured.max_body_bytes, admin_guard),
+        ],
+    )
 
     @app.post("/ask", response_model=Answer)
     def ask(body: AskRequest, engine: EngineDep) -> Answer:
@@ -156,8 +166,8 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         mode: Mode = "hybrid",
     ) -> dict[str, Any]:
         try:
-            return engine.retriever.search(q, k=k, mode=mode).to_dict()
-        except EmptyQueryError as e:
+            return engine.retriever.search(validate_question(q), k=k, mode=mode).to_dict()
+        except (EmptyQueryError, QuestionError) as e:
             raise HTTPException(status_code=422, detail=str(e)) from e
 
     @app.get("/clauses/{clause_id}", response_model=ClauseOut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from policyqa.answer.compose import QuestionError
 from policyqa.answer.contract import Answer, Turn
 from policyqa.corpus.errors import DocumentError
 from policyqa.corpus.manifest import CorpusError
+from policyqa.corpus.recovery import recover
 from policyqa.corpus.segment import SegmentError
 from policyqa.engine import build_search_index, open_corpus, open_engine, open_rules, open_search
 from policyqa.evaluation.answers import load_answers
@@ -27,6 +29,7 @@ from policyqa.rules.profile import ProfileError, load_profile
 from policyqa.rules.table import RulesError
 from policyqa.search.embed import EmbedderConfigError
 from policyqa.search.index import IndexError_
+from policyqa.search.lock import BuildLockedError
 from policyqa.search.retrieve import MODES, EmptyQueryError
 from policyqa.serve.cli_documents import register as register_documents
 from policyqa.serve.cli_rules import register as register_rules
@@ -346,8 +349,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         )
         return 2
     func: Callable[[argparse.Namespace, Settings], int] = args.func
+    active = settings or get_settings()
     try:
-        return func(args, settings or get_settings())
+        # A change killed part-way is finished (or its orphans removed) before anything reads.
+        for line in recover(active.corpus_dir, active.index_dir).lines():
+            print(line, file=sys.stderr)
+        return func(args, active)
     except (
         CorpusError,
         SegmentError,
@@ -358,8 +365,20 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         RulesError,
         EvalFileError,
         DocumentError,
+        BuildLockedError,
     ) as e:
         print(f"错误: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        # A full disk or a permission problem: every writer rolls back before this is raised.
+        full = e.errno in (errno.ENOSPC, errno.EDQUOT)
+        what = "磁盘空间不足" if full else "读写文件失败"
+        where = f"：{e.filename}" if e.filename else ""
+        print(
+            f"错误: {what}（{e.strerror or type(e).__name__}）{where}；本次操作未生效，"
+            "语料和索引保持原状",
+            file=sys.stderr,
+        )
         return 2
 
 

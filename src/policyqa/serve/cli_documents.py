@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from policyqa.corpus.metadata import FIELDS, Proposal
-from policyqa.corpus.readers import load_source
+from policyqa.corpus.readers import ReadLimits, load_source
 from policyqa.engine import open_document_store
 from policyqa.settings import Settings
 from policyqa.textwidth import display_width, pad
@@ -80,8 +80,9 @@ def _print_report(lines: list[str]) -> None:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    source = load_source(Path(args.file))
+    source = load_source(Path(args.file), ReadLimits.from_settings(settings))
     store = open_document_store(settings)
+    store.max_clauses = settings.max_clauses
     proposal = store.propose(source, _overrides(args))
     _show(proposal, source.name)
     if not _confirm(args, "按以上信息添加？"):
@@ -92,8 +93,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_replace(args: argparse.Namespace, settings: Settings) -> int:
-    source = load_source(Path(args.file))
+    source = load_source(Path(args.file), ReadLimits.from_settings(settings))
     store = open_document_store(settings)
+    store.max_clauses = settings.max_clauses
     old = store.get(args.doc_id)
     proposal = store.propose(source, _overrides(args), replacing=args.doc_id)
     print(f"将替换：{old.id}（{old.title}）")
@@ -107,6 +109,7 @@ def cmd_replace(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     store = open_document_store(settings)
+    store.max_clauses = settings.max_clauses
     old = store.get(args.doc_id)
     print(f"将删除：{old.id}（{old.title}，{old.region}）")
     if not _confirm(args, "确认删除？"):
