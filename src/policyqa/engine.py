@@ -22,7 +22,10 @@ from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
 from policyqa.corpus.store import DocumentStore
 from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
+from policyqa.search.backend import SearchBackend
+from policyqa.search.embed import Embedder
 from policyqa.search.retrieve import Hit, Mode, Retriever
+from policyqa.search.tokenize import PolicyTokenizer
 from policyqa.settings import Settings
 
 
@@ -87,8 +90,39 @@ def _open_search(settings: Settings) -> tuple[IngestResult, Retriever]:
     corpus = ingest(settings.corpus_dir)
     embedder = load_embedder(settings.embedder)
     tokenizer = default_tokenizer()
+    if settings.backend == "milvus":
+        return corpus, Retriever(
+            _open_milvus(settings, corpus, embedder, tokenizer), embedder, tokenizer
+        )
     index = ensure_index(corpus, embedder, tokenizer, settings.index_dir)
     return corpus, Retriever(index, embedder, tokenizer)
+
+
+def _open_milvus(
+    settings: Settings, corpus: IngestResult, embedder: Embedder, tokenizer: PolicyTokenizer
+) -> SearchBackend:
+    """The Milvus backend named by the settings, synchronised with the corpus."""
+    from policyqa.search.milvus_backend import connect
+    from policyqa.search.milvus_sync import open_milvus
+
+    uri = settings.milvus_target()
+    if not uri.startswith(("http://", "https://", "tcp://", "grpc://")):
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
+    client = connect(uri, token)
+    return open_milvus(corpus, embedder, tokenizer, client, settings.milvus_collection, uri)
+
+
+def corpus_version(settings: Settings) -> str | None:
+    """The corpus version every replica should serve: the hash the shared Milvus collection was
+    last synchronised to (None for the embedded backend, where one process owns the index)."""
+    if settings.backend != "milvus":
+        return None
+    from policyqa.search.milvus_backend import connect, read_manifest
+
+    token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
+    manifest = read_manifest(connect(settings.milvus_target(), token), settings.milvus_collection)
+    return manifest.corpus_hash if manifest else None
 
 
 @dataclass(frozen=True)
