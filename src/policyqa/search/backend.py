@@ -84,7 +84,7 @@ class SearchBackend(Protocol):
         """How many clauses contain the token."""
         ...
 
-    def vectors(self) -> np.ndarray:
+    def stored_vectors(self) -> np.ndarray:
         """Every stored dense vector, row i = clause i (read back for incremental updates)."""
         ...
 

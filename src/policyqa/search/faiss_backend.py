@@ -46,6 +46,11 @@ class FaissBackend:
     def vocabulary(self) -> frozenset[str]:
         return self._vocab
 
+    @property
+    def vectors(self) -> faiss.Index:
+        """The FAISS index itself (FAISS-specific: benchmarks and FAISS tests only)."""
+        return self.index.vectors
+
     def allowed_rows(self, where: RowFilter) -> np.ndarray:
         mask = np.ones(len(self.index.clauses), dtype=bool)
         if where.doc_ids is not None:
@@ -84,9 +89,9 @@ class FaissBackend:
             return 0
         return int(np.count_nonzero(self.index.bm25.get_scores([token])))
 
-    def vectors(self) -> np.ndarray:
+    def stored_vectors(self) -> np.ndarray:
         flat = self.index.vectors
-        if not flat.ntotal:
+        if not flat.ntotal:  # reconstruct_n refuses an empty range
             return np.zeros((0, flat.d), dtype=np.float32)
         return np.asarray(flat.reconstruct_n(0, flat.ntotal), dtype=np.float32)
 

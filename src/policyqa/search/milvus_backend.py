@@ -172,7 +172,7 @@ class MilvusBackend:
             return 0
         return int(np.count_nonzero(self._bm25.get_scores([token])))
 
-    def vectors(self) -> np.ndarray:
+    def stored_vectors(self) -> np.ndarray:
         stored = read_vectors(self.client, self.collection)
         dim = self._manifest.dim
         out = np.zeros((len(self._clauses), dim), dtype=np.float32)
@@ -281,6 +281,7 @@ def read_vectors(client: Any, collection: str) -> dict[str, tuple[str, np.ndarra
     """Every stored clause's (passage sha, dense vector), by clause id."""
     if not client.has_collection(collection):
         return {}
+    client.load_collection(collection)
     out: dict[str, tuple[str, np.ndarray]] = {}
     iterator = client.query_iterator(
         collection, batch_size=1000, filter="", output_fields=["passage_sha", "dense"]
@@ -311,6 +312,7 @@ def read_manifest(client: Any, collection: str) -> IndexManifest | None:
     name = _meta_name(collection)
     if not client.has_collection(name):
         return None
+    client.load_collection(name)  # a collection is released when the process that made it ends
     found = client.query(name, filter='key == "manifest"', output_fields=["value"])
     if not found:
         return None

@@ -14,6 +14,7 @@ Owns that synchronisation; never ranks and never writes the corpus directory.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,14 @@ def open_milvus(
     client: Any,
     collection: str,
     uri: str,
+    known: Mapping[str, tuple[str, np.ndarray]] | None = None,
 ) -> MilvusBackend:
-    """The Milvus backend over `corpus`, synchronising the collection first when it lags."""
+    """The Milvus backend over `corpus`, synchronising the collection first when it lags.
+
+    `known` offers vectors already computed elsewhere ({clause id: (passage sha, vector)}, e.g.
+    read back from the FAISS backend), used like stored ones: moving an index to Milvus then
+    embeds nothing.
+    """
     started = dt.datetime.now(dt.UTC)
     regions = {d.id: d.region for d in corpus.manifest.documents}
     passages = [passage_text(c, regions[c.doc_id]) for c in corpus.clauses]
@@ -89,6 +96,7 @@ def open_milvus(
             bm25,
             fresh=not _reusable(manifest, embedder),
             started=started,
+            known=known or {},
         )
     if manifest.n_clauses != len(corpus.clauses):
         raise BackendError(
@@ -110,16 +118,18 @@ def _sync(
     bm25: Any,
     fresh: bool,
     started: dt.datetime,
+    known: Mapping[str, tuple[str, np.ndarray]],
 ) -> IndexManifest:
     if fresh:
         create_collection(client, collection, embedder.dim, server=is_server(uri))
         stored: dict[str, tuple[str, np.ndarray]] = {}
     else:
         stored = read_vectors(client, collection)
+    reusable = {**known, **stored}
     vectors = np.zeros((len(corpus.clauses), embedder.dim), dtype=np.float32)
     missing: list[int] = []
     for i, (clause, text) in enumerate(zip(corpus.clauses, passages, strict=True)):
-        old = stored.get(clause.clause_id)
+        old = reusable.get(clause.clause_id)
         if old is not None and old[0] == passage_sha(text):
             vectors[i] = old[1]
         else:
