@@ -34,6 +34,7 @@ BATCH = 512
 # Milvus caps one search's limit; a larger candidate list is never needed (see Retriever).
 MAX_LIMIT = 16384
 NO_TOKEN = 2**32 - 2
+LAYOUT = "2"  # 2: sparse dimensions are sorted-vocabulary positions (see token_ids)
 
 
 def connect(uri: str, token: str | None = None) -> Any:
@@ -54,17 +55,32 @@ def passage_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def token_ids(bm25: bm25s.BM25) -> dict[str, int]:
+    """Token → sparse dimension: the position in the sorted vocabulary.
+
+    Not bm25s's own ids: those follow set order, which changes with each process's string hash
+    seed, and every replica must agree with the process that wrote the collection. The sorted
+    vocabulary of the same corpus is the same everywhere (replicas compare corpus versions).
+    """
+    return {t: i for i, t in enumerate(sorted(t for t in bm25.vocab_dict if t))}
+
+
 def bm25_rows(bm25: bm25s.BM25, n_docs: int) -> list[dict[int, float]]:
-    """Per-clause BM25 weights {token id: weight} from bm25s's token-major (CSC) score matrix."""
+    """Per-clause BM25 weights {sparse dimension: weight} from bm25s's token-major (CSC)
+    score matrix."""
     data = np.asarray(bm25.scores["data"], dtype=np.float32)
     indices = np.asarray(bm25.scores["indices"])
     indptr = np.asarray(bm25.scores["indptr"])
+    stable = token_ids(bm25)
     rows: list[dict[int, float]] = [{} for _ in range(n_docs)]
-    for token_id in range(len(indptr) - 1):
-        for j in range(int(indptr[token_id]), int(indptr[token_id + 1])):
+    for token, internal in bm25.vocab_dict.items():
+        if token not in stable:
+            continue
+        dim = stable[token]
+        for j in range(int(indptr[internal]), int(indptr[internal + 1])):
             weight = float(data[j])
             if weight > 0:
-                rows[int(indices[j])][token_id] = weight
+                rows[int(indices[j])][dim] = weight
     return rows
 
 
@@ -103,7 +119,7 @@ class MilvusBackend:
         self._clauses = clauses
         self._documents = documents
         self._bm25 = bm25
-        self._vocab_ids = {t: i for t, i in bm25.vocab_dict.items() if t}
+        self._vocab_ids = token_ids(bm25)
         self._vocab = frozenset(self._vocab_ids)
         self._rows = {c.clause_id: i for i, c in enumerate(clauses)}
         self._uri = uri

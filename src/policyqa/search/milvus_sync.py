@@ -31,6 +31,7 @@ from policyqa.search.index import (
     passage_text,
 )
 from policyqa.search.milvus_backend import (
+    LAYOUT,
     MilvusBackend,
     bm25_rows,
     create_collection,
@@ -53,6 +54,7 @@ def _reusable(manifest: IndexManifest | None, embedder: Embedder) -> bool:
     return (
         manifest is not None
         and manifest.format_version == FORMAT_VERSION
+        and manifest.files.get("layout") == LAYOUT
         and manifest.embedder == embedder.name
         and manifest.dim == embedder.dim
     )
@@ -159,7 +161,12 @@ def _sync(
         n_clauses=len(corpus.clauses),
         built_at=started.isoformat(timespec="seconds"),
         build_seconds=round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3),
-        files={"backend": "milvus", "collection": collection, "embedded": str(len(missing))},
+        files={
+            "backend": "milvus",
+            "layout": LAYOUT,
+            "collection": collection,
+            "embedded": str(len(missing)),
+        },
     )
     write_manifest(client, collection, manifest)
     return manifest
