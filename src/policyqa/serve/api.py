@@ -30,6 +30,7 @@ from policyqa.rules.match import match_report
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.search.retrieve import EmptyQueryError, Mode
 from policyqa.serve.admin_api import router as admin_router
+from policyqa.serve.replicas import watch_app
 from policyqa.settings import Settings, get_settings
 from policyqa.text import LONE_SURROGATE
 
@@ -127,7 +128,9 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = settings or app.dependency_overrides.get(get_settings, get_settings)()
         app.state.engine = await run_in_threadpool(open_engine, active)
+        watcher = watch_app(app, active)  # replicas on a shared Milvus follow its corpus version
         yield
+        watcher.stop()
 
     app = FastAPI(
         title="policyqa",
