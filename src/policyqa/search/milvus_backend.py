@@ -39,7 +39,13 @@ LAYOUT = "2"  # 2: sparse dimensions are sorted-vocabulary positions (see token_
 
 def connect(uri: str, token: str | None = None) -> Any:
     """A MilvusClient for a local `*.db` file (milvus-lite, one process) or an http(s) server."""
-    from pymilvus import MilvusClient
+    try:
+        from pymilvus import MilvusClient
+    except ImportError as e:
+        raise BackendError(
+            "POLICYQA_BACKEND=milvus 需要 pymilvus 与 milvus-lite：运行 "
+            "`pip install -e '.[milvus]'`（或 scripts/setup.sh，它会按该设置安装）"
+        ) from e
 
     try:
         return MilvusClient(uri=uri, token=token or "")
