@@ -115,7 +115,7 @@ def measure_dense(base: np.ndarray, queries: np.ndarray, n: int, workdir: Path) 
             limit=10,
             search_params={"metric_type": "IP"},
         )
-        return [int(h["id"]) for h in hits[0]]
+        return [int(h["row"]) for h in hits[0]]
 
     ms, found = _search_all(milvus_search, queries)
     row["milvus_lite"] = {
