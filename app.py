@@ -23,9 +23,7 @@ from policyqa.settings import Settings, get_settings
 def worker_count(settings: Settings, asked: int | None) -> int:
     """Workers to run: asked, else POLICYQA_WORKERS, else one per core; 1 on a milvus-lite file."""
     wanted = asked or settings.workers or os.cpu_count() or 1
-    if settings.backend == "milvus" and not settings.milvus_target().startswith(
-        ("http://", "https://", "tcp://", "grpc://")
-    ):
+    if settings.backend == "milvus" and not settings.milvus_is_server():
         return 1
     return max(1, wanted)
 

@@ -106,23 +106,11 @@ def _open_milvus(
     from policyqa.search.milvus_sync import open_milvus
 
     uri = settings.milvus_target()
-    if not uri.startswith(("http://", "https://", "tcp://", "grpc://")):
+    if not settings.milvus_is_server():
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
     token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
     client = connect(uri, token)
     return open_milvus(corpus, embedder, tokenizer, client, settings.milvus_collection, uri)
-
-
-def corpus_version(settings: Settings) -> str | None:
-    """The corpus version every replica should serve: the hash the shared Milvus collection was
-    last synchronised to (None for the embedded backend, where one process owns the index)."""
-    if settings.backend != "milvus":
-        return None
-    from policyqa.search.milvus_backend import connect, read_manifest
-
-    token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
-    manifest = read_manifest(connect(settings.milvus_target(), token), settings.milvus_collection)
-    return manifest.corpus_hash if manifest else None
 
 
 @dataclass(frozen=True)

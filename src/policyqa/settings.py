@@ -51,6 +51,15 @@ class Settings(BaseSettings):
         """The Milvus URI in force: the setting, or a milvus-lite file in the index directory."""
         return self.milvus_uri or str(self.index_dir / "milvus.db")
 
+    def milvus_is_server(self) -> bool:
+        """A Milvus server/cluster (shared by processes), not a milvus-lite file (one process)."""
+        return is_server_uri(self.milvus_target())
+
+
+def is_server_uri(uri: str) -> bool:
+    """A Milvus server/cluster URI (http, https, tcp, grpc), as opposed to a `*.db` file."""
+    return uri.startswith(("http://", "https://", "tcp://", "grpc://"))
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -88,6 +88,11 @@ class SearchBackend(Protocol):
         """Every stored dense vector, row i = clause i (read back for incremental updates)."""
         ...
 
+    def stored_version(self) -> str | None:
+        """The corpus hash the shared store holds now (a replica reloads when it differs from
+        the corpus it serves); None when the index belongs to this process alone."""
+        ...
+
     def manifest_entry(self) -> dict[str, Any]:
         """What the backend records about itself in manifests and /health (at least `backend`)."""
         ...

@@ -95,5 +95,8 @@ class FaissBackend:
             return np.zeros((0, flat.d), dtype=np.float32)
         return np.asarray(flat.reconstruct_n(0, flat.ntotal), dtype=np.float32)
 
+    def stored_version(self) -> str | None:
+        return None  # the index directory belongs to this process; the admin API swaps it
+
     def manifest_entry(self) -> dict[str, Any]:
         return {"backend": self.name, "dense": "faiss.IndexFlatIP", "sparse": "bm25s"}

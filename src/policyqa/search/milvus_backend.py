@@ -203,6 +203,10 @@ class MilvusBackend:
                 out[i] = stored[c.clause_id][1]
         return out
 
+    def stored_version(self) -> str | None:
+        manifest = read_manifest(self.client, self.collection)
+        return manifest.corpus_hash if manifest else None
+
     def manifest_entry(self) -> dict[str, Any]:
         return {
             "backend": self.name,

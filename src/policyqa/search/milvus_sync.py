@@ -43,11 +43,7 @@ from policyqa.search.milvus_backend import (
     write_manifest,
 )
 from policyqa.search.tokenize import PolicyTokenizer
-
-
-def is_server(uri: str) -> bool:
-    """A Milvus server/cluster URI (http, https, tcp), as opposed to a milvus-lite `.db` file."""
-    return uri.startswith(("http://", "https://", "tcp://", "grpc://"))
+from policyqa.settings import is_server_uri
 
 
 def _reusable(manifest: IndexManifest | None, embedder: Embedder) -> bool:
@@ -123,7 +119,7 @@ def _sync(
     known: Mapping[str, tuple[str, np.ndarray]],
 ) -> IndexManifest:
     if fresh:
-        create_collection(client, collection, embedder.dim, server=is_server(uri))
+        create_collection(client, collection, embedder.dim, server=is_server_uri(uri))
         stored: dict[str, tuple[str, np.ndarray]] = {}
     else:
         stored = read_vectors(client, collection)

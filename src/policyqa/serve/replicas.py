@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from policyqa.engine import Engine, corpus_version, open_engine
+from policyqa.engine import Engine, open_engine
 from policyqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,9 @@ class VersionWatcher:
 
     def check(self) -> bool:
         """One check: reload when the version differs; True when a new engine was swapped in."""
-        version = corpus_version(self.settings)
-        if version is None or version == self._current().corpus.corpus_hash:
+        engine = self._current()
+        version = engine.retriever.index.stored_version()
+        if version is None or version == engine.corpus.corpus_hash:
             return False
         self._swap(open_engine(self.settings))
         log.info("corpus version %s loaded from the shared store", version[:12])
