@@ -99,7 +99,8 @@ def open_milvus(
     if manifest.n_clauses != len(corpus.clauses):
         raise BackendError(
             f"Milvus 集合 {collection} 记录 {manifest.n_clauses} 条条款，语料有 "
-            f"{len(corpus.clauses)} 条；请运行 `policyqa index` 重建"
+            f"{len(corpus.clauses)} 条；请删除该集合（或换一个 POLICYQA_MILVUS_COLLECTION）"
+            "后重启，服务会从语料重新同步"
         )
     client.load_collection(collection)
     return MilvusBackend(client, collection, manifest, corpus.clauses, corpus.manifest, bm25, uri)
