@@ -55,6 +55,7 @@ from policyqa.evaluation.loadgen import (
 )
 from policyqa.evaluation.server import running_server
 from policyqa.search.embed import Embedder, load_embedder
+from policyqa.search.faiss_backend import FaissBackend
 from policyqa.search.index import SearchIndex, passage_text
 from policyqa.search.retrieve import Retriever
 from policyqa.search.tokenize import PolicyTokenizer
@@ -310,7 +311,9 @@ def synthetic_index(
 
 
 def measure_scaling(retriever: Retriever, sizes: Sizes) -> list[dict[str, Any]]:
-    real = retriever.index
+    backend = retriever.index
+    assert isinstance(backend, FaissBackend), "the FAISS scaling runs on the FAISS backend"
+    real = backend.index
     base = real.vectors.reconstruct_n(0, real.vectors.ntotal)
     questions = varied_questions(sizes.scaling_queries)
     embedder: Embedder = retriever.embedder
@@ -479,7 +482,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke, < 3 min)")
     parser.add_argument("--json", metavar="OUT", help="write every figure as JSON")
     parser.add_argument("--markdown", metavar="OUT", help="write the README-ready tables")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--backends",
+        action="store_true",
+        help="instead: backend and worker dimensions (eval/bench_backends.py; its own flags)",
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.backends:
+        from bench_backends import main as backends_main
+
+        return backends_main(rest + (["--json", args.json] if args.json else []))
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     sizes = QUICK if args.quick else FULL
     settings = Settings()
     command = "python eval/bench.py " + " ".join(

@@ -23,7 +23,10 @@ from policyqa.corpus.ingest import IngestResult, ingest
 from policyqa.corpus.store import DocumentStore
 from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
 from policyqa.rules.validate import require_valid, without_invalid
+from policyqa.search.backend import SearchBackend
+from policyqa.search.embed import Embedder
 from policyqa.search.retrieve import Hit, Mode, Retriever
+from policyqa.search.tokenize import PolicyTokenizer
 from policyqa.settings import Settings
 
 
@@ -103,8 +106,27 @@ def _open_search(
     corpus = corpus or ingest(settings.corpus_dir)
     embedder = load_embedder(settings.embedder)
     tokenizer = default_tokenizer()
+    if settings.backend == "milvus":
+        return corpus, Retriever(
+            _open_milvus(settings, corpus, embedder, tokenizer), embedder, tokenizer
+        )
     index = ensure_index(corpus, embedder, tokenizer, settings.index_dir)
     return corpus, Retriever(index, embedder, tokenizer)
+
+
+def _open_milvus(
+    settings: Settings, corpus: IngestResult, embedder: Embedder, tokenizer: PolicyTokenizer
+) -> SearchBackend:
+    """The Milvus backend named by the settings, synchronised with the corpus."""
+    from policyqa.search.milvus_backend import connect
+    from policyqa.search.milvus_sync import open_milvus
+
+    uri = settings.milvus_target()
+    if not settings.milvus_is_server():
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
+    client = connect(uri, token)
+    return open_milvus(corpus, embedder, tokenizer, client, settings.milvus_collection, uri)
 
 
 @dataclass(frozen=True)

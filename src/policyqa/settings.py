@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,30 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(default=500, ge=1)
     max_text_chars: int = Field(default=2_000_000, ge=1000)
     max_clauses: int = Field(default=2000, ge=1)
+    # Search backend: `faiss` (embedded FAISS + bm25s in index_dir) or `milvus`.
+    backend: Literal["faiss", "milvus"] = "faiss"
+    # Milvus: a local `*.db` file (milvus-lite, one process) or http://host:19530 (a server or
+    # cluster, shared by replicas); unset → index_dir/milvus.db.
+    milvus_uri: str | None = None
+    milvus_token: SecretStr | None = None
+    milvus_collection: str = Field(default="policyqa_clauses", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # Seconds between a replica's checks of the shared corpus version (Milvus backend).
+    refresh_seconds: float = Field(default=2.0, gt=0)
+    # Server worker processes; unset → one per core.
+    workers: int | None = Field(default=None, ge=1)
+
+    def milvus_target(self) -> str:
+        """The Milvus URI in force: the setting, or a milvus-lite file in the index directory."""
+        return self.milvus_uri or str(self.index_dir / "milvus.db")
+
+    def milvus_is_server(self) -> bool:
+        """A Milvus server/cluster (shared by processes), not a milvus-lite file (one process)."""
+        return is_server_uri(self.milvus_target())
+
+
+def is_server_uri(uri: str) -> bool:
+    """A Milvus server/cluster URI (http, https, tcp, grpc), as opposed to a `*.db` file."""
+    return uri.startswith(("http://", "https://", "tcp://", "grpc://"))
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 A question naming a covered region (日照, 泰安, 威海/文登, 山东) is restricted to that region's
 documents; one naming only a region the corpus does not cover (北京, 深圳 …) is out of scope.
 Below the relevance floor the retriever reports that nothing relevant was found, so the answer
-layer can abstain instead of guessing.
+layer can abstain instead of guessing. The candidates come from a `search.backend.SearchBackend`
+(FAISS + bm25s by default, Milvus when configured); fusion, re-rank and floor are here, once.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-import faiss
 import numpy as np
 
 from policyqa.corpus.manifest import Manifest
 from policyqa.corpus.segment import Clause
 from policyqa.resources import data_file
+from policyqa.search.backend import RowFilter, SearchBackend
 from policyqa.search.embed import Embedder
+from policyqa.search.faiss_backend import FaissBackend
 from policyqa.search.index import SearchIndex
 from policyqa.search.tokenize import PolicyTokenizer
 from policyqa.text import normalize_query, split_sentences
@@ -171,24 +173,26 @@ def detect_regions(normalized: str, documents: Manifest) -> tuple[tuple[str, ...
 
 
 class Retriever:
-    """Search over a loaded index with one embedder and one tokenizer (safe across threads)."""
+    """Search over a loaded backend with one embedder and one tokenizer (safe across threads).
+
+    `index` is any `SearchBackend`; a bare `SearchIndex` is served by the FAISS backend.
+    """
 
     def __init__(
         self,
-        index: SearchIndex,
+        index: SearchBackend | SearchIndex,
         embedder: Embedder,
         tokenizer: PolicyTokenizer,
         floor: RelevanceFloor | None = None,
     ) -> None:
-        self.index = index
+        backend: SearchBackend = FaissBackend(index) if isinstance(index, SearchIndex) else index
+        self.index = backend
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.floor = floor or RelevanceFloor()
-        docs = index.documents.documents
+        docs = backend.documents.documents
         self._doc_meta = {d.id: d for d in docs}
-        self._vocab = set(index.bm25.vocab_dict)
-        self._doc_of_row = np.array([c.doc_id for c in index.clauses])
-        self._region_of_row = np.array([self._doc_meta[c.doc_id].region for c in index.clauses])
+        self._vocab = backend.vocabulary
         # Off-topic terms the corpus never mentions; a term some clause uses is in scope.
         self._off_topics = tuple(
             t for t in _off_topics() if not any(t in c.search_text for c in index.clauses)
@@ -207,7 +211,7 @@ class Retriever:
         if token not in self._vocab:
             return 0.0
         n = len(self.index.clauses)
-        df = int(np.count_nonzero(self.index.bm25.get_scores([token])))
+        df = self.index.document_frequency(token)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def region_names(self) -> list[str]:
@@ -236,15 +240,16 @@ class Retriever:
             )
         named, uncovered = detect_regions(normalized, self.index.documents)
         wanted_regions = tuple(regions) if regions is not None else named
-        allowed = self._allowed_rows(doc_ids, wanted_regions)
+        where = RowFilter.of(doc_ids, wanted_regions)
+        allowed = self.index.count(where)
         region_words = {
             w for r in named for a in region_aliases(r) for w in self.tokenizer.tokens(a)
         }
         content = [t for t in tokens if t not in region_words] or tokens
         coverage = sum(t in self._vocab for t in content) / len(content)
 
-        dense_scores = self._dense_scores(normalized, allowed)
-        bm25_scores = self._bm25_scores(tokens, allowed)
+        dense_scores = self._dense_scores(normalized, where, allowed)
+        bm25_scores = self._bm25_scores(tokens, where, allowed)
         top_dense = max(dense_scores.values(), default=0.0)
         ranked = self._rank(mode, dense_scores, bm25_scores, content)[:k]
         hits = [
@@ -276,35 +281,17 @@ class Retriever:
             abstain_reason=reason,
         )
 
-    def _allowed_rows(self, doc_ids: Iterable[str] | None, regions: Sequence[str]) -> np.ndarray:
-        mask = np.ones(len(self.index.clauses), dtype=bool)
-        if doc_ids is not None:
-            mask &= np.isin(self._doc_of_row, list(doc_ids))
-        if regions:
-            mask &= np.isin(self._region_of_row, list(regions))
-        return np.flatnonzero(mask)
-
-    def _dense_scores(self, normalized: str, allowed: np.ndarray) -> dict[int, float]:
-        if len(allowed) == 0:
+    def _dense_scores(self, normalized: str, where: RowFilter, allowed: int) -> dict[int, float]:
+        if allowed == 0:
             return {}
-        vector = self.embedder.encode_queries([normalized])
-        n = len(allowed)
-        params = None
-        if n < self.index.vectors.ntotal:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype("int64")))
-        scores, rows = self.index.vectors.search(vector, min(n, self._candidates(n)), params=params)
-        return {int(r): float(s) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0}
+        vector = self.embedder.encode_queries([normalized])[0]
+        return self.index.dense_search(vector, self._candidates(allowed), where)
 
-    def _bm25_scores(self, tokens: list[str], allowed: np.ndarray) -> dict[int, float]:
+    def _bm25_scores(self, tokens: list[str], where: RowFilter, allowed: int) -> dict[int, float]:
         known = [t for t in tokens if t in self._vocab]
-        if not known or len(allowed) == 0:
+        if not known or allowed == 0:
             return {}
-        scores = self.index.bm25.get_scores(known)
-        candidates = allowed[scores[allowed] > 0]
-        top = candidates[np.argsort(-scores[candidates], kind="stable")][
-            : self._candidates(len(allowed))
-        ]
-        return {int(r): float(scores[r]) for r in top}
+        return self.index.sparse_search(known, self._candidates(allowed), where)
 
     @staticmethod
     def _candidates(n_allowed: int) -> int:
@@ -369,13 +356,13 @@ class Retriever:
         self,
         uncovered: Sequence[str],
         named: Sequence[str],
-        allowed: np.ndarray,
+        allowed: int,
         top_dense: float,
         coverage: float,
     ) -> str | None:
         if uncovered and not named:
             return f"region_not_covered:{'、'.join(uncovered)}"
-        if len(allowed) == 0:
+        if allowed == 0:
             return "no_documents_for_filter"
         floor = self.floor
         if top_dense >= floor.dense_strong:

@@ -31,6 +31,7 @@ from policyqa.serve import access_log
 from policyqa.serve.admin_api import admin_guard
 from policyqa.serve.admin_api import router as admin_router
 from policyqa.serve.limits import BodyLimitMiddleware, RouteLimit
+from policyqa.serve.replicas import watch_app
 from policyqa.settings import Settings, get_settings
 from policyqa.text import LONE_SURROGATE
 
@@ -121,7 +122,9 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         # A change killed part-way is finished (or its orphans removed) before loading.
         await run_in_threadpool(recover, active.corpus_dir, active.index_dir)
         app.state.engine = await run_in_threadpool(open_engine, active)
+        watcher = watch_app(app, active)  # replicas on a shared Milvus follow its corpus version
         yield
+        watcher.stop()
 
     app = FastAPI(
         title="policyqa",

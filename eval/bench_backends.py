@@ -1,0 +1,207 @@
+"""Benchmarks with the search backend and the worker count as dimensions (issue 15).
+
+    python eval/bench_backends.py --sizes 10000 100000 --json eval/reports/backends.json
+
+Dense search over synthetic clause vectors (real vectors plus noise, as `bench.py` makes them):
+index build seconds, single-query search p50/p95 and recall@10 against exact search, for FAISS
+flat, FAISS HNSW and Milvus (milvus-lite here: FLAT, exact by construction; a server builds
+HNSW). Then cold `/ask` req/s at concurrency 16 for one worker and for one worker per core,
+with each server's RSS. Run by `eval/bench.py --backends`; figures go to the README, never
+into tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import (  # noqa: E402 - eval/ is not a package
+    EMBEDDER,
+    HNSW_EF_CONSTRUCTION,
+    HNSW_M,
+    NOISE,
+    SEED,
+    log,
+    peak_rss_mb,
+    recall_at_k,
+    stats_ms,
+    synthetic_vectors,
+)
+from policyqa.engine import build_search_index, open_search  # noqa: E402
+from policyqa.evaluation.loadgen import run_load, varied_questions  # noqa: E402
+from policyqa.evaluation.server import running_server  # noqa: E402
+from policyqa.search.backend import RowFilter  # noqa: E402
+from policyqa.settings import Settings  # noqa: E402
+from policyqa.text import normalize_query  # noqa: E402
+
+HNSW_EF = 128
+QUERIES = 100
+
+
+def _search_all(search: Any, queries: np.ndarray) -> tuple[list[float], np.ndarray]:
+    latencies, found = [], []
+    for q in queries:
+        started = time.perf_counter()
+        ids = search(q)
+        latencies.append((time.perf_counter() - started) * 1000)
+        found.append(list(ids)[:10] + [-1] * (10 - len(ids)))
+    return latencies, np.array(found)
+
+
+def measure_dense(base: np.ndarray, queries: np.ndarray, n: int, workdir: Path) -> dict[str, Any]:
+    """FAISS flat, FAISS HNSW and milvus-lite over n synthetic vectors."""
+    from policyqa.search.milvus_backend import connect
+
+    vectors = synthetic_vectors(base, n, NOISE, SEED + n)
+    dim = vectors.shape[1]
+    faiss.omp_set_num_threads(1)
+    row: dict[str, Any] = {"clauses": n}
+    started = time.perf_counter()
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(vectors)
+    flat_build = time.perf_counter() - started
+    ms, exact = _search_all(lambda q: flat.search(q[None, :], 10)[1][0], queries)
+    row["faiss_flat"] = {"build_s": round(flat_build, 2), **stats_ms(ms), "recall_at_10": 1.0}
+
+    started = time.perf_counter()
+    hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    hnsw.add(vectors)
+    hnsw_build = time.perf_counter() - started
+    hnsw.hnsw.efSearch = HNSW_EF
+    ms, found = _search_all(lambda q: hnsw.search(q[None, :], 10)[1][0], queries)
+    row["faiss_hnsw"] = {
+        "build_s": round(hnsw_build, 2),
+        **stats_ms(ms),
+        "recall_at_10": round(recall_at_k(found, exact), 4),
+        "ef_search": HNSW_EF,
+    }
+
+    from pymilvus import DataType, MilvusClient
+
+    uri = str(workdir / f"bench-{n}.db")
+    client = connect(uri)
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("row", DataType.INT64, is_primary=True)
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+    index = client.prepare_index_params()
+    index.add_index(field_name="dense", index_type="FLAT", metric_type="IP")
+    started = time.perf_counter()
+    client.create_collection("bench", schema=schema, index_params=index)
+    for i in range(0, n, 2000):
+        client.insert(
+            "bench", [{"row": j, "dense": vectors[j].tolist()} for j in range(i, min(n, i + 2000))]
+        )
+    client.flush("bench")
+    client.load_collection("bench")
+    milvus_build = time.perf_counter() - started
+
+    def milvus_search(q: np.ndarray) -> list[int]:
+        hits = client.search(
+            "bench",
+            data=[q.tolist()],
+            anns_field="dense",
+            limit=10,
+            search_params={"metric_type": "IP"},
+        )
+        return [int(h["row"]) for h in hits[0]]
+
+    ms, found = _search_all(milvus_search, queries)
+    row["milvus_lite"] = {
+        "build_s": round(milvus_build, 2),
+        **stats_ms(ms),
+        "recall_at_10": round(recall_at_k(found, exact), 4),
+        "index": "FLAT",
+    }
+    client.close()
+    return row
+
+
+def measure_workers(index_dir: Path, workdir: Path, requests: int) -> list[dict[str, Any]]:
+    """Cold /ask at concurrency 16 (distinct questions, answer cache bypassed by novelty)."""
+    cores = os.cpu_count() or 1
+    pool = varied_questions(requests * 2 + 40)
+    rows = []
+    for i, workers in enumerate(dict.fromkeys((1, cores))):
+        questions = pool[40 + i * requests : 40 + (i + 1) * requests]
+        env = {"POLICYQA_WORKERS": str(workers)}
+        log_path = workdir / f"server-{workers}.log"
+        with running_server(index_dir, log=log_path, env=env, startup_s=300) as server:
+            run_load(server.base, pool[:8], 16, 4, 120)  # every worker's model loaded
+            log(f"cold /ask, {workers} worker(s), concurrency 16: {len(questions)} requests")
+            report = run_load(server.base, questions, len(questions), 16, 300)
+            rss = _tree_rss_mb(server.pid)
+        d = report.to_dict()
+        rows.append({"workers": workers, "requests": len(questions), **d, "rss_mb": rss})
+    return rows
+
+
+def _tree_rss_mb(pid: int) -> dict[str, float | None]:
+    """RSS of the server process and of each worker it started (from /proc)."""
+    out: dict[str, float | None] = {"server": peak_rss_mb(pid)}
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        for n, child in enumerate(children.read_text().split()):
+            out[f"worker{n + 1}"] = _rss_mb(int(child))
+    return out
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def run(sizes: Sequence[int], requests: int, workers: bool) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="policyqa-bench-backends-"))
+    settings = Settings().model_copy(update={"index_dir": workdir / "index", "embedder": EMBEDDER})
+    build_search_index(settings)
+    retriever = open_search(settings)
+    base = retriever.index.stored_vectors()
+    questions = varied_questions(QUERIES)
+    queries = np.vstack(
+        [retriever.embedder.encode_queries([normalize_query(q)]) for q in questions]
+    )
+    assert retriever.index.count(RowFilter()) == len(base)
+    results: dict[str, Any] = {"cpus": os.cpu_count(), "queries": QUERIES, "dense": []}
+    for n in sizes:
+        log(f"dense backends at {n} clauses")
+        results["dense"].append(measure_dense(base, queries, n, workdir))
+    if workers:
+        results["workers"] = measure_workers(settings.index_dir, workdir, requests)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="policyqa backend and worker benchmarks")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=200, help="cold /ask per worker setting")
+    parser.add_argument("--no-workers", action="store_true", help="skip the HTTP measurement")
+    parser.add_argument("--json", metavar="OUT")
+    args = parser.parse_args(argv)
+    results = run(args.sizes, args.requests, not args.no_workers)
+    text = json.dumps(results, ensure_ascii=False, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
