@@ -482,18 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke, < 3 min)")
     parser.add_argument("--json", metavar="OUT", help="write every figure as JSON")
     parser.add_argument("--markdown", metavar="OUT", help="write the README-ready tables")
-    parser.add_argument(
-        "--backends",
-        action="store_true",
-        help="instead: backend and worker dimensions (eval/bench_backends.py; its own flags)",
-    )
-    args, rest = parser.parse_known_args(argv)
-    if args.backends:
-        from bench_backends import main as backends_main
-
-        return backends_main(rest + (["--json", args.json] if args.json else []))
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     settings = Settings()
     command = "python eval/bench.py " + " ".join(

@@ -6,7 +6,7 @@ Dense search over synthetic clause vectors (real vectors plus noise, as `bench.p
 index build seconds, single-query search p50/p95 and recall@10 against exact search, for FAISS
 flat, FAISS HNSW and Milvus (milvus-lite here: FLAT, exact by construction; a server builds
 HNSW). Then cold `/ask` req/s at concurrency 16 for one worker and for one worker per core,
-with each server's RSS. Run by `eval/bench.py --backends`; figures go to the README, never
+with each server's RSS. Run as `python eval/bench_backends.py`; figures go to the README, never
 into tests.
 """
 

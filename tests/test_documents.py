@@ -35,7 +35,7 @@ from policyqa.corpus.ingest import ingest
 from policyqa.corpus.manifest import load_manifest
 from policyqa.corpus.metadata import read_metadata
 from policyqa.corpus.readers import extract_text, load_source, source_from_bytes
-from policyqa.corpus.store import DocumentStore, write_manifest
+from policyqa.documents.store import DocumentStore, write_manifest
 from policyqa.rules.table import load_rules
 from policyqa.search.embed import load_embedder
 from policyqa.search.index import current_build, load_index

@@ -38,7 +38,7 @@ from policyqa.corpus.readers import (
     load_source,
     source_from_bytes,
 )
-from policyqa.corpus.recovery import recover
+from policyqa.documents.recovery import recover
 from policyqa.engine import Engine, open_document_store, open_engine
 from policyqa.search.lock import build_lock
 from policyqa.serve import cli
@@ -358,7 +358,7 @@ def test_disk_full_is_a_json_507_and_changes_nothing(
 ) -> None:
     data = (Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt").read_bytes()
     before = state(dirs)
-    monkeypatch.setattr("policyqa.corpus.store._atomic_write", _enospc)
+    monkeypatch.setattr("policyqa.documents.store._atomic_write", _enospc)
     with TestClient(create_app(settings, with_ui=False)) as client:
         response = client.post(
             "/documents", headers=AUTH, files={"file": ("v.txt", data, "text/plain")}
@@ -376,7 +376,7 @@ def test_disk_full_is_an_error_line_in_the_cli(
 ) -> None:
     path = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
     before = state(dirs)
-    monkeypatch.setattr("policyqa.corpus.store._atomic_write", _enospc)
+    monkeypatch.setattr("policyqa.documents.store._atomic_write", _enospc)
     assert cli.main(["add", str(path), "--yes"], settings) == 2
     err = capsys.readouterr().err
     assert err.startswith("错误: 磁盘空间不足")
@@ -458,7 +458,7 @@ def test_concurrent_builds_are_serialized(settings: AdminSettings) -> None:
 _KILLED_CHANGE = """
 import os, sys
 from pathlib import Path
-import policyqa.corpus.store as store_module
+import policyqa.documents.store as store_module
 from policyqa.corpus.readers import load_source
 from policyqa.engine import open_document_store
 from policyqa.settings import Settings

@@ -19,7 +19,7 @@ import pytest
 
 from policyqa.corpus.ingest import ingest
 from policyqa.corpus.readers import load_source
-from policyqa.corpus.store import DocumentStore
+from policyqa.documents.store import DocumentStore
 from policyqa.engine import open_engine
 from policyqa.search.embed import Embedder, load_embedder
 from policyqa.search.incremental import commit_update, discard_update, stage_update, update_index

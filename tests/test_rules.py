@@ -348,7 +348,7 @@ def test_a_new_subject_type_and_input_added_in_data_alone(
 
     from policyqa.corpus.ingest import ingest
     from policyqa.corpus.readers import source_from_bytes
-    from policyqa.corpus.store import DocumentStore
+    from policyqa.documents.store import DocumentStore
     from policyqa.rules.calc import compute
     from policyqa.rules.match import match_report
     from policyqa.rules.profile import EnterpriseProfile

@@ -140,7 +140,7 @@ def test_adding_a_document_reports_its_money_clauses_without_rules(
     corpus_copy: Path, tmp_path: Path
 ) -> None:
     from policyqa.corpus.readers import load_source
-    from policyqa.corpus.store import DocumentStore
+    from policyqa.documents.store import DocumentStore
     from policyqa.search.embed import load_embedder
     from policyqa.search.tokenize import default_tokenizer
 

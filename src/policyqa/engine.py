@@ -20,7 +20,7 @@ from policyqa.answer.amounts import calculate_from_clauses
 from policyqa.answer.compose import Answerer, CalcOutcome, QuestionError
 from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
-from policyqa.corpus.store import DocumentStore
+from policyqa.documents.store import DocumentStore
 from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
 from policyqa.rules.validate import require_valid, without_invalid
 from policyqa.search.backend import SearchBackend

@@ -27,7 +27,7 @@ from policyqa.corpus.regions import PROVINCE, SHANDONG_CITIES, region_slug
 from policyqa.text import to_simplified
 
 if TYPE_CHECKING:
-    from policyqa.corpus.readers import SourceFile
+    from policyqa.corpus.source import SourceFile
 
 FIELDS: tuple[str, ...] = ("id", "title", "issuer", "region", "level", "date", "doc_no", "status")
 

@@ -9,12 +9,11 @@ Never guesses metadata, never cleans the text and never writes to the corpus.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from policyqa.corpus.clean import EncodingError, decode_bytes
 from policyqa.corpus.errors import ScannedPdfError, UnreadableDocumentError
 from policyqa.corpus.manifest import CorpusError
 from policyqa.corpus.metadata import DOC_NO, date_line
+from policyqa.corpus.source import SourceFile
 from policyqa.text import to_simplified
 
 if TYPE_CHECKING:
@@ -307,23 +307,6 @@ def extract_text(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) ->
     if len(_WORD_CHAR.findall(text)) < 20:
         raise UnreadableDocumentError(f"{name}: 文件中几乎没有文字，无法作为政策文件添加")
     return text
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A document as received (name and bytes) with the text read from it."""
-
-    name: str
-    data: bytes = field(repr=False)
-    text: str = field(repr=False)
-
-    @property
-    def suffix(self) -> str:
-        return Path(self.name).suffix.lower()
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
 
 def source_from_bytes(name: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> SourceFile:

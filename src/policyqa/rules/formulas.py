@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:  # model imports the kinds, which import these functions
-    from policyqa.rules.model import InputSpec
 from policyqa.rules.money import format_rate, format_yuan
 
 _FEN = Decimal("0.01")
@@ -25,10 +23,17 @@ class CalcError(Exception):
     """Base class of calculator errors; the message is Chinese and says what to provide."""
 
 
+class Prompted(Protocol):
+    """Anything that says in Chinese what to provide (a rule's `InputSpec`)."""
+
+    @property
+    def prompt(self) -> str: ...
+
+
 class MissingInputError(CalcError):
     """The formula needs inputs the question or profile did not give."""
 
-    def __init__(self, rule_id: str, missing: Sequence[InputSpec]) -> None:
+    def __init__(self, rule_id: str, missing: Sequence[Prompted]) -> None:
         self.rule_id = rule_id
         self.missing = tuple(missing)
         super().__init__("；".join(spec.prompt for spec in self.missing))

@@ -3,7 +3,7 @@
 Owns the review of the rule table when a document is replaced or removed: the entries tied to
 the document (`references_to`), those the table cannot load without (`blocking`), and a reason
 per entry, checked against the new clauses (`review_replaced`, `review_removed`). Never edits
-rules.toml and never refuses a change itself: `corpus.store` decides that.
+rules.toml and never refuses a change itself: `documents.store` decides that.
 """
 
 from __future__ import annotations

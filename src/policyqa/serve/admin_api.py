@@ -27,7 +27,7 @@ from policyqa.corpus.errors import (
 from policyqa.corpus.manifest import CorpusError
 from policyqa.corpus.readers import DocumentBudgetError, ReadLimits, source_from_bytes
 from policyqa.corpus.segment import SegmentError
-from policyqa.corpus.store import ChangeReport, DocumentStore
+from policyqa.documents.store import ChangeReport, DocumentStore
 from policyqa.engine import open_document_store, open_engine, open_rules
 from policyqa.rules.candidates import accept_rule
 from policyqa.rules.table import RulesError

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from policyqa import __version__
 from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
 from policyqa.answer.contract import Answer, Turn
-from policyqa.corpus.recovery import recover
+from policyqa.documents.recovery import recover
 from policyqa.engine import Engine, open_engine, optional_rules
 from policyqa.rules.match import match_report
 from policyqa.rules.profile import EnterpriseProfile

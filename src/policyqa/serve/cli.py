@@ -16,8 +16,8 @@ from policyqa.answer.compose import QuestionError
 from policyqa.answer.contract import Answer, Turn
 from policyqa.corpus.errors import DocumentError
 from policyqa.corpus.manifest import CorpusError
-from policyqa.corpus.recovery import recover
 from policyqa.corpus.segment import SegmentError
+from policyqa.documents.recovery import recover
 from policyqa.engine import build_search_index, open_corpus, open_engine, open_rules, open_search
 from policyqa.evaluation.answers import load_answers
 from policyqa.evaluation.evaluate import run_eval

@@ -46,8 +46,9 @@ from policyqa.corpus.manifest import (
     load_manifest,
 )
 from policyqa.corpus.metadata import Proposal, propose_metadata
-from policyqa.corpus.readers import SUPPORTED_SUFFIXES, DocumentBudgetError, SourceFile
+from policyqa.corpus.readers import SUPPORTED_SUFFIXES, DocumentBudgetError
 from policyqa.corpus.segment import Clause, SegmentError, segment
+from policyqa.corpus.source import SourceFile
 from policyqa.rules.review import (
     KIND_NAMES,
     Reference,

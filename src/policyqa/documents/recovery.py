@@ -1,4 +1,4 @@
-"""Recovery on start after a change was killed part-way (see `corpus.store` for the protocol).
+"""Recovery on start after a change was killed part-way (see `documents.store` for the protocol).
 
 A change writes its new files under docs/, stages the index, swaps the manifest, commits the
 index, then deletes the old files. A kill after the swap and before the commit leaves the index
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from policyqa.corpus.ingest import ingest
 from policyqa.corpus.manifest import MANIFEST_NAME, load_manifest
-from policyqa.corpus.store import DOCS_DIR, companions
+from policyqa.documents.store import DOCS_DIR, companions
 from policyqa.search.index import CURRENT
 from policyqa.search.lock import build_lock
 
