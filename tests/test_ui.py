@@ -121,9 +121,17 @@ def test_as_text_leaves_no_markdown_or_html_syntax(text: str) -> None:
 
 
 def test_read_history_round_trips_what_the_ui_shows() -> None:
-    question = "<b>日照</b> [1] 80.5万元 * 2"
+    question = "<b>日照</b> [1]\n80.5万元 * 2 <br>"
     turns = read_history([{"role": "user", "content": [{"text": user_message(question)}]}])
     assert turns == [Turn(role="user", content=question)]
+
+
+def test_a_follow_up_is_passed_on_as_it_was_read() -> None:
+    shown = user_message("那省级的呢？", "泰安对省级孵化器补多少?")
+    assert "那省级的呢" in shown and "理解为：泰安对省级孵化器补多少" in html.unescape(shown)
+    turns = read_history([{"role": "user", "content": [{"type": "text", "text": shown}]}])
+    assert turns == [Turn(role="user", content="泰安对省级孵化器补多少?")]
+    assert user_message("泰安对省级孵化器补多少？", None) == as_text("泰安对省级孵化器补多少？")
 
 
 def test_cited_numbers_and_highlight() -> None:

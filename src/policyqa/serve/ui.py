@@ -39,9 +39,10 @@ JS = "() => { document.documentElement.lang = 'zh-CN'; }"
 CSS = """
 footer { display: none !important; }
 .pq-field-error { color: #b91c1c; font-size: 0.9em; min-height: 0; }
-.pq-field-error:empty { display: none; }
+.pq-field-error:not(:has([role=alert])) { display: none !important; }
 #pq-chat .message, #pq-chat .message-content { max-width: 100%; overflow-wrap: anywhere; }
 .pq-cites, .pq-coverage { margin-top: 6px; }
+.pq-resolved { font-size: 0.85em; opacity: 0.75; }
 .pq-cites > summary, .pq-coverage > summary, .pq-simplified > summary { cursor: pointer;
   color: #1d4ed8; }
 .pq-cite-list { list-style: none; padding-left: 0; margin: 6px 0; }
@@ -106,7 +107,8 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
             answer = loaded.answerer.answer(message, read_history(messages))
         except QuestionError as e:
             return message, messages, _error(str(e))
-        messages.append({"role": "user", "content": user_message(message)})
+        shown = user_message(message, answer.resolved_question)
+        messages.append({"role": "user", "content": shown})
         reply = answer_message(answer, loaded.corpus.manifest.documents)
         messages.append({"role": "assistant", "content": reply})
         return "", messages, ""
@@ -116,6 +118,7 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
         with gr.Tab("问答"):
             chat = gr.Chatbot(
                 label="对话",
+                show_label=False,
                 height=460,
                 elem_id="pq-chat",
                 buttons=[],
@@ -157,17 +160,26 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
             amounts: list[gr.Textbox] = []
             amount_errors: list[gr.HTML] = []
             with gr.Accordion("已知金额（万元，可选）", open=False, elem_id="pq-figures"):
-                for spec in figures:
-                    amounts.append(
-                        gr.Textbox(
-                            label=f"{spec.label}（万元）",
-                            placeholder="如 80；多笔用“、”分隔" if spec.multiple else "如 80",
-                            elem_id=f"pq-{spec.name}",
-                        )
-                    )
-                    amount_errors.append(
-                        gr.HTML("", elem_id=f"pq-err-{spec.name}", elem_classes="pq-field-error")
-                    )
+                for start in range(0, len(figures), 3):
+                    with gr.Row():
+                        for spec in figures[start : start + 3]:
+                            with gr.Column(min_width=240):
+                                amounts.append(
+                                    gr.Textbox(
+                                        label=f"{spec.label}（万元）",
+                                        placeholder="如 80；多笔用“、”分隔"
+                                        if spec.multiple
+                                        else "如 80",
+                                        elem_id=f"pq-{spec.name}",
+                                    )
+                                )
+                                amount_errors.append(
+                                    gr.HTML(
+                                        "",
+                                        elem_id=f"pq-err-{spec.name}",
+                                        elem_classes="pq-field-error",
+                                    )
+                                )
             run = gr.Button("匹配", variant="primary", elem_id="pq-match")
             matched = gr.HTML(elem_id="pq-match-result")
 

@@ -4,8 +4,10 @@ Gradio hands a chatbot's value back in several shapes, depending on version and 
 message was made: a plain string, a list of parts (`[{"type": "text", "text": …}]`), a dict
 whose `content` is either of those, a `ChatMessage`-like object, or the old `(user, assistant)`
 pairs. `read_history` accepts all of them and returns `Turn`s with the text a person typed or
-read: the HTML escaping and the citation block the UI added (`ui_render.CITATIONS_MARK`) are
-taken off again. Pure: never calls the engine, never renders.
+read: the HTML escaping and the citation block the UI added (`CITATIONS_MARK`) are taken off
+again, and a follow-up the UI showed with its reading ("理解为：…", `RESOLVED_MARK`) is passed
+on as that standalone question, so the next follow-up builds on the whole conversation and not
+on a bare "那省级的呢？". Pure: never calls the engine, never renders.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from policyqa.answer.contract import Turn
 # Kept in step with the block ui_render appends under each answer (a raw tag: the text of the
 # answer itself is escaped, so it can never contain one).
 CITATIONS_MARK = '<details class="pq-'
+RESOLVED_MARK = '<div class="pq-resolved">理解为：'
+RESOLVED_END = "</div>"
 MAX_TURN_CHARS = 4000
 MAX_TURNS = 20
 
@@ -48,8 +52,12 @@ def content_text(content: Any) -> str:
 
 
 def plain_text(shown: str) -> str:
-    """What the UI showed, as the person read it: citation block dropped, HTML unescaped."""
-    return html.unescape(shown.split(CITATIONS_MARK, 1)[0]).strip()
+    """What the UI showed, as the person read it: citation block dropped, line breaks back,
+    HTML unescaped; for a follow-up shown with its reading, that reading."""
+    if RESOLVED_MARK in shown:
+        shown = shown.split(RESOLVED_MARK, 1)[1].split(RESOLVED_END, 1)[0]
+    shown = shown.split(CITATIONS_MARK, 1)[0].replace("<br>", "\n")
+    return html.unescape(shown).strip()
 
 
 def _role_and_content(message: Any) -> tuple[Any, Any]:

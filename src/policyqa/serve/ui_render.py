@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from policyqa.answer.contract import Answer, Citation
 from policyqa.corpus.manifest import DocumentMeta
-from policyqa.serve.ui_history import CITATIONS_MARK
+from policyqa.serve.ui_history import CITATIONS_MARK, RESOLVED_END, RESOLVED_MARK
 from policyqa.text import to_simplified
 
 _UNITS = "万元|萬元|亿元|億元|元|%|万|萬|亿|億|家|年|件|项|個|个|人|名"
@@ -120,8 +120,13 @@ def answer_message(answer: Answer, documents: Sequence[DocumentMeta]) -> str:
     return as_text(answer.answer) + (f"\n\n{block}" if block else "")
 
 
-def user_message(question: str) -> str:
-    return as_text(question)
+def user_message(question: str, resolved: str | None = None) -> str:
+    """The user's bubble; a follow-up also shows how it was read (and the history reader passes
+    that reading on to the next turn)."""
+    shown = as_text(question)
+    if resolved and resolved != question:
+        shown += f"\n\n{RESOLVED_MARK}{as_text(resolved)}{RESOLVED_END}"
+    return shown
 
 
 def bullet_list(items: Iterable[str]) -> str:
