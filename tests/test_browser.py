@@ -153,6 +153,16 @@ def test_two_follow_ups_in_a_row_are_answered_in_context(page: Any, screenshots:
     page.screenshot(path=str(screenshots / f"chat-{DESK}.png"), full_page=True)
 
 
+def test_an_eligibility_question_in_the_chat_lists_what_the_enterprise_may_get(
+    page: Any,
+) -> None:
+    answer = ask(page, "我们是日照的科技型中小企业，去年研发投入800万，能享受哪些政策？")
+    text = answer.inner_text()
+    assert "按资格匹配理解为：地区 日照市；主体类型 科技型中小企业。" in text
+    assert "需补充：科技型中小企业研发投入省补助市级1:1配套" in text
+    assert "可获得0项" in text  # nothing is computed from a figure it could not place
+
+
 def test_a_traditional_clause_has_simplified_title_and_a_simplified_view(page: Any) -> None:
     answer = ask(page, "横向项目实际支付80万元能支持多少？")
     answer.locator("details.pq-cites > summary").click()

@@ -16,6 +16,7 @@ from policyqa.rules.match import match_report
 from policyqa.rules.model import InputSpec
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.rules.table import load_rules
+from policyqa.serve.ui_eligibility import eligibility_cues, eligibility_reply, read_profile
 from policyqa.serve.ui_history import content_text, read_history
 from policyqa.serve.ui_match import FigureError, read_form, read_wan, report_html
 from policyqa.serve.ui_render import (
@@ -268,3 +269,74 @@ def test_report_without_results_says_why() -> None:
     profile = EnterpriseProfile(region="北京市", subject_types=("企业",))
     shown = report_html(match_report(profile, BOOK).to_dict())
     assert "北京市" in shown and "已收录地区" in shown and "pq-card" not in shown
+
+
+REGIONS = ["日照市", "泰安市", "威海市文登区"]
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "subjects", "figures"),
+    [
+        (
+            "我们是日照的科技型中小企业，去年研发投入800万，能享受哪些政策？",
+            "日照市",
+            ("科技型中小企业",),
+            {},  # 去年 (上一年度研发投入) and 投入 (项目科技投入) tie: the figure is not guessed
+        ),
+        (
+            "日照的科小，获得省研发补助30万，横向项目实际支付100万，有哪些政策？",
+            "日照市",
+            ("科技型中小企业",),
+            {
+                "provincial_rd_subsidy_yuan": Decimal(300_000),
+                "horizontal_project_paid_yuan": [Decimal(1_000_000)],
+            },
+        ),
+        ("横向项目实际支付100万和50万，日照的高企有哪些政策？", "日照市", ("高新技术企业",), {}),
+        ("文登的孵化器能享受哪些政策", "威海市文登区", ("孵化器",), {}),
+        ("济南的高企能享受哪些政策", "济南市", ("高新技术企业",), {}),
+    ],
+)
+def test_read_profile_from_an_eligibility_question(
+    question: str, region: str, subjects: tuple[str, ...], figures: dict[str, Any]
+) -> None:
+    profile = read_profile(question, REGIONS, BOOK)
+    assert profile is not None
+    assert (profile.region, profile.subject_types, profile.figures()) == (
+        region,
+        subjects,
+        figures,
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "横向项目实际支付80万元能支持多少？",  # an amount question, not eligibility
+        "科技型中小企业能享受哪些政策？",  # no region
+        "日照能享受哪些政策？",  # no kind of enterprise
+    ],
+)
+def test_read_profile_leaves_other_questions_to_the_answerer(question: str) -> None:
+    assert read_profile(question, REGIONS, BOOK) is None
+
+
+def test_the_eligibility_reply_lists_what_may_be_got() -> None:
+    question = "日照的科小，获得省研发补助30万，横向项目实际支付100万，有哪些政策？"
+    profile = read_profile(question, REGIONS, BOOK)
+    assert profile is not None
+    reply = eligibility_reply(profile, match_report(profile, BOOK), BOOK)
+    lines = reply.splitlines()
+    assert lines[0] == (
+        "按资格匹配理解为：地区 日照市；主体类型 科技型中小企业；"
+        "获得的省企业研究开发财政补助 30万元；横向项目实际支付金额 100万元。"
+    )
+    assert lines[1].startswith("可获得2项，最佳组合合计30万元")
+    assert "· 可获得：科技型中小企业研发投入省补助市级1:1配套 30万元（计入组合）" in lines[2]
+    assert "企业产学研横向项目经费支持 20万元（就高不重复，不叠加）" in lines[3]
+    assert any(line.startswith("· 需补充：") for line in lines)
+
+
+def test_the_cue_list_is_valid() -> None:
+    cues = eligibility_cues()
+    assert "能享受哪些" in cues and len(set(cues)) == len(cues)

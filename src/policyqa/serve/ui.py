@@ -2,7 +2,8 @@
 
 Owns the layout, the handlers (each one engine call) and the page's language, footer and
 styles. The HTML of answers and match results is made by the pure `ui_render` and `ui_match`,
-the conversation is read back by `ui_history`; no business logic here. A user's mistake (an
+the conversation is read back by `ui_history`, an eligibility question goes to the matching
+through `ui_eligibility`; no business logic here. A user's mistake (an
 empty question, a figure that is not an amount) is answered in Chinese next to its field and
 clears the old result; it never raises, so Gradio shows no English toast and logs no traceback.
 """
@@ -21,9 +22,10 @@ from policyqa.rules.match import match_report
 from policyqa.rules.model import SUBJECT_TYPES, InputSpec
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.rules.table import RuleBook
+from policyqa.serve.ui_eligibility import eligibility_reply, read_profile
 from policyqa.serve.ui_history import read_history
 from policyqa.serve.ui_match import read_form, report_html
-from policyqa.serve.ui_render import answer_message, user_message
+from policyqa.serve.ui_render import answer_message, as_text, user_message
 
 EXAMPLES = [
     "泰安对省级加速器补多少？",
@@ -103,6 +105,14 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
         if not (message or "").strip():
             return message, messages, _error("请先输入问题")
         loaded = engine()
+        book = loaded.rules
+        profile = read_profile(message, loaded.regions(), book) if book else None
+        if book is not None and profile is not None:
+            # "…能享受哪些政策？" asks what the enterprise may get: the matching answers it.
+            reply = eligibility_reply(profile, match_report(profile, book), book)
+            messages.append({"role": "user", "content": user_message(message)})
+            messages.append({"role": "assistant", "content": as_text(reply)})
+            return "", messages, ""
         try:
             answer = loaded.answerer.answer(message, read_history(messages))
         except QuestionError as e:
