@@ -153,7 +153,8 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
                 "填写企业画像：按所填数据算出的金额列在“可获得”，面向该类主体但缺数据的列在"
                 "“需补充”，并按“就高、不重复”给出最佳组合与合计。"
             )
-            region = gr.Dropdown([], label="地区", elem_id="pq-region")
+            # Any region may be typed: one the corpus lacks gets the reason, not an error.
+            region = gr.Dropdown([], label="地区", elem_id="pq-region", allow_custom_value=True)
             region_error = gr.HTML("", elem_id="pq-err-region", elem_classes="pq-field-error")
             subjects = gr.CheckboxGroup(
                 list(SUBJECT_TYPES),
