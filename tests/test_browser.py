@@ -200,6 +200,15 @@ def test_an_empty_question_is_refused_next_to_the_box(page: Any) -> None:
     page.locator("#pq-question-error").get_by_text("请先输入问题").wait_for(timeout=30_000)
 
 
+def test_a_new_conversation_forgets_the_context(page: Any) -> None:
+    page.locator("#pq-clear").click()
+    page.wait_for_function(
+        "document.querySelectorAll('#pq-chat .message').length === 0", timeout=30_000
+    )
+    answer = ask(page, "那省级的呢？")
+    assert "无法给出有依据的回答" in answer.inner_text()
+
+
 def test_matching_lists_computed_amounts_first_and_nothing_unproven_as_obtainable(
     page: Any, screenshots: Path
 ) -> None:
