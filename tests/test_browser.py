@@ -141,6 +141,8 @@ def test_two_follow_ups_in_a_row_are_answered_in_context(page: Any, screenshots:
     third = ask(page, "那国家级的呢？")
     assert "可获100万元" in third.inner_text()
     users = page.locator("#pq-chat .message.user")
+    # Gradio's corner toolbar (it covered the end of the first user bubble) is not shown.
+    assert not page.locator("#pq-chat .top-panel").first.is_visible()
     assert "理解为：泰安对国家级孵化器补多少" in users.last.inner_text()
     # Each answer keeps its own citations, collapsed under it.
     blocks = page.locator("#pq-chat details.pq-cites")

@@ -40,6 +40,8 @@ HEAD = "<script>document.documentElement.lang = 'zh-CN';</script>"
 JS = "() => { document.documentElement.lang = 'zh-CN'; }"
 CSS = """
 footer { display: none !important; }
+/* Gradio's clear icon sits over the first user bubble; 新对话 below does its job. */
+#pq-chat .top-panel { display: none !important; }
 .pq-field-error { color: #b91c1c; font-size: 0.9em; min-height: 0; }
 .pq-field-error:not(:has([role=alert])) { display: none !important; }
 #pq-chat .message, #pq-chat .message-content { max-width: 100%; overflow-wrap: anywhere; }
