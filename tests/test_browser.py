@@ -151,6 +151,7 @@ def test_two_follow_ups_in_a_row_are_answered_in_context(page: Any, screenshots:
     cite = blocks.first.locator(".pq-cite").first
     assert "taian-opinions-draft:3.6.17" in cite.inner_text()
     assert cite.locator("mark").first.inner_text().startswith("100")
+    cite.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / f"chat-{DESK}.png"), full_page=True)
 
 
