@@ -245,15 +245,18 @@ def test_matching_lists_computed_amounts_first_and_nothing_unproven_as_obtainabl
 def test_an_invalid_figure_is_refused_in_chinese_next_to_its_field(
     page: Any, server_log: Path
 ) -> None:
-    result = match(page, {"shared_instrument_fee_yuan": "50"})
-    result.locator(".pq-summary").wait_for(timeout=60_000)
+    # Each step waits for what only its own run shows (a click while a run is pending would
+    # be dropped by Gradio).
+    only_fee = {"horizontal_project_paid_yuan": "", "provincial_rd_subsidy_yuan": ""}
+    result = match(page, {**only_fee, "shared_instrument_fee_yuan": "50"})
+    result.get_by_text("最佳组合合计10万元", exact=False).wait_for(timeout=60_000)
     match(page, {"shared_instrument_fee_yuan": "-5"})
     error = page.locator("#pq-err-shared_instrument_fee_yuan")
     error.get_by_text("金额不能为负数").wait_for(timeout=30_000)
     assert result.inner_text().strip() == ""  # no stale result under the error
     assert page.locator(".toast-body").count() == 0
     match(page, {"shared_instrument_fee_yuan": "50"})
-    result.locator(".pq-summary").wait_for(timeout=60_000)
+    result.get_by_text("最佳组合合计10万元", exact=False).wait_for(timeout=60_000)
     assert error.inner_text().strip() == ""
     assert "Traceback" not in server_log.read_text(encoding="utf-8", errors="replace")
 
