@@ -141,8 +141,14 @@ def test_match_lists_rules_by_amount(client: TestClient) -> None:
     assert results and all(r["clause_id"].startswith("rizhao-rules-2025:") for r in results)
     horizontal = next(r for r in results if r["rule_id"] == "rz-horizontal-project")
     assert horizontal["calculation"]["amount_yuan"] == 160000
-    amounts = [r["amount_yuan"] for r in results if r["qualifies"] and r["amount_yuan"] is not None]
-    assert amounts == sorted(amounts, reverse=True)
+    assert results[0]["rule_id"] == "rz-horizontal-project"  # the one computed amount first
+    for group in ("obtainable", "needs_input", "related"):
+        amounts = [
+            r["amount_yuan"]
+            for r in results
+            if r["group"] == group and r["amount_yuan"] is not None
+        ]
+        assert amounts == sorted(amounts, reverse=True)
 
 
 @pytest.mark.parametrize(
@@ -158,3 +164,53 @@ def test_match_lists_rules_by_amount(client: TestClient) -> None:
 def test_match_rejects_bad_profiles(client: TestClient, profile: dict[str, object]) -> None:
     response = client.post("/match", json=profile)
     assert response.status_code == 422 and response.json()["detail"]
+
+
+def test_match_groups_computed_amounts_first_with_the_best_combination(
+    client: TestClient,
+) -> None:
+    profile = {
+        "region": "日照市",
+        "subject_types": ["科技型中小企业", "高新技术企业"],
+        "horizontal_project_paid_yuan": ["80万元"],
+        "provincial_rd_subsidy_yuan": "30万元",
+        "shared_instrument_fee_yuan": "50万元",
+    }
+    body = client.post("/match", json=profile).json()
+    groups = body["groups"]
+    assert groups["obtainable"] == ["rz-rd-matching", "rz-horizontal-project", "rz-voucher-user"]
+    assert groups["needs_input"] == ["rz-rd-high-growth"]
+    assert "rz-national-sci-award" in groups["related"] and groups["not_eligible"] == []
+    first = body["results"][0]
+    assert (first["group"], first["group_name"], first["amount_text"]) == (
+        "obtainable",
+        "可获得",
+        "30万元",
+    )
+    assert first["calculation"]["steps"] and first["counted"] is True
+    # An unproven maximum (重大科技创新专项，最高300万元) supersedes nothing.
+    major = next(r for r in body["results"] if r["rule_id"] == "rz-major-special-project")
+    assert major["group"] == "related" and major["superseded_by"] is None
+    assert major["counted"] is False
+    assert body["best_combination"] == {
+        "rule_ids": ["rz-rd-matching"],
+        "total_yuan": 300000,
+        "total_text": "30万元",
+    }
+    assert body["empty_reason"] is None and body["summary"].startswith("可获得3项")
+
+
+@pytest.mark.parametrize(
+    ("profile", "code", "word"),
+    [
+        ({"region": "北京市", "subject_types": ["企业"]}, "region_not_covered", "北京市"),
+        ({"region": "泰安市", "subject_types": ["投资机构"]}, "subject_not_covered", "投资机构"),
+    ],
+)
+def test_match_says_why_a_profile_gets_nothing(
+    client: TestClient, profile: dict[str, object], code: str, word: str
+) -> None:
+    body = client.post("/match", json=profile).json()
+    assert body["results"] == [] and body["provisions"] == []
+    assert body["empty_reason"]["code"] == code and word in body["empty_reason"]["message"]
+    assert body["best_combination"]["rule_ids"] == []

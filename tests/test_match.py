@@ -18,7 +18,13 @@ from policyqa.answer.amounts import (
 from policyqa.answer.choice import select_rule
 from policyqa.answer.reading import read_inputs, years_asked
 from policyqa.rules.formulas import MissingInputError
-from policyqa.rules.match import match_profile, match_provisions, match_report, region_applies
+from policyqa.rules.match import (
+    GROUPS,
+    match_profile,
+    match_provisions,
+    match_report,
+    region_applies,
+)
 from policyqa.rules.profile import EnterpriseProfile, ProfileError, load_profile
 from policyqa.rules.table import RuleBook, load_rules
 from policyqa.settings import PROJECT_ROOT
@@ -336,42 +342,81 @@ def test_region_applies(rule_region: str, profile_region: str, applies: bool) ->
     assert region_applies(rule_region, profile_region) is applies
 
 
-def test_a_rizhao_tech_sme_sees_every_rule_open_to_it_in_amount_order() -> None:
+def test_a_rizhao_tech_sme_without_figures_gets_nothing_counted() -> None:
     profile = EnterpriseProfile(region="日照市", subject_types=("科技型中小企业",))
-    results = match_profile(profile, BOOK)
-    assert [r.rule_id for r in results] == [
-        "rz-major-special-project",
-        "rz-horizontal-project",
-        "rz-jiebang-emerging",
-        "rz-jiebang-general",
-        "rz-national-sci-award",
-        "rz-provincial-lab",
-        "rz-event-hosting",
-        "rz-key-rd-project",
-        "rz-loan-interest-subsidy",
-        "rz-rd-high-growth",
-        "rz-voucher-provider",
-        "rz-voucher-user",
-        "rz-contest-award",
-        "rz-new-variety",
-        "rz-nsf-host",
-        "rz-provincial-sci-award",
-        "rz-rd-matching",
+    report = match_report(profile, BOOK)
+    groups = {name: [r.rule_id for r in report.group(name)] for name in GROUPS}
+    # Nothing is computed from figures the profile does not give.
+    assert groups["obtainable"] == [] and report.combination == [] and report.total_yuan == 0
+    # Rules meant for this kind of enterprise (科技型中小企业, and 中小微企业 it implies) ask for
+    # their figures; the rest is open to any 企业 and the profile gives no evidence for it.
+    assert groups["needs_input"] == ["rz-rd-high-growth", "rz-voucher-user", "rz-rd-matching"]
+    assert "rz-national-sci-award" in groups["related"]
+    assert "rz-new-variety" in groups["related"] and "rz-event-hosting" in groups["related"]
+    assert len(report.results) == 17
+    matching = next(r for r in report.results if r.rule_id == "rz-rd-matching")
+    assert any("省企业研究开发财政补助" in m for m in matching.missing), matching.missing
+    # Without a computed amount nothing supersedes anything under 就高不重复.
+    assert all(r.superseded_by is None for r in report.results)
+    assert all(any("不叠加" in n for n in r.notes) for r in report.results)
+
+
+def test_computed_amounts_come_first_and_a_maximum_never_supersedes_them() -> None:
+    profile = EnterpriseProfile(
+        region="日照市",
+        subject_types=("科技型中小企业", "高新技术企业"),
+        horizontal_project_paid_yuan=["80万元"],
+        provincial_rd_subsidy_yuan="30万元",
+        shared_instrument_fee_yuan="50万元",
+    )
+    report = match_report(profile, BOOK)
+    obtainable = report.group("obtainable")
+    assert [(r.rule_id, r.amount_yuan) for r in obtainable] == [
+        ("rz-rd-matching", 30 * W),
+        ("rz-horizontal-project", 16 * W),
+        ("rz-voucher-user", 10 * W),
     ]
-    amounts = [r.amount_yuan for r in results if r.amount_yuan is not None]
-    assert amounts == sorted(amounts, reverse=True)
-    assert all(r.rule.region == "日照市" for r in results)
-    # 就高、不重复: one grant of the document is kept, the others name it; grants of unknown
-    # amount cannot be ranked and say that they are not combined either.
-    assert [r.rule_id for r in results if r.counted] == [
-        "rz-major-special-project",
-        "rz-provincial-sci-award",
-        "rz-rd-matching",
-    ]
-    assert "不叠加" in results[-1].notes[-1]
-    assert results[1].superseded_by == "rz-major-special-project"
-    assert any("就高、不重复" in note for note in results[0].notes)
-    assert results[-1].amount_yuan is None and results[-1].basis == "unknown"
+    assert all(r.calculation is not None and r.calculation.steps for r in obtainable)
+    assert report.results[: len(obtainable)] == obtainable
+    # The 300万 maximum of 重大科技创新专项 is unproven: it supersedes nothing.
+    major = next(r for r in report.results if r.rule_id == "rz-major-special-project")
+    assert major.group == "related" and major.superseded_by is None and not major.counted
+    assert obtainable[0].superseded_by is None
+    assert {r.superseded_by for r in obtainable[1:]} == {"rz-rd-matching"}
+    assert [r.rule_id for r in report.combination] == ["rz-rd-matching"]
+    assert report.total_yuan == 30 * W
+    growth = next(r for r in report.results if r.rule_id == "rz-rd-high-growth")
+    assert growth.group == "needs_input" and len(growth.missing) == 2
+    assert report.summary().startswith("可获得3项，最佳组合合计30万元；需补充1项")
+
+
+@pytest.mark.parametrize(
+    ("profile", "code", "words"),
+    [
+        (
+            EnterpriseProfile(region="北京市", subject_types=("企业",)),
+            "region_not_covered",
+            ("北京市", "日照市", "泰安市"),
+        ),
+        (
+            EnterpriseProfile(region="泰安市", subject_types=("投资机构",)),
+            "subject_not_covered",
+            ("投资机构", "孵化器"),
+        ),
+    ],
+)
+def test_an_empty_result_says_why(
+    profile: EnterpriseProfile, code: str, words: tuple[str, ...]
+) -> None:
+    report = match_report(profile, BOOK)
+    assert report.empty_reason is not None and report.empty_reason.code == code
+    assert all(w in report.empty_reason.message for w in words)
+    assert report.summary() == report.empty_reason.message
+
+
+def test_a_profile_with_something_to_get_has_no_empty_reason() -> None:
+    profile = EnterpriseProfile(region="日照市", subject_types=("科技型中小企业",))
+    assert match_report(profile, BOOK).empty_reason is None
 
 
 def test_figures_are_computed_and_the_highest_kept() -> None:
@@ -385,13 +430,16 @@ def test_figures_are_computed_and_the_highest_kept() -> None:
     results = match_profile(profile, BOOK)
     assert [(r.rule_id, r.amount_yuan, r.basis) for r in results] == [
         ("rz-incubator-operating", 200 * W, "computed"),
+        ("rz-incubation-cultivation", 20 * W, "computed"),
         ("rz-platform-new", 100 * W, "maximum"),
         ("rz-event-hosting", 50 * W, "maximum"),
-        ("rz-incubation-cultivation", 20 * W, "computed"),
     ]
     assert results[0].calculation is not None
     assert results[0].calculation.steps[-1] == "累计最高200万元 → 200万元"
-    assert {r.superseded_by for r in results[1:]} == {"rz-incubator-operating"}
+    # Computed grants are compared; the maxima of the others are not proven and supersede
+    # nothing, nor are they superseded.
+    assert [r.group for r in results] == ["obtainable", "obtainable", "needs_input", "needs_input"]
+    assert [r.superseded_by for r in results] == [None, "rz-incubator-operating", None, None]
     provisions = [p.title for p in match_provisions(profile, BOOK)]
     assert provisions == ["飞地孵化器“一事一议”支持"]
 
@@ -443,7 +491,11 @@ def test_a_taian_profile_sees_the_draft_note_and_no_rizhao_rule() -> None:
 def test_report_lines_and_dict() -> None:
     profile = EnterpriseProfile(region="泰安市", subject_types=("企业",))
     report = match_report(profile, BOOK)
-    assert report.lines()[0] == (
+    assert report.lines()[:2] == [
+        "可获得0项；需补充0项；其他可能相关2项（未计入）。",
+        "【其他可能相关】",
+    ]
+    assert report.lines()[2] == (
         "1. 重大科技攻关项目市级财政资金支持：单个项目市级财政资金支持不超过 500万元"
         "  [taian-opinions-draft:3.3.7]"
     )

@@ -234,12 +234,9 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
         return RedirectResponse("/ui/" if with_ui else "/docs")
 
     if with_ui:
-        import gradio as gr
-
-        from policyqa.serve.ui import build_ui
+        from policyqa.serve.ui import mount_ui
 
         # The matching form's fields come from the rule table, read here: the engine is
         # loaded only at start-up, after the UI is built.
-        rules = optional_rules(settings or get_settings())
-        app = gr.mount_gradio_app(app, build_ui(app, rules), path="/ui")
+        app = mount_ui(app, optional_rules(settings or get_settings()))
     return app
