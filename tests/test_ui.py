@@ -289,7 +289,7 @@ REGIONS = ["日照市", "泰安市", "威海市文登区"]
             ("科技型中小企业",),
             {
                 "provincial_rd_subsidy_yuan": Decimal(300_000),
-                "horizontal_project_paid_yuan": [Decimal(1_000_000)],
+                "horizontal_project_paid_yuan": (Decimal(1_000_000),),
             },
         ),
         ("横向项目实际支付100万和50万，日照的高企有哪些政策？", "日照市", ("高新技术企业",), {}),
@@ -302,7 +302,7 @@ def test_read_profile_from_an_eligibility_question(
 ) -> None:
     profile = read_profile(question, REGIONS, BOOK)
     assert profile is not None
-    assert (profile.region, profile.subject_types, profile.figures()) == (
+    assert (profile.region, profile.subject_types, profile.figures) == (
         region,
         subjects,
         figures,

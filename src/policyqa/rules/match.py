@@ -191,7 +191,7 @@ def evidence_group(result: MatchResult, profile: EnterpriseProfile) -> Group:
     """
     if not result.qualifies:
         return "not_eligible"
-    given = set(profile.figures())
+    given = set(profile.figures)
     asked = {spec.name for spec in result.rule.inputs}
     computed = result.calculation is not None and result.calculation.qualifies
     if computed and asked & given:

@@ -82,7 +82,7 @@ def figures_in(question: str, book: RuleBook) -> dict[str, Any]:
     specs: dict[str, InputSpec] = {}
     for rule in book.rules:
         for spec in rule.inputs:
-            if spec.kind == "money" and spec.name in EnterpriseProfile.model_fields:
+            if spec.kind == "money":
                 specs.setdefault(spec.name, spec)
     found: dict[str, list[Decimal]] = {}
     for phrase in _PHRASES.split(normalize_query(question)):
@@ -114,8 +114,13 @@ def read_profile(question: str, regions: Sequence[str], book: RuleBook) -> Enter
     if region is None or not subjects:
         return None
     try:
-        return EnterpriseProfile(
-            region=region, subject_types=tuple(subjects), **figures_in(question, book)
+        return EnterpriseProfile.for_rules(
+            {
+                "region": region,
+                "subject_types": list(subjects),
+                "figures": figures_in(question, book),
+            },
+            book,
         )
     except ValidationError:
         return None
@@ -129,8 +134,8 @@ def eligibility_reply(profile: EnterpriseProfile, report: MatchReport, book: Rul
     """The chat's answer: how the question was read, then the groups of the match."""
     labels = _labels(book)
     read = [f"地区 {profile.region}", f"主体类型 {'、'.join(profile.subject_types)}"]
-    for name, value in profile.figures().items():
-        values = value if isinstance(value, list) else [value]
+    for name, value in profile.figures.items():
+        values = value if isinstance(value, list | tuple) else [value]
         shown = "、".join(format_yuan(v) if isinstance(v, Decimal) else str(v) for v in values)
         read.append(f"{labels.get(name, name)} {shown}")
     lines = [f"按资格匹配理解为：{'；'.join(read)}。", report.summary()]

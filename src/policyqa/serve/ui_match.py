@@ -65,6 +65,22 @@ def _message(error: Mapping[str, Any]) -> str:
     return msg
 
 
+def _field_error(error: Mapping[str, Any], figures: set[str]) -> tuple[str, str]:
+    """(form field, Chinese message) of one profile validation error.
+
+    The profile model checks every figure in one `figures` validator whose message starts with
+    the figure's name ("rd_investment_yuan: 金额…"): the error belongs next to that figure.
+    """
+    loc = tuple(error.get("loc") or ("region",))
+    field = str(loc[0])
+    message = _message(error)
+    if field == "figures":
+        name, _, rest = message.partition(": ")
+        if name in figures:
+            return name, rest
+    return field, message
+
+
 def read_form(
     region: str | None,
     subjects: Sequence[str] | None,
@@ -108,8 +124,8 @@ def read_form(
         return EnterpriseProfile.model_validate(data)
     except ValidationError as e:
         for error in e.errors():
-            field = str(error["loc"][0]) if error.get("loc") else "region"
-            errors.setdefault(field, _message(error))
+            field, message = _field_error(error, {spec.name for spec in specs})
+            errors.setdefault(field, message)
         return errors
 
 
