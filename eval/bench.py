@@ -161,15 +161,20 @@ def measure_in_process(settings: Settings, n: int) -> tuple[dict[str, Any], Retr
 # --- HTTP ----------------------------------------------------------------------------------------
 
 
-def peak_rss_mb(pid: int) -> float | None:
-    """VmHWM (peak resident set) of a live process, in MB."""
+def proc_status_mb(pid: int, field: str) -> float | None:
+    """One kB field of a live process's /proc status (`VmHWM`, `VmRSS`, …), in MB."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
     return None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM (peak resident set) of a live process, in MB."""
+    return proc_status_mb(pid, "VmHWM")
 
 
 def _http_row(report: LoadReport) -> dict[str, Any]:
@@ -183,33 +188,50 @@ def _http_row(report: LoadReport) -> dict[str, Any]:
     }
 
 
+def _cold_warm_rows(
+    base: str,
+    concurrencies: Sequence[int],
+    cold_pool: Sequence[str],
+    offset: int,
+    warm_questions: Sequence[str],
+    sizes: Sizes,
+    note: str = "",
+) -> tuple[list[dict[str, Any]], int]:
+    """Cold and warm `/ask` runs at each concurrency against one running server.
+
+    Cold questions are taken from `cold_pool` starting at `offset`, never reused, so that each
+    is a cache miss; returns the rows and the offset after the questions used.
+    """
+    # Warm-up, and the warm set into the answer cache.
+    run_load(base, warm_questions, len(warm_questions) * 2, 4, sizes.time_limit_s)
+    rows: list[dict[str, Any]] = []
+    for concurrency in concurrencies:
+        cold = cold_pool[offset : offset + sizes.http_cold]
+        offset += sizes.http_cold
+        log(f"HTTP cold, concurrency {concurrency}{note}: {len(cold)} requests")
+        cold_report = run_load(base, cold, len(cold), concurrency, sizes.time_limit_s)
+        log(f"HTTP warm, concurrency {concurrency}{note}: {sizes.http_warm} requests")
+        warm_report = run_load(
+            base, warm_questions, sizes.http_warm, concurrency, sizes.time_limit_s
+        )
+        rows.append(
+            {
+                "concurrency": concurrency,
+                "cold": _http_row(cold_report),
+                "warm": _http_row(warm_report),
+            }
+        )
+    return rows, offset
+
+
 def measure_http(index_dir: Path, sizes: Sizes, workdir: Path) -> dict[str, Any]:
     cold_pool = varied_questions(
         len(SAMPLE_QUESTIONS) + sizes.http_cold * (len(CONCURRENCIES) + 2) + sizes.load
     )[len(SAMPLE_QUESTIONS) :]
     warm_questions = list(SAMPLE_QUESTIONS)
-    rows: list[dict[str, Any]] = []
     with running_server(index_dir, log=workdir / "server.log", startup_s=180) as server:
         base = server.base
-        # Warm-up, and the warm set into the answer cache.
-        run_load(base, warm_questions, len(warm_questions) * 2, 4, sizes.time_limit_s)
-        offset = 0
-        for concurrency in CONCURRENCIES:
-            cold = cold_pool[offset : offset + sizes.http_cold]
-            offset += sizes.http_cold
-            log(f"HTTP cold, concurrency {concurrency}: {len(cold)} requests")
-            cold_report = run_load(base, cold, len(cold), concurrency, sizes.time_limit_s)
-            log(f"HTTP warm, concurrency {concurrency}: {sizes.http_warm} requests")
-            warm_report = run_load(
-                base, warm_questions, sizes.http_warm, concurrency, sizes.time_limit_s
-            )
-            rows.append(
-                {
-                    "concurrency": concurrency,
-                    "cold": _http_row(cold_report),
-                    "warm": _http_row(warm_report),
-                }
-            )
+        rows, offset = _cold_warm_rows(base, CONCURRENCIES, cold_pool, 0, warm_questions, sizes)
         long_questions = cold_pool[offset : offset + sizes.load]
         log(f"long load: {sizes.load} distinct /ask at concurrency {sizes.load_concurrency}")
         load = run_load(
@@ -220,26 +242,17 @@ def measure_http(index_dir: Path, sizes: Sizes, workdir: Path) -> dict[str, Any]
         log_text = (workdir / "server.log").read_text(encoding="utf-8", errors="replace")
     # The same server with OpenMP's default wait policy, whose idle threads spin: they then
     # compete for the cores with request threads (and with anything else on the machine).
-    spinning: list[dict[str, Any]] = []
     spinning_log = workdir / "server-spinning.log"
     with running_server(index_dir, log=spinning_log, env=SPINNING_ENV, startup_s=180) as server:
-        base = server.base
-        run_load(base, warm_questions, len(warm_questions) * 2, 4, sizes.time_limit_s)
-        for concurrency in (1, 16):
-            cold = cold_pool[offset : offset + sizes.http_cold]
-            offset += sizes.http_cold
-            log(f"HTTP cold, concurrency {concurrency}, OpenMP threads spinning")
-            cold_report = run_load(base, cold, len(cold), concurrency, sizes.time_limit_s)
-            warm_report = run_load(
-                base, warm_questions, sizes.http_warm, concurrency, sizes.time_limit_s
-            )
-            spinning.append(
-                {
-                    "concurrency": concurrency,
-                    "cold": _http_row(cold_report),
-                    "warm": _http_row(warm_report),
-                }
-            )
+        spinning, offset = _cold_warm_rows(
+            server.base,
+            (1, 16),
+            cold_pool,
+            offset,
+            warm_questions,
+            sizes,
+            note=", OpenMP threads spinning",
+        )
     return {
         "rows": rows,
         "spinning_rows": spinning,
@@ -374,6 +387,23 @@ def measure_scaling(retriever: Retriever, sizes: Sizes) -> list[dict[str, Any]]:
 # --- report --------------------------------------------------------------------------------------
 
 
+def _http_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """One Markdown table of HTTP rows (from `_http_row` pairs): cold and warm per concurrency."""
+    lines = [
+        "| concurrency | cold req/s | cold p50 / p95 ms | warm req/s | warm p50 / p95 ms "
+        "| errors |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        cold, warm = row["cold"], row["warm"]
+        lines.append(
+            f"| {row['concurrency']} | {cold['rps']} | {cold['p50_ms']:.1f} / {cold['p95_ms']:.1f} "
+            f"| {warm['rps']} | {warm['p50_ms']:.1f} / {warm['p95_ms']:.1f} "
+            f"| {cold['errors'] + warm['errors']} |"
+        )
+    return lines
+
+
 def to_markdown(results: dict[str, Any]) -> str:
     meta, build, inproc, http = (
         results["meta"],
@@ -408,33 +438,13 @@ def to_markdown(results: dict[str, Any]) -> str:
         "on the same 2 cores). Cold: distinct questions, each a cache miss; warm: 12 repeated "
         "questions served from the answer cache.",
         "",
-        "| concurrency | cold req/s | cold p50 / p95 ms | warm req/s | warm p50 / p95 ms "
-        "| errors |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in http["rows"]:
-        cold, warm = row["cold"], row["warm"]
-        lines.append(
-            f"| {row['concurrency']} | {cold['rps']} | {cold['p50_ms']:.1f} / {cold['p95_ms']:.1f} "
-            f"| {warm['rps']} | {warm['p50_ms']:.1f} / {warm['p95_ms']:.1f} "
-            f"| {cold['errors'] + warm['errors']} |"
-        )
-    lines += [
+        *_http_table(http["rows"]),
         "",
         "The same server with OpenMP's own default wait policy (`OMP_WAIT_POLICY=` empty: idle "
         "threads spin before they sleep) instead of the `PASSIVE` policy policyqa sets:",
         "",
-        "| concurrency | cold req/s | cold p50 / p95 ms | warm req/s | warm p50 / p95 ms "
-        "| errors |",
-        "|---|---|---|---|---|---|",
+        *_http_table(http["spinning_rows"]),
     ]
-    for row in http["spinning_rows"]:
-        cold, warm = row["cold"], row["warm"]
-        lines.append(
-            f"| {row['concurrency']} | {cold['rps']} | {cold['p50_ms']:.1f} / {cold['p95_ms']:.1f} "
-            f"| {warm['rps']} | {warm['p50_ms']:.1f} / {warm['p95_ms']:.1f} "
-            f"| {cold['errors'] + warm['errors']} |"
-        )
     load = http["load"]
     lines += [
         "",

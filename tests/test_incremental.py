@@ -8,7 +8,6 @@ the other equivalences use a fast deterministic hash embedder so their rebuilds 
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -104,13 +103,6 @@ def assert_same_search(a: Retriever, b: Retriever, queries: Sequence[str] = QUER
             )
             assert ra.abstain_reason == rb.abstain_reason
             assert ra.top_dense == pytest.approx(rb.top_dense, abs=1e-5)
-
-
-@pytest.fixture()
-def index_copy(built_index_dir: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "index"
-    shutil.copytree(built_index_dir, target, symlinks=True)
-    return target
 
 
 def _add_three(corpus_dir: Path, index_dir: Path, tmp_path: Path, embedder: Embedder) -> None:

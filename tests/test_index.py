@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -43,14 +42,6 @@ class RenamedEmbedder:
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._inner.encode_passages(texts)
-
-
-@pytest.fixture()
-def index_copy(built_index_dir: Path, tmp_path: Path) -> Path:
-    """A private copy of the session index (the symlink and its build directory)."""
-    target = tmp_path / "index"
-    shutil.copytree(built_index_dir, target, symlinks=True)
-    return target
 
 
 def test_save_then_load_gives_identical_results(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from policyqa.corpus.ingest import IngestResult
-from policyqa.evaluation.server import free_port, running_server
+from policyqa.evaluation.server import free_port, running_server, stop_process
 from tests.conftest import seed_milvus
 from tests.test_documents import fixture_lines, make_docx
 
@@ -60,12 +60,7 @@ def milvus_server(tmp_path: Path) -> Iterator[str]:
             )
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+        stop_process(proc)
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> dict[str, object]:

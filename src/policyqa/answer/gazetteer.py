@@ -47,6 +47,15 @@ def _aliases(entry: dict[str, object]) -> list[str]:
     return [alias] if isinstance(alias, str) else [a for a in alias if isinstance(a, str)]
 
 
+def _divisions(entry: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
+    """(name, entry) of each division directly under a gazetteer entry (`_alias` etc. skipped)."""
+    return [
+        (name, sub)
+        for name, sub in entry.items()
+        if not name.startswith("_") and isinstance(sub, dict)
+    ]
+
+
 def _ambiguous_aliases() -> frozenset[str]:
     """Aliases that are ordinary words in policy questions (市中 in 日照市中小企业)."""
     text = data_file("region_alias_stop.txt").read_text(encoding="utf-8")
@@ -69,26 +78,18 @@ def gazetteer() -> dict[str, tuple[Place, ...]]:
 
     for province, p_entry in table.items():
         p = Place(province)
-        add(province, p)
-        for alias in _aliases(p_entry):
-            add(alias, p)
-        for city, c_entry in p_entry.items():
-            if city.startswith("_") or not isinstance(c_entry, dict):
-                continue
+        for word in (province, *_aliases(p_entry)):
+            add(word, p)
+        for city, c_entry in _divisions(p_entry):
             c = Place(province, city)
-            add(city, c)
-            for alias in _aliases(c_entry):
-                add(alias, c)
-            for county, k_entry in c_entry.items():
-                if county.startswith("_") or not isinstance(k_entry, dict):
-                    continue
+            for word in (city, *_aliases(c_entry)):
+                add(word, c)
+            for county, k_entry in _divisions(c_entry):
                 k = Place(province, city, county)
-                add(county, k)
-                add(f"{city}{county}", k)
-                add(f"{city.removesuffix('市')}{county}", k)
-                if province == HOME_PROVINCE:
-                    for alias in _aliases(k_entry):
-                        add(alias, k)
+                aliases = _aliases(k_entry) if province == HOME_PROVINCE else []
+                short_city = city.removesuffix("市")
+                for word in (county, f"{city}{county}", f"{short_city}{county}", *aliases):
+                    add(word, k)
     return {
         word: tuple(sorted(places, key=lambda p: (p.province != HOME_PROVINCE, len(p.county))))
         for word, places in names.items()

@@ -163,6 +163,10 @@ def _segment_text(
     return clauses
 
 
+def _clause_ids(clauses: list[Clause]) -> tuple[str, ...]:
+    return tuple(c.clause_id for c in clauses)
+
+
 def _fingerprint(text: str) -> str:
     """A hash of the text without whitespace: the same content in another file format."""
     return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()
@@ -263,10 +267,8 @@ class DocumentStore:
             clauses = _segment_text(
                 source.text, meta, load_corrections(self.corpus_dir), self.max_clauses
             )
-            corpus, update = self._apply([*manifest.documents, meta], files, [])
-            problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
-        clause_ids = tuple(c.clause_id for c in clauses)
-        return ChangeReport("add", meta, None, clause_ids, (), update, (), problems)
+            update, problems = self._apply_checked([*manifest.documents, meta], files, [])
+        return ChangeReport("add", meta, None, _clause_ids(clauses), (), update, (), problems)
 
     def replace(self, doc_id: str, source: SourceFile, meta: DocumentMeta) -> ChangeReport:
         """Replace a document's text (a draft by its final version) in place in the manifest;
@@ -281,24 +283,16 @@ class DocumentStore:
             if meta.id != doc_id:
                 self._refuse_if_needed(doc_id, references, "改用新的文档ID")
             corrections = load_corrections(self.corpus_dir)
-            old_clauses = _segment_text(
-                read_document(self.corpus_dir / old.source_file), old, corrections
-            )
+            removed = self._stored_clause_ids(old, corrections)
             meta, files = self._place(source, meta)
             clauses = _segment_text(source.text, meta, corrections, self.max_clauses)
             documents = [meta if d.id == doc_id else d for d in manifest.documents]
-            corpus, update = self._apply(documents, files, companions(self.corpus_dir, old))
-            problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
-        return ChangeReport(
-            "replace",
-            meta,
-            old,
-            tuple(c.clause_id for c in clauses),
-            tuple(c.clause_id for c in old_clauses),
-            update,
-            review_replaced(references, clauses),
-            problems,
-        )
+            update, problems = self._apply_checked(
+                documents, files, companions(self.corpus_dir, old)
+            )
+        review = review_replaced(references, clauses)
+        added = _clause_ids(clauses)
+        return ChangeReport("replace", meta, old, added, removed, update, review, problems)
 
     def remove(self, doc_id: str) -> ChangeReport:
         """Remove a document and its clauses; refused while rules.toml still needs it."""
@@ -309,24 +303,11 @@ class DocumentStore:
                 raise DocumentConflictError(f"{doc_id} 是语料中唯一的文档，不能删除")
             references = self._references(doc_id)
             self._refuse_if_needed(doc_id, references, "删除")
-            old_clauses = _segment_text(
-                read_document(self.corpus_dir / old.source_file),
-                old,
-                load_corrections(self.corpus_dir),
-            )
+            removed = self._stored_clause_ids(old, load_corrections(self.corpus_dir))
             documents = [d for d in manifest.documents if d.id != doc_id]
-            corpus, update = self._apply(documents, {}, companions(self.corpus_dir, old))
-            problems = tuple(check_corpus(self.corpus_dir, corpus.clauses))
-        return ChangeReport(
-            "remove",
-            None,
-            old,
-            (),
-            tuple(c.clause_id for c in old_clauses),
-            update,
-            review_removed(references),
-            problems,
-        )
+            update, problems = self._apply_checked(documents, {}, companions(self.corpus_dir, old))
+        review = review_removed(references)
+        return ChangeReport("remove", None, old, (), removed, update, review, problems)
 
     # -- helpers --
 
@@ -336,6 +317,20 @@ class DocumentStore:
         the index directory's one build lock (`search.lock`)."""
         with build_lock(self.index_dir):
             yield
+
+    def _stored_clause_ids(
+        self, doc: DocumentMeta, corrections: list[Correction]
+    ) -> tuple[str, ...]:
+        """The clause ids a document of the corpus has now (read from its stored text)."""
+        text = read_document(self.corpus_dir / doc.source_file)
+        return _clause_ids(_segment_text(text, doc, corrections))
+
+    def _apply_checked(
+        self, documents: list[DocumentMeta], new_files: dict[str, bytes], old_files: list[str]
+    ) -> tuple[IndexUpdate | None, tuple[Problem, ...]]:
+        """`_apply`, then the rule table validated against the changed corpus."""
+        corpus, update = self._apply(documents, new_files, old_files)
+        return update, tuple(check_corpus(self.corpus_dir, corpus.clauses))
 
     def _refuse_duplicate(
         self, manifest: Manifest, source: SourceFile, replacing: str | None

@@ -75,12 +75,18 @@ def running_server(
         _wait_until_healthy(proc, base, startup_s, log)
         yield RunningServer(base, proc.pid, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+        stop_process(proc)
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
+    """Stop a process this one started: SIGTERM, then SIGKILL if it is still there after
+    `timeout_s`; returns once it has exited (no zombie left)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout_s)
 
 
 def _wait_until_healthy(

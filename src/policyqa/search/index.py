@@ -76,6 +76,29 @@ class IndexManifest(BaseModel):
     files: dict[str, str]
 
 
+def build_manifest(
+    result: IngestResult,
+    embedder: Embedder,
+    tokenizer: PolicyTokenizer,
+    started: dt.datetime,
+    files: dict[str, str],
+) -> IndexManifest:
+    """The manifest of a build of `result` begun at `started` and finished now, for any backend
+    (`files`: what the backend records of its stored files or layout)."""
+    return IndexManifest(
+        format_version=FORMAT_VERSION,
+        package_version=__version__,
+        embedder=embedder.name,
+        dim=embedder.dim,
+        tokenizer=tokenizer.signature,
+        corpus_hash=result.corpus_hash,
+        n_clauses=len(result.clauses),
+        built_at=started.isoformat(timespec="seconds"),
+        build_seconds=round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3),
+        files=files,
+    )
+
+
 @dataclass
 class SearchIndex:
     """A loaded index: row i of every part is clause i."""
@@ -188,23 +211,11 @@ def finish_build(
         for clause in result.clauses:
             f.write(clause.model_dump_json() + "\n")
     (build / "documents.json").write_text(result.manifest.model_dump_json(), encoding="utf-8")
-    seconds = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
-    manifest = IndexManifest(
-        format_version=FORMAT_VERSION,
-        package_version=__version__,
-        embedder=embedder.name,
-        dim=embedder.dim,
-        tokenizer=tokenizer.signature,
-        corpus_hash=result.corpus_hash,
-        n_clauses=len(result.clauses),
-        built_at=started.isoformat(timespec="seconds"),
-        build_seconds=seconds,
-        files=_hash_files(build),
-    )
+    manifest = build_manifest(result, embedder, tokenizer, started, _hash_files(build))
     (build / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     final = index_dir / f"build-{started.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
     build.rename(final)
-    return final, seconds
+    return final, manifest.build_seconds
 
 
 def make_current(index_dir: Path, build: Path) -> None:

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from policyqa import __version__
 from policyqa.corpus.ingest import IngestResult
 from policyqa.search.backend import BackendError
 from policyqa.search.embed import Embedder
@@ -27,6 +26,7 @@ from policyqa.search.index import (
     FORMAT_VERSION,
     IndexManifest,
     build_bm25,
+    build_manifest,
     encode_clauses,
     passage_text,
 )
@@ -78,24 +78,35 @@ def open_milvus(
     # over the corpus is cheap next to embedding) so the vocabulary and IDF are local.
     bm25 = build_bm25([tokenizer.tokens(p) for p in passages])
     manifest = read_manifest(client, collection)
-    if (
-        manifest is None
-        or not _reusable(manifest, embedder)
-        or (manifest.corpus_hash != corpus.corpus_hash)
-    ):
-        manifest = _sync(
-            corpus,
-            embedder,
-            tokenizer,
+    fresh = not _reusable(manifest, embedder)
+    if fresh or manifest is None or manifest.corpus_hash != corpus.corpus_hash:
+        if fresh:
+            create_collection(client, collection, embedder.dim, server=is_server_uri(uri))
+            stored: dict[str, tuple[str, np.ndarray]] = {}
+        else:
+            stored = read_vectors(client, collection)
+        vectors, embedded = _reuse_or_embed(corpus, passages, {**(known or {}), **stored}, embedder)
+        write_clauses(
             client,
             collection,
-            uri,
+            corpus.clauses,
+            corpus.manifest,
+            vectors,
+            bm25_rows(bm25, len(corpus.clauses)),
             passages,
-            bm25,
-            fresh=not _reusable(manifest, embedder),
-            started=started,
-            known=known or {},
         )
+        current = {c.clause_id for c in corpus.clauses}
+        delete_clauses(client, collection, sorted(set(stored) - current))
+        client.flush(collection)
+        files = {
+            "backend": "milvus",
+            "layout": LAYOUT,
+            "collection": collection,
+            "embedded": str(embedded),
+        }
+        manifest = build_manifest(corpus, embedder, tokenizer, started, files)
+        # The manifest last: a replica that sees the new corpus hash sees every clause of it.
+        write_manifest(client, collection, manifest)
     if manifest.n_clauses != len(corpus.clauses):
         raise BackendError(
             f"Milvus 集合 {collection} 记录 {manifest.n_clauses} 条条款，语料有 "
@@ -106,25 +117,14 @@ def open_milvus(
     return MilvusBackend(client, collection, manifest, corpus.clauses, corpus.manifest, bm25, uri)
 
 
-def _sync(
+def _reuse_or_embed(
     corpus: IngestResult,
-    embedder: Embedder,
-    tokenizer: PolicyTokenizer,
-    client: Any,
-    collection: str,
-    uri: str,
     passages: list[str],
-    bm25: Any,
-    fresh: bool,
-    started: dt.datetime,
-    known: Mapping[str, tuple[str, np.ndarray]],
-) -> IndexManifest:
-    if fresh:
-        create_collection(client, collection, embedder.dim, server=is_server_uri(uri))
-        stored: dict[str, tuple[str, np.ndarray]] = {}
-    else:
-        stored = read_vectors(client, collection)
-    reusable = {**known, **stored}
+    reusable: Mapping[str, tuple[str, np.ndarray]],
+    embedder: Embedder,
+) -> tuple[np.ndarray, int]:
+    """Each clause's vector: the reusable one when its passage text is unchanged (same sha),
+    else embedded now; returns (the vectors in clause order, how many were embedded)."""
     vectors = np.zeros((len(corpus.clauses), embedder.dim), dtype=np.float32)
     missing: list[int] = []
     for i, (clause, text) in enumerate(zip(corpus.clauses, passages, strict=True)):
@@ -136,34 +136,4 @@ def _sync(
     if missing:
         subset = IngestResult(corpus.manifest, [], [corpus.clauses[i] for i in missing], "")
         vectors[missing] = encode_clauses(subset, embedder)
-    write_clauses(
-        client,
-        collection,
-        corpus.clauses,
-        corpus.manifest,
-        vectors,
-        bm25_rows(bm25, len(corpus.clauses)),
-        passages,
-    )
-    current = {c.clause_id for c in corpus.clauses}
-    delete_clauses(client, collection, sorted(set(stored) - current))
-    client.flush(collection)
-    manifest = IndexManifest(
-        format_version=FORMAT_VERSION,
-        package_version=__version__,
-        embedder=embedder.name,
-        dim=embedder.dim,
-        tokenizer=tokenizer.signature,
-        corpus_hash=corpus.corpus_hash,
-        n_clauses=len(corpus.clauses),
-        built_at=started.isoformat(timespec="seconds"),
-        build_seconds=round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3),
-        files={
-            "backend": "milvus",
-            "layout": LAYOUT,
-            "collection": collection,
-            "embedded": str(len(missing)),
-        },
-    )
-    write_manifest(client, collection, manifest)
-    return manifest
+    return vectors, len(missing)

@@ -181,43 +181,43 @@ def _metadata_form(
 
 
 MetadataForm = Annotated[dict[str, str | None], Depends(_metadata_form)]
+DocumentFile = Annotated[UploadFile, File(description=".txt, .docx 或文字版 .pdf")]
+
+
+async def _upload_change(
+    request: Request, file: UploadFile, metadata: dict[str, str | None], replacing: str | None
+) -> dict[str, Any]:
+    """Add the uploaded document, or replace `replacing` by it, reporting where each metadata
+    field came from."""
+    name, data = await _read_upload(request, file)
+    limits = ReadLimits.from_settings(_active_settings(request))
+
+    def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
+        source = source_from_bytes(name, data, limits)
+        proposal = store.propose(source, metadata, replacing=replacing)
+        if replacing is None:
+            report = store.add(source, proposal.meta)
+        else:
+            report = store.replace(replacing, source, proposal.meta)
+        return report, {"origins": proposal.origins}
+
+    return await run_in_threadpool(_run_change, request, change)
 
 
 @router.post("", status_code=201, dependencies=[AdminDep])
 async def add_document(
-    request: Request,
-    file: Annotated[UploadFile, File(description=".txt, .docx 或文字版 .pdf")],
-    metadata: MetadataForm,
+    request: Request, file: DocumentFile, metadata: MetadataForm
 ) -> dict[str, Any]:
     """Add a document (multipart: file + metadata fields; missing fields are read from it)."""
-    name, data = await _read_upload(request, file)
-    limits = ReadLimits.from_settings(_active_settings(request))
-
-    def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
-        source = source_from_bytes(name, data, limits)
-        proposal = store.propose(source, metadata)
-        return store.add(source, proposal.meta), {"origins": proposal.origins}
-
-    return await run_in_threadpool(_run_change, request, change)
+    return await _upload_change(request, file, metadata, replacing=None)
 
 
 @router.put("/{doc_id}", dependencies=[AdminDep])
 async def replace_document(
-    request: Request,
-    doc_id: str,
-    file: Annotated[UploadFile, File(description=".txt, .docx 或文字版 .pdf")],
-    metadata: MetadataForm,
+    request: Request, doc_id: str, file: DocumentFile, metadata: MetadataForm
 ) -> dict[str, Any]:
     """Replace a document's text (e.g. a draft by its final version); reports rules to review."""
-    name, data = await _read_upload(request, file)
-    limits = ReadLimits.from_settings(_active_settings(request))
-
-    def change(store: DocumentStore) -> tuple[ChangeReport, dict[str, Any]]:
-        source = source_from_bytes(name, data, limits)
-        proposal = store.propose(source, metadata, replacing=doc_id)
-        return store.replace(doc_id, source, proposal.meta), {"origins": proposal.origins}
-
-    return await run_in_threadpool(_run_change, request, change)
+    return await _upload_change(request, file, metadata, replacing=doc_id)
 
 
 @router.delete("/{doc_id}", dependencies=[AdminDep])
