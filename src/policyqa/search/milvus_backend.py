@@ -37,6 +37,9 @@ NO_TOKEN = 2**32 - 2
 LAYOUT = "2"  # 2: sparse dimensions are sorted-vocabulary positions (see token_ids)
 
 
+CONNECT_TIMEOUT_S = 60.0
+
+
 def connect(uri: str, token: str | None = None) -> Any:
     """A MilvusClient for a local `*.db` file (milvus-lite, one process) or an http(s) server."""
     try:
@@ -48,7 +51,9 @@ def connect(uri: str, token: str | None = None) -> Any:
         ) from e
 
     try:
-        return MilvusClient(uri=uri, token=token or "")
+        # A milvus-lite file starts its engine in a child process first; on a loaded machine
+        # that takes longer than pymilvus's default connect wait, so allow a minute.
+        return MilvusClient(uri=uri, token=token or "", timeout=CONNECT_TIMEOUT_S)
     except Exception as e:  # pymilvus raises its own and grpc errors; name the setting
         raise BackendError(
             f"无法连接 Milvus（POLICYQA_MILVUS_URI={uri}）：{e}。"
