@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
-from policyqa.answer.frame import build_frame, set_aside
+from policyqa.answer.frame import build_frame, set_aside, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import find_places, gazetteer
 from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
 from policyqa.answer.verify import (
     coverage_problem,
+    criteria_unstated,
     district_note,
     document_periods,
     period_note,
+    topic_elsewhere,
+    topic_terms,
     unfunded_objects,
 )
 from policyqa.corpus.manifest import Manifest
@@ -101,6 +104,10 @@ class Calculator(Protocol):
     """Finds the rule a question is about among retrieved clauses and computes the amount."""
 
     def calculate(self, question: str, hits: Sequence[Hit]) -> CalcOutcome | None: ...
+
+    def topic_words(self) -> Mapping[str, frozenset[str]]:
+        """doc id → the words that name what its rules fund (their keywords)."""
+        ...
 
 
 def validate_question(question: str) -> str:
@@ -307,6 +314,24 @@ class Answerer:
         for clause in retriever.index.clauses:
             texts.setdefault(clause.doc_id, []).append(clause.text)
         self._periods = document_periods(docs, texts)
+        region_of = {d.id: d.region for d in docs.documents}
+        joined: dict[str, list[str]] = {}
+        for doc_id, parts in texts.items():
+            joined.setdefault(region_of[doc_id], []).extend(normalize_query(t) for t in parts)
+        # A region speaks of a topic in its clauses or in its rules' words (研发补助 names the
+        # 研究开发财政补助 of 日照's clause).
+        words_by_doc = calculator.topic_words() if calculator else {}
+        for doc_id, words in words_by_doc.items():
+            joined.setdefault(region_of[doc_id], []).extend(sorted(words))
+        self._region_texts = {region: "\n".join(parts) for region, parts in joined.items()}
+        self._rule_words = frozenset(w for ws in words_by_doc.values() for w in ws)
+        # Kinds of enterprise say who asks, not what the money is for.
+        self._asker_words = frozenset(
+            normalize_query(w)
+            for a in vocabulary().attribute
+            if a.name.endswith("企业")
+            for w in a.words
+        )
         gazetteer()  # loaded here (about 2 s, once) so the first question is not the slow one
 
     def clear_cache(self) -> None:
@@ -374,6 +399,9 @@ class Answerer:
             compared = self._comparison(question, frame, searched, mode)
             if compared is not None:
                 return compared
+        elsewhere = self._topic_elsewhere(frame, searched)
+        if elsewhere is not None:
+            return self._only_elsewhere(question, resolved, frame, *elsewhere)
         if self.calculator and frame.intent == "amount":
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
@@ -382,7 +410,44 @@ class Answerer:
                 if unfunded:
                     return self._not_funded(question, resolved, unfunded, clause)
                 return self._calculated(question, resolved, result, outcome)
+        # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
+        unfunded = unfunded_objects(frame, result.hits[0].clause.text)
+        if unfunded:
+            return self._not_funded(question, resolved, unfunded, result.hits[0])
+        unstated = criteria_unstated(searched, result.hits[0].clause.text)
+        if unstated:
+            return self._criteria_unstated(question, resolved, unstated, result.hits[0])
         return self._lookup(question, resolved, result)
+
+    def _topic_elsewhere(
+        self, frame: QuestionFrame, searched: str
+    ) -> tuple[str, tuple[str, ...]] | None:
+        wanted = {r.covered_by for r in frame.regions if r.status == "covered" and r.covered_by}
+        terms = topic_terms(frame, searched, self._rule_words, self._asker_words)
+        return topic_elsewhere(terms, wanted, self._region_texts)
+
+    def _only_elsewhere(
+        self, question: str, resolved: str, frame: QuestionFrame, term: str, where: Sequence[str]
+    ) -> Answer:
+        """An abstention for a topic the asked region's documents never mention, naming the
+        regions whose documents do (their rules do not apply to the asked region)."""
+        asked = "、".join(
+            dict.fromkeys(r.covered_by for r in frame.regions if r.covered_by)
+        )
+        others = "、".join(where)
+        message = (
+            f"已收录的{asked}政策文件中没有关于“{term}”的条款，无法回答这个问题。"
+            f"收录的{others}文件有相关规定，但不适用于{asked}。"
+        )
+        return Answer(
+            question=question,
+            answer=f"{message}\n{self._coverage}",
+            abstained=True,
+            citations=[],
+            route="abstain",
+            abstain_reason=f"topic_not_in_region:{term}",
+            resolved_question=resolved if resolved != question else None,
+        )
 
     def _quote(self, text: str, question: str) -> list[str]:
         """The sentences of a clause to quote for a question (a list question gets more)."""
@@ -590,6 +655,26 @@ class Answerer:
             citations=[],
             route="abstain",
             abstain_reason=f"object_not_funded:{'、'.join(objects)}",
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _criteria_unstated(self, question: str, resolved: str, kind: str, hit: Hit) -> Answer:
+        """An abstention for criteria the documents do not state, naming the clause that grants
+        the support (its amount is no answer to a question about conditions or procedure)."""
+        where = f"{hit.region}《{normalize(hit.title)}》{hit.clause.path or '正文'}"
+        what = "申报材料和流程" if kind == "procedure" else "具体的认定条件或标准"
+        first = split_sentences(hit.clause.text)[0] if hit.clause.text else ""
+        message = (
+            f"已收录的政策文件没有规定{what}，无法回答这个问题。"
+            f"相关的条款是{where}：「{first}」具体以主管部门发布的申报通知为准。"
+        )
+        return Answer(
+            question=question,
+            answer=f"{message}\n{self._coverage}",
+            abstained=True,
+            citations=[],
+            route="abstain",
+            abstain_reason=f"criteria_not_stated:{kind}",
             resolved_question=resolved if resolved != question else None,
         )
 

@@ -69,6 +69,13 @@ class _Intent(BaseModel):
     criteria: tuple[str, ...]
 
 
+class _CriteriaCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    cues: tuple[str, ...] = Field(min_length=1)
+    evidence: tuple[str, ...] = Field(min_length=1)
+
+
 class FrameVocabulary(BaseModel):
     """``data/frame_vocab.toml``: negation cues, attribute words, intent cues, dismissals."""
 
@@ -78,6 +85,7 @@ class FrameVocabulary(BaseModel):
     attribute: tuple[_Attribute, ...] = Field(min_length=1)
     intent: _Intent
     dismissals: tuple[str, ...] = ()
+    criteria_check: tuple[_CriteriaCheck, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +105,8 @@ def off_topic_words() -> tuple[str, ...]:
 def object_words() -> tuple[str, ...]:
     """What grants can be for (``data/objects.txt``), longest first."""
     lines = data_file("objects.txt").read_text(encoding="utf-8").splitlines()
-    words = {w.strip() for w in lines if w.strip() and not w.startswith("#")}
+    # In the question's normal form: 首台套 is searched as 首台(套) once abbreviations expand.
+    words = {normalize_query(w.strip()) for w in lines if w.strip() and not w.startswith("#")}
     return tuple(sorted(words, key=len, reverse=True))
 
 
