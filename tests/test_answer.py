@@ -346,3 +346,34 @@ def test_a_rule_sharing_no_word_with_the_question_is_not_used(engine: Engine) ->
     rule = next(r for r in engine.rules.rules if r.id == "ta-major-tech-project")
     assert not shares_words("泰安企业购买科技保险补贴多少？", rule)
     assert shares_words("泰安重大科技攻关项目最多支持多少？", rule)
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # 60万 + 90万 + 120万 = 270万 → 累计最高200万 (never 200万 × 30% × 3 = 180万)
+        (
+            "日照共建孵化器三年实际支付运营经费分别为200万元、300万元、400万元，累计能获得多少支持？",
+            2_000_000,
+        ),
+        # 20万 + min(60万, 每年最高50万) = 70万
+        (
+            "日照中小微企业前年和去年使用共享仪器分别花了100万元和300万元，两年市级补助合计多少？",
+            700_000,
+        ),
+    ],
+)
+def test_per_year_figures_are_computed_year_by_year(
+    engine: Engine, question: str, amount: int
+) -> None:
+    a = engine.answerer.answer(question)
+    assert a.calculation is not None and a.calculation.amount_yuan == amount
+    assert any(s.startswith("第2年") for s in a.calculation.steps)
+
+
+def test_grades_of_one_subject_each_once_are_added(engine: Engine) -> None:
+    a = engine.answerer.answer(
+        "日照一家单位主持国家级和省级自然科学基金项目各一项，依托单位一共获得多少支持？"
+    )
+    assert a.calculation is not None and a.calculation.amount_yuan == 150_000
+    assert len(a.calculation.steps) == 3  # one line per grade, then the total

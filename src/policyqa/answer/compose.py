@@ -431,9 +431,7 @@ class Answerer:
     ) -> Answer:
         """An abstention for a topic the asked region's documents never mention, naming the
         regions whose documents do (their rules do not apply to the asked region)."""
-        asked = "、".join(
-            dict.fromkeys(r.covered_by for r in frame.regions if r.covered_by)
-        )
+        asked = "、".join(dict.fromkeys(r.covered_by for r in frame.regions if r.covered_by))
         others = "、".join(where)
         message = (
             f"已收录的{asked}政策文件中没有关于“{term}”的条款，无法回答这个问题。"

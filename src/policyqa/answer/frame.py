@@ -44,9 +44,14 @@ TIER_SUBJECTS = (
     "创新平台",
     "技术转移服务机构",
     "科技企业孵化器",
+    "自然科学基金",
     "项目",
     "奖",
 )
+# A total asked for ("一共", "各一项"): "国家级和省级X" is then one X of each grade.
+_TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两三四五六七八九十\d]+[个项家所座]")
+_EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
+_JOINED = re.compile(r"^[和、及与]")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
 _COUNT_BEFORE = re.compile(
     r"([0-9]+|[一二两三四五六七八九十]+)(?:个|家|项|所|座)(?:新认定的|新认定|认定的)?$"
@@ -181,13 +186,24 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
     A tier not followed by a subject ("市级财政", "市级资金") names who pays, not a grade.
     """
     out: list[TierMention] = []
-    for m in re.finditer("|".join(TIER_WORDS), text):
+    matches = list(re.finditer("|".join(TIER_WORDS), text))
+    total = bool(_TOTAL.search(text))
+    for i, m in enumerate(matches):
         after = text[m.end() : m.end() + 10].lstrip("的")
         subject = next((s for s in TIER_SUBJECTS if after.startswith(s)), None)
+        count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
+        count = _count(count_m.group(1)) if count_m else 1
+        nxt = matches[i + 1] if i + 1 < len(matches) else None
+        if subject is None and total and nxt and _JOINED.match(text[m.end() : nxt.start()]):
+            # "国家级和省级自然科学基金项目各一项": the grades share the subject that follows.
+            tail = text[nxt.end() : nxt.end() + 10].lstrip("的")
+            subject = next((s for s in TIER_SUBJECTS if tail.startswith(s)), None)
         if subject is None and not m.group(0).endswith("奖"):
             continue
-        count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
-        out.append(TierMention(m.group(0), subject, _count(count_m.group(1)) if count_m else 1))
+        each = _EACH.search(text[m.end() : m.end() + 24]) if total else None
+        if each and not count_m:
+            count = _count(each.group(1))
+        out.append(TierMention(m.group(0), subject, count))
     return tuple(out)
 
 
