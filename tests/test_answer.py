@@ -11,11 +11,11 @@ from policyqa.answer.compose import (
     best_sentences,
     coverage_summary,
     pair_respectively,
-    resolve_followup,
     split_sentences,
     validate_question,
 )
 from policyqa.answer.contract import Turn
+from policyqa.answer.dialogue import resolve_followup
 from policyqa.engine import Engine
 from policyqa.search.retrieve import Retriever
 

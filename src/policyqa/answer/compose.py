@@ -16,9 +16,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
+from policyqa.answer.dialogue import (
+    _AMOUNT,
+    TIER_WORDS,
+    is_followup,
+    merge_frames,
+    resolve_against,
+    user_turns,
+)
 from policyqa.answer.frame import build_frame, set_aside, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
-from policyqa.answer.gazetteer import find_places, gazetteer
+from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
 from policyqa.answer.verify import (
     coverage_problem,
@@ -41,41 +49,11 @@ LIST_CLAUSE_CHARS = 420  # a list question quotes its clause whole up to this le
 CITED_HITS = 3
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 
-# Words that name a tier of a "分别" list, most specific first.
-TIER_WORDS = (
-    "国家级",
-    "省级",
-    "市级",
-    "区县级",
-    "一等奖",
-    "二等奖",
-    "三等奖",
-    "一等",
-    "二等",
-    "三等",
-)
-# What a grant is for; a follow-up naming another one swaps it ("那孵化器呢？").
-SUBJECT_WORDS = (
-    "孵化器",
-    "加速器",
-    "众创空间",
-    "大学科技园",
-    "重点实验室",
-    "技术创新中心",
-    "新型研发机构",
-    "技术转移服务机构",
-    "自然科学基金",
-    "科学技术奖",
-)
 _TIER = re.compile("|".join(TIER_WORDS))
 _TIER_RUN = re.compile(rf"(?:{_TIER.pattern})(?:[、和及与](?:{_TIER.pattern}))+")
 _ASKS_WHO = re.compile(
     r"(由|归)?(谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位)(来)?(负责|牵头|主管|管)?"
     r"|责任单位|牵头单位|负责部门|主管部门"
-)
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
-_FOLLOWUP_START = re.compile(
-    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题)"
 )
 # Money questions; "多少家/项/个…" asks for a count (a target), not an amount of money.
 _ASKS_AMOUNT = re.compile(
@@ -125,72 +103,6 @@ def validate_question(question: str) -> str:
             f"问题过长（{len(cleaned)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
         )
     return cleaned
-
-
-# --- multi-turn ------------------------------------------------------------------------------
-
-
-def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
-    """The tier, subject, region and amount a question names (first of each)."""
-    found: dict[str, str] = {}
-    for word in TIER_WORDS:
-        if word in text:
-            found["tier"] = word
-            break
-    for word in SUBJECT_WORDS:
-        if word in text:
-            found["subject"] = word
-            break
-    # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names.
-    places = find_places(text)
-    if places:
-        found["region"] = places[0][0]
-    else:
-        for alias in aliases:
-            if alias in text:
-                found["region"] = alias
-                break
-    m = _AMOUNT.search(text)
-    if m:
-        found["amount"] = m.group(0)
-    return found
-
-
-def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[str]) -> str:
-    """Rewrite a follow-up ("那省级的呢？") into a standalone question using the last user turn.
-
-    A slot the follow-up names (tier, subject, region, amount) replaces the same slot of the
-    previous question; otherwise the follow-up is appended to it. A standalone question is
-    unchanged.
-    """
-    users = [t.content for t in history if t.role == "user"]
-    if not users:
-        return question
-    # Each earlier turn is resolved against the ones before it, so a third turn carries the
-    # meaning the second one had (not the second turn's bare words).
-    previous = users[0]
-    for earlier in users[1:]:
-        previous = _resolve_one(earlier, previous, aliases)
-    return _resolve_one(question, previous, aliases)
-
-
-def _resolve_one(question: str, previous: str, aliases: Sequence[str]) -> str:
-    """`question` rewritten against one standalone previous question."""
-    q = normalize(question)
-    short = len(q) <= 16
-    if not (_FOLLOWUP_START.match(q) or (short and q.rstrip("?？").endswith("呢"))):
-        return question
-    prev = normalize(previous)
-    new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
-    replaced = prev
-    for slot, value in new_slots.items():
-        old = old_slots.get(slot)
-        if old and old != value:
-            replaced = replaced.replace(old, value)
-    if replaced != prev:
-        return replaced
-    rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
-    return f"{prev.rstrip('?？。')}，{rest}"
 
 
 # --- lookup ----------------------------------------------------------------------------------
@@ -363,11 +275,22 @@ class Answerer:
 
     def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
         """The question as understood, after resolving it against the conversation."""
-        resolved = resolve_followup(question, history, self._aliases)
-        asks_amount = bool(_ASKS_AMOUNT.search(normalize_query(resolved)))
-        return build_frame(resolved, self._covered_regions, asks_amount).with_(
-            text=question, resolved=resolved
-        )
+        # Turn by turn: each follow-up's partial frame is merged into the previous turn's
+        # resolved frame, so the third turn carries what the second one meant.
+        frame: QuestionFrame | None = None
+        for turn in [*user_turns(history), question]:
+            if frame is None or not is_followup(turn):
+                frame = self._standalone_frame(turn)
+                continue
+            resolved = resolve_against(turn, frame.resolved, self._aliases)
+            partial = self._standalone_frame(turn)
+            frame = merge_frames(frame, partial, self._standalone_frame(resolved))
+        assert frame is not None
+        return frame.with_(text=question)
+
+    def _standalone_frame(self, text: str) -> QuestionFrame:
+        asks_amount = bool(_ASKS_AMOUNT.search(normalize_query(text)))
+        return build_frame(text, self._covered_regions, asks_amount)
 
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
         frame = self.frame(question, history)
