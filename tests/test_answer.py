@@ -377,3 +377,19 @@ def test_grades_of_one_subject_each_once_are_added(engine: Engine) -> None:
     )
     assert a.calculation is not None and a.calculation.amount_yuan == 150_000
     assert len(a.calculation.steps) == 3  # one line per grade, then the total
+
+
+def test_unknown_requirement_gives_the_amount_with_the_condition_stated(engine: Engine) -> None:
+    # The question does not say the asker is a 科技型中小企业: the amount holds if it is.
+    a = engine.answerer.answer("日照企业享受了省企业研究开发财政补助30万元，市级配套多少？")
+    assert a.calculation is not None and a.calculation.amount_yuan == 300_000
+    assert a.answer.startswith("若贵企业属于科技型中小企业")
+    assert not any("未核实" in s for s in a.calculation.steps)
+
+
+def test_stated_requirement_is_no_condition(engine: Engine) -> None:
+    a = engine.answerer.answer(
+        "日照一家科技型中小企业享受了省企业研究开发财政补助30万元，市级配套多少？"
+    )
+    assert a.calculation is not None and a.calculation.amount_yuan == 300_000
+    assert not a.answer.startswith("若")

@@ -15,13 +15,16 @@ from policyqa.answer.choice import choose, select_rule, signals
 from policyqa.answer.derive import derive_inputs
 from policyqa.answer.items import per_year_amounts, several_items
 from policyqa.answer.reading import industries_in, read_inputs
-from policyqa.answer.requirements import contradiction, not_eligible
+from policyqa.answer.requirements import contradiction, not_eligible, unstated_conditions
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError, InvalidInputError, MissingInputError
 from policyqa.rules.model import Rule
 from policyqa.rules.money import format_yuan
 from policyqa.rules.table import RuleBook
 from policyqa.text import normalize_query
+
+# How `rules.calc` marks a requirement it could not check (须属于…领域（未核实）).
+UNVERIFIED = "（未核实）"
 
 
 class NoRuleSelectedError(CalcError):
@@ -126,7 +129,15 @@ def calculate_from_clauses(
     read = (*_general_case(text, rule, book.for_clause(clause_id)), *reading.explained)
     if read:
         calc = calc.model_copy(update={"steps": (*read, *calc.steps)})
-    return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+    conditions = unstated_conditions(text, rule) if calc.qualifies else ()
+    if not conditions:
+        return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+    # The conditions replace the calculator's "（未核实）" note: the amount holds if they do.
+    kept = tuple(s for s in calc.steps if not s.endswith(UNVERIFIED))
+    calc = calc.model_copy(update={"steps": (f"前提：{'；'.join(conditions)}", *kept)})
+    return AmountAnswer(
+        clause_id, rule, calc, (), f"{'；'.join(conditions)}，{_summary(rule, calc)}"
+    )
 
 
 def _items_summary(calc: CalcResult) -> str:
