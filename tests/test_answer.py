@@ -393,3 +393,12 @@ def test_stated_requirement_is_no_condition(engine: Engine) -> None:
     )
     assert a.calculation is not None and a.calculation.amount_yuan == 300_000
     assert not a.answer.startswith("若")
+
+
+def test_counts_of_kinds_a_rule_counts_together_are_added(engine: Engine) -> None:
+    a = engine.answerer.answer(
+        "日照绩效评价优秀的国家级孵化器今年新培育了8家高新技术企业和4家“小巨人”企业，补助多少？"
+    )
+    # 8 + 4 = 12家 × 5万元 = 60万元 → 每个孵化载体每年最高50万元
+    assert a.calculation is not None and a.calculation.amount_yuan == 500_000
+    assert any("8家 + 4家 = 12家" in s for s in a.calculation.steps)

@@ -219,3 +219,22 @@ def test_grades_joined_share_the_subject_when_a_total_is_asked() -> None:
     # "分别" asks for each grade's figure: no total, the first grade names no subject of its own.
     respectively = tiers_in(normalize_query("新认定的国家级和省级孵化器分别补多少？"))
     assert [t.tier for t in respectively] == ["省级"]
+
+
+@pytest.mark.parametrize(
+    ("question", "aside"),
+    [
+        ("增值税的事先不管，泰安孵化器补多少？", "增值税的事"),
+        ("先不说个人所得税，日照高企能拿多少？", "先不说个人所得税"),
+        ("除了加计扣除以外，日照创新券补多少？", "除了加计扣除以外"),
+        ("不考虑社保的问题，横向项目支持多少？", "不考虑社保的问题"),
+    ],
+)
+def test_a_topic_set_aside_before_or_after_the_dismissal(question: str, aside: str) -> None:
+    head, rest = set_aside(normalize_query(question))
+    assert head == aside and rest and aside not in rest
+
+
+def test_a_question_without_a_dismissal_is_kept_whole() -> None:
+    text = normalize_query("日照不考虑学历吗？横向项目支持多少")
+    assert set_aside(text) == ("", text)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policyqa.answer.choice import choose, select_rule, signals
-from policyqa.answer.derive import derive_inputs
+from policyqa.answer.derive import derive_inputs, summed_counts
 from policyqa.answer.items import per_year_amounts, several_items
 from policyqa.answer.reading import industries_in, read_inputs
 from policyqa.answer.requirements import contradiction, not_eligible, unstated_conditions
@@ -115,7 +115,7 @@ def calculate_from_clauses(
     items = several_items(text, book.for_clause(clause_id)) or per_year_amounts(text, rule)
     if items is not None:
         return AmountAnswer(clause_id, rule, items, (), _items_summary(items))
-    reading = derive_inputs(text, rule, read_inputs(question, rule))
+    reading = summed_counts(text, rule, derive_inputs(text, rule, read_inputs(question, rule)))
     if reading.missing:
         return AmountAnswer(
             clause_id, rule, None, reading.prompts, f"该问题适用“{rule.title}”的规定。"

@@ -1,9 +1,10 @@
 """Inputs a question gives indirectly, derived instead of asked for.
 
 Owns `derive_inputs`: "全部亏损" makes the loss equal to the investment (a lesser-of rule's
-limit), and a growth rate ("增长150%") with one of two yearly figures gives the other. A value
-is derived only when the rule needs exactly that input and the question states the figure it
-comes from; every derivation is shown as a step. Never reads figures itself
+limit), a growth rate ("增长150%") with one of two yearly figures gives the other; and
+`summed_counts`: counts of the kinds a rule counts together are added (3家高企 + 2家专精特新).
+A value is derived only when the rule needs exactly that input and the question states the
+figure it comes from; every derivation is shown as a step. Never reads figures itself
 (`answer.reading`, `answer.quantities`).
 """
 
@@ -15,7 +16,8 @@ from decimal import Decimal
 from policyqa.answer.quantities import frame_quantities, total_loss_means_investment
 from policyqa.answer.reading import QuestionReading
 from policyqa.rules.model import LesserOfFormula, Rule
-from policyqa.rules.money import format_yuan
+from policyqa.rules.money import find_quantities, format_yuan
+from policyqa.text import normalize_query
 
 
 def _to_yuan(value: object) -> Decimal | None:
@@ -66,3 +68,36 @@ def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     return replace(
         reading, inputs=inputs, missing=tuple(missing.values()), explained=tuple(explained)
     )
+
+
+def summed_counts(text: str, rule: Rule, reading: QuestionReading) -> QuestionReading:
+    """`reading` with a count input summed over the kinds the rule counts together
+    ("新培育了3家高新技术企业和2家专精特新中小企业" → 5家 when the rule counts either kind),
+    each count followed by a kind the rule's requirements name."""
+    counts = [spec for spec in rule.inputs if spec.kind == "count"]
+    if len(counts) != 1:
+        return reading
+    described = normalize_query("".join(rule.requirements))
+    found = [q for q in find_quantities(text) if q.kind == "count" and q.unit == "家"]
+    named = [q for q in found if _kind_after(text[q.end : q.end + 12], described)]
+    if len(named) < 2:
+        return reading
+    total = sum((q.value for q in named), Decimal(0))
+    spec = counts[0]
+    shown = " + ".join(q.text for q in named)
+    return replace(
+        reading,
+        inputs={**reading.inputs, spec.name: total},
+        missing=tuple(m for m in reading.missing if m.name != spec.name),
+        explained=(*reading.explained, f"{spec.label}：{shown} = {_plain(total)}家"),
+    )
+
+
+def _kind_after(after: str, described: str) -> bool:
+    """Whether the words after a count name a kind the rule's requirements speak of."""
+    after = after.lstrip('“"')
+    return any(after[:n] in described for n in (4, 3) if len(after) >= n)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")

@@ -90,6 +90,7 @@ class FrameVocabulary(BaseModel):
     attribute: tuple[_Attribute, ...] = Field(min_length=1)
     intent: _Intent
     dismissals: tuple[str, ...] = ()
+    dismissals_before: tuple[str, ...] = ()
     criteria_check: tuple[_CriteriaCheck, ...] = ()
 
 
@@ -217,12 +218,18 @@ def set_aside(text: str) -> tuple[str, str]:
     vocab = vocabulary()
     for word in vocab.dismissals:
         i = text.find(word)
-        if i < 0:
+        if i <= 0:  # nothing before it: the prefix form below, if any
             continue
         head = text[:i]
         tail = text[i + len(word) :].lstrip("，,。；;：: 了")
         if tail:
             return head, tail
+    for word in vocab.dismissals_before:
+        if not text.startswith(word):
+            continue
+        parts = re.split(r"[，,]", text, maxsplit=1)
+        if len(parts) == 2 and parts[1].strip():
+            return parts[0], parts[1].strip()
     return "", text
 
 
