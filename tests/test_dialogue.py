@@ -90,3 +90,15 @@ def test_merge_frames_replaces_named_slots_and_carries_the_rest() -> None:
     assert [r.name for r in merged.regions] == ["泰安市"]
     assert merged.objects == ("发明专利",)
     assert merged.extra["carried"] == ["objects"]
+
+
+def test_a_count_in_a_follow_up_replaces_the_count_not_adds_to_it() -> None:
+    history = _history("日照绩效评价优秀的省级孵化器今年新培育了3家高新技术企业，能拿多少补助？")
+    resolved = resolve_followup("那培育了5家呢？", history, ALIASES)
+    assert "5家高新技术企业" in resolved and "3家" not in resolved
+
+
+def test_target_years_outside_the_plan_abstain_even_when_asked_how_much(engine: Engine) -> None:
+    # 泰安's opinions set targets for 2026 only; a 2030 target is not in the corpus.
+    a = engine.answerer.answer("泰安市到2030年研发经费投入强度要达到多少？")
+    assert a.abstained and a.abstain_reason == "years_not_covered:2030"

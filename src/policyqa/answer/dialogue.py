@@ -45,13 +45,15 @@ SUBJECT_WORDS = (
 )
 
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
+_COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)家")
 _FOLLOWUP_START = re.compile(
     r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题)"
 )
 
 
 def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
-    """The tier, subject, region and amount a question names (first of each)."""
+    """The tier, subject, region and amount a question names (first of each), and its last
+    count of things."""
     found: dict[str, str] = {}
     for word in TIER_WORDS:
         if word in text:
@@ -73,6 +75,11 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
     m = _AMOUNT.search(text)
     if m:
         found["amount"] = m.group(0)
+    # The last count of things (培育了3家): a follow-up's "那5家呢？" replaces it rather than
+    # adding a second count ("一家企业" names the asker, and comes first).
+    counts = _COUNT.findall(text)
+    if counts:
+        found["count"] = counts[-1]
     return found
 
 
@@ -116,7 +123,10 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
     replaced = prev
     for slot, value in new_slots.items():
         old = old_slots.get(slot)
-        if old and old != value:
+        if old and old != value and slot == "count":
+            head, _, tail = replaced.rpartition(old)
+            replaced = f"{head}{value}{tail}"
+        elif old and old != value:
             replaced = replaced.replace(old, value)
     rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
     figures = _figures_span(prev)

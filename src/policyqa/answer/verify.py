@@ -59,7 +59,9 @@ def coverage_problem(
         names = "、".join(r.name for r in district) or "、".join(r.text for r in frame.regions)
         kind = "district_not_covered" if district else "region_not_covered"
         return f"{kind}:{names}"
-    if frame.intent in {"amount", "metadata", "doc_list"} or not frame.years:
+    if frame.intent in {"metadata", "doc_list"} or not frame.years:
+        return None
+    if frame.intent == "amount" and _asks_money(frame):
         return None
     wanted = {r.covered_by for r in covered}
     docs = [d for d in manifest.documents if not wanted or d.region in wanted]
@@ -70,6 +72,17 @@ def coverage_problem(
     if outside:
         return f"years_not_covered:{'、'.join(str(y) for y in outside)}"
     return None
+
+
+# Money asked for: the years of such a question are the enterprise's own (when it paid, when
+# it was recognised), not a plan's targets. "投入强度要达到多少" asks for a target.
+_MONEY_WORDS = re.compile(r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金")
+
+
+def _asks_money(frame: QuestionFrame) -> bool:
+    if any(q.unit == "yuan" for q in frame.quantities):
+        return True
+    return bool(_MONEY_WORDS.search(normalize_query(frame.resolved or frame.text)))
 
 
 def _span(period: tuple[int, int]) -> str:
