@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from policyqa.answer.quantities import frame_quantities, total_loss_means_investment
 from policyqa.answer.reading import QuestionReading
-from policyqa.rules.model import LesserOfFormula, Rule
+from policyqa.rules.model import Rule
 from policyqa.rules.money import find_quantities, format_yuan
 from policyqa.text import normalize_query
 
@@ -32,17 +32,18 @@ def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     missing = {spec.name: spec for spec in reading.missing}
     inputs = dict(reading.inputs)
     explained = list(reading.explained)
-    f = rule.formula
+    # A formula paying the lesser of a share of its base and a limit (the loss) declares both.
+    declared = rule.formula.model_dump()
+    base, limit = declared.get("base"), declared.get("limit")
     if (
-        isinstance(f, LesserOfFormula)
-        and f.limit in missing
-        and f.base in inputs
+        isinstance(base, str)
+        and isinstance(limit, str)
+        and limit in missing
+        and base in inputs
         and total_loss_means_investment(text)
     ):
-        inputs[f.limit] = inputs[f.base]
-        explained.append(
-            f"全部亏损：{missing.pop(f.limit).label}按{rule.input_spec(f.base).label}计"
-        )
+        inputs[limit] = inputs[base]
+        explained.append(f"全部亏损：{missing.pop(limit).label}按{rule.input_spec(base).label}计")
     growth = next((q for q in frame_quantities(text) if q.role == "growth_rate"), None)
     for threshold in rule.thresholds:
         if growth is None or not threshold.growth:

@@ -22,7 +22,7 @@ from policyqa.answer.frame import attributes_in, tiers_in, vocabulary
 from policyqa.answer.reading import industries_in
 from policyqa.resources import data_file
 from policyqa.rules.calc import CalcResult
-from policyqa.rules.model import Rule, TieredFormula, expand_subjects
+from policyqa.rules.model import Rule, expand_subjects
 from policyqa.text import normalize
 
 # Grades from highest to lowest; "省级及以上" admits the first two.
@@ -105,7 +105,7 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
     asked = [t for t in asked if t.tier in LEVELS]
     if not asked:
         return None
-    if not isinstance(rule.formula, TieredFormula):
+    if rule.formula.tier_input() is None:
         floor = _AT_LEAST.search(normalize("".join(rule.requirements)))
         if floor is None:
             return None
@@ -114,7 +114,7 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
             return None
         named = "、".join(f"{t.tier}{t.subject}" for t in asked)
         return f"本条只支持{floor.group(0)}，问题所述为{named}"
-    funded = [normalize(t.name) for t in rule.formula.tiers]
+    funded = [normalize(t.name) for t in rule.formula.tier_options()]
     if any(t.tier in funded for t in asked) or not any(f in LEVELS for f in funded):
         return None
     named = "、".join(f"{t.tier}{t.subject}" for t in asked)
