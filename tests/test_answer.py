@@ -402,3 +402,17 @@ def test_counts_of_kinds_a_rule_counts_together_are_added(engine: Engine) -> Non
     # 8 + 4 = 12家 × 5万元 = 60万元 → 每个孵化载体每年最高50万元
     assert a.calculation is not None and a.calculation.amount_yuan == 500_000
     assert any("8家 + 4家 = 12家" in s for s in a.calculation.steps)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("日照企业购置研发设备能补贴多少？", "object_not_funded:研发设备"),
+        ("日照企业通过知识产权贯标认证奖励多少？", "object_not_funded:贯标"),
+    ],
+)
+def test_an_object_no_clause_names_gets_no_other_objects_number(
+    engine: Engine, question: str, reason: str
+) -> None:
+    a = engine.answerer.answer(question)
+    assert a.abstained and a.calculation is None and a.abstain_reason == reason
