@@ -132,9 +132,14 @@ def calculate_from_clauses(
     conditions = unstated_conditions(text, rule) if calc.qualifies else ()
     if not conditions:
         return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
-    # The conditions replace the calculator's "（未核实）" note: the amount holds if they do.
-    kept = tuple(s for s in calc.steps if not s.endswith(UNVERIFIED))
-    calc = calc.model_copy(update={"steps": (f"前提：{'；'.join(conditions)}", *kept)})
+    # The answer's first words state the conditions; the calculator's "（未核实）" step becomes
+    # the condition it could not check (the other steps stay as computed).
+    industry = next((c for c in conditions if c.startswith("若项目属于")), None)
+    steps = tuple(
+        (industry or s.removesuffix(UNVERIFIED)) if s.endswith(UNVERIFIED) else s
+        for s in calc.steps
+    )
+    calc = calc.model_copy(update={"steps": steps})
     return AmountAnswer(
         clause_id, rule, calc, (), f"{'；'.join(conditions)}，{_summary(rule, calc)}"
     )
