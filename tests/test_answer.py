@@ -11,11 +11,11 @@ from policyqa.answer.compose import (
     best_sentences,
     coverage_summary,
     pair_respectively,
-    resolve_followup,
     split_sentences,
     validate_question,
 )
 from policyqa.answer.contract import Turn
+from policyqa.answer.dialogue import resolve_followup
 from policyqa.engine import Engine
 from policyqa.search.retrieve import Retriever
 
@@ -282,3 +282,137 @@ def test_metadata_comes_from_the_manifest_with_the_cover_cited(engine: Engine) -
     assert answer.citations[0].doc_id == "wendeng-plan-2024"
     draft = engine.answerer.answer("泰安的实施意见是哪个部门发布的？是正式文件吗？")
     assert "泰安市人民政府" in draft.answer and "征求意见稿" in draft.answer
+
+
+def test_rule_only_another_city_has_abstains_naming_that_city(engine: Engine) -> None:
+    # 横向项目经费支持 is in 日照's 实施细则 (5.14) only; 泰安's top clause must not lend its rule.
+    a = engine.answerer.answer("泰安企业与高校开展横向项目，实际支付100万元，能支持多少？")
+    assert a.abstained and a.calculation is None
+    assert a.abstain_reason == "topic_not_in_region:横向项目"
+    assert "日照市" in a.answer
+
+
+def test_the_same_rule_in_its_own_city_is_still_computed(engine: Engine) -> None:
+    a = engine.answerer.answer("日照企业横向项目实际支付100万元，能支持多少？")
+    assert not a.abstained and a.calculation is not None
+    assert a.calculation.rule_id == "rz-horizontal-project"
+
+
+def test_lookup_of_an_object_the_clause_does_not_fund_abstains(engine: Engine) -> None:
+    a = engine.answerer.answer("日照对科技企业购买科技保险的保费补贴多少？")
+    assert a.abstained and a.abstain_reason == "object_not_funded:科技保险"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("泰安孵化器要满足什么条件才能被认定为国家级孵化器？", "qualification"),
+        ("日照申请新品种培育补贴需要准备哪些材料？", "procedure"),
+    ],
+)
+def test_criteria_the_clause_does_not_state_are_not_answered_with_an_amount(
+    engine: Engine, question: str, kind: str
+) -> None:
+    a = engine.answerer.answer(question)
+    assert a.abstained and a.abstain_reason == f"criteria_not_stated:{kind}"
+    assert a.calculation is None and "万元资金补助" not in a.answer.split("\n")[0][:20]
+
+
+def test_criteria_the_clause_states_are_quoted() -> None:
+    from policyqa.answer.verify import criteria_unstated
+
+    clause = "对首次认定的规模以上高新技术企业,给予每家企业最高10万元一次性补助。"
+    assert criteria_unstated("高企补助的申请条件是什么？", clause) is None
+    assert criteria_unstated("需要什么条件？", "对新认定的国家级孵化器给予100万元。") == (
+        "qualification"
+    )
+    assert criteria_unstated("需要什么条件，能拿多少？", "给予100万元。") is None
+
+
+def test_topic_elsewhere_names_the_regions_that_speak_of_it() -> None:
+    from policyqa.answer.verify import topic_elsewhere
+
+    texts = {"日照市": "横向项目 实际支付", "泰安市": "孵化器 加速器"}
+    assert topic_elsewhere(["横向项目"], {"泰安市"}, texts) == ("横向项目", ("日照市",))
+    assert topic_elsewhere(["横向项目"], {"日照市"}, texts) is None
+    assert topic_elsewhere(["横向项目"], set(), texts) is None  # no region asked: no claim
+    assert topic_elsewhere(["首台套"], {"泰安市"}, texts) is None  # nowhere: other checks
+
+
+def test_a_rule_sharing_no_word_with_the_question_is_not_used(engine: Engine) -> None:
+    from policyqa.answer.choice import shares_words
+
+    assert engine.rules is not None
+    rule = next(r for r in engine.rules.rules if r.id == "ta-major-tech-project")
+    assert not shares_words("泰安企业购买科技保险补贴多少？", rule)
+    assert shares_words("泰安重大科技攻关项目最多支持多少？", rule)
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # 60万 + 90万 + 120万 = 270万 → 累计最高200万 (never 200万 × 30% × 3 = 180万)
+        (
+            "日照共建孵化器三年实际支付运营经费分别为200万元、300万元、400万元，累计能获得多少支持？",
+            2_000_000,
+        ),
+        # 20万 + min(60万, 每年最高50万) = 70万
+        (
+            "日照中小微企业前年和去年使用共享仪器分别花了100万元和300万元，两年市级补助合计多少？",
+            700_000,
+        ),
+    ],
+)
+def test_per_year_figures_are_computed_year_by_year(
+    engine: Engine, question: str, amount: int
+) -> None:
+    a = engine.answerer.answer(question)
+    assert a.calculation is not None and a.calculation.amount_yuan == amount
+    assert any(s.startswith("第2年") for s in a.calculation.steps)
+
+
+def test_grades_of_one_subject_each_once_are_added(engine: Engine) -> None:
+    a = engine.answerer.answer(
+        "日照一家单位主持国家级和省级自然科学基金项目各一项，依托单位一共获得多少支持？"
+    )
+    assert a.calculation is not None and a.calculation.amount_yuan == 150_000
+    assert len(a.calculation.steps) == 3  # one line per grade, then the total
+
+
+def test_unknown_requirement_gives_the_amount_with_the_condition_stated(engine: Engine) -> None:
+    # The question does not say the asker is a 科技型中小企业: the amount holds if it is.
+    a = engine.answerer.answer("日照企业享受了省企业研究开发财政补助30万元，市级配套多少？")
+    assert a.calculation is not None and a.calculation.amount_yuan == 300_000
+    assert a.answer.startswith("若贵企业属于科技型中小企业")
+    assert not any("未核实" in s for s in a.calculation.steps)
+
+
+def test_stated_requirement_is_no_condition(engine: Engine) -> None:
+    a = engine.answerer.answer(
+        "日照一家科技型中小企业享受了省企业研究开发财政补助30万元，市级配套多少？"
+    )
+    assert a.calculation is not None and a.calculation.amount_yuan == 300_000
+    assert not a.answer.startswith("若")
+
+
+def test_counts_of_kinds_a_rule_counts_together_are_added(engine: Engine) -> None:
+    a = engine.answerer.answer(
+        "日照绩效评价优秀的国家级孵化器今年新培育了8家高新技术企业和4家“小巨人”企业，补助多少？"
+    )
+    # 8 + 4 = 12家 × 5万元 = 60万元 → 每个孵化载体每年最高50万元
+    assert a.calculation is not None and a.calculation.amount_yuan == 500_000
+    assert any("8家 + 4家 = 12家" in s for s in a.calculation.steps)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("日照企业购置研发设备能补贴多少？", "object_not_funded:研发设备"),
+        ("日照企业通过知识产权贯标认证奖励多少？", "object_not_funded:贯标"),
+    ],
+)
+def test_an_object_no_clause_names_gets_no_other_objects_number(
+    engine: Engine, question: str, reason: str
+) -> None:
+    a = engine.answerer.answer(question)
+    assert a.abstained and a.calculation is None and a.abstain_reason == reason

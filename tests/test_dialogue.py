@@ -3,8 +3,8 @@ for any number of turns (real index and model)."""
 
 from __future__ import annotations
 
-from policyqa.answer.compose import resolve_followup
 from policyqa.answer.contract import Turn
+from policyqa.answer.dialogue import resolve_followup
 from policyqa.engine import Engine
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
@@ -53,3 +53,52 @@ def test_a_follow_up_naming_an_uncovered_district_replaces_the_region(engine: En
     assert answer.resolved_question is not None and "环翠区" in answer.resolved_question
     assert "文登区" not in answer.resolved_question
     assert answer.abstained and answer.calculation is None
+
+
+def test_several_figures_in_a_follow_up_replace_every_figure() -> None:
+    history = _history("日照中小微企业一年使用共享仪器设备费用100万元，市级补助多少？")
+    resolved = resolve_followup("要是两年分别花了100万元和300万元呢？", history, ALIASES)
+    assert "两年分别花了100万元和300万元" in resolved and "日照" in resolved
+
+
+def test_third_turn_with_several_figures_is_computed_item_by_item(engine: Engine) -> None:
+    history = _history("日照企业横向项目实际支付100万元，能支持多少？", "那实际支付800万元呢？")
+    a = engine.answerer.answer("如果有两个项目，分别支付800万元和300万元呢？", history)
+    assert a.calculation is not None and a.calculation.amount_yuan == 1_600_000
+    assert a.resolved_question and "横向项目" in a.resolved_question
+
+
+def test_region_follow_up_replaces_the_region_slot_of_the_resolved_frame(engine: Engine) -> None:
+    history = _history("日照主持国家级自然科学基金项目给依托单位多少钱？", "省级的呢？")
+    a = engine.answerer.answer("那文登区呢？", history)
+    assert a.frame is not None
+    assert [r["name"] for r in a.frame["regions"]] == ["威海市文登区"]
+    assert "objects" not in a.frame["extra"]["carried"] or a.frame["objects"]
+    # 文登's plan funds no 自然科学基金 project: no number carried over from 日照.
+    assert a.abstained and a.calculation is None
+
+
+def test_merge_frames_replaces_named_slots_and_carries_the_rest() -> None:
+    from policyqa.answer.dialogue import merge_frames
+    from policyqa.answer.frame import build_frame
+
+    covered = ("日照市", "泰安市", "威海市文登区", "山东省")
+    previous = build_frame("日照对发明专利奖励多少？", covered, True)
+    partial = build_frame("那泰安呢？", covered, False)
+    resolved = build_frame("泰安对发明专利奖励多少？", covered, True)
+    merged = merge_frames(previous, partial, resolved)
+    assert [r.name for r in merged.regions] == ["泰安市"]
+    assert merged.objects == ("发明专利",)
+    assert merged.extra["carried"] == ["objects"]
+
+
+def test_a_count_in_a_follow_up_replaces_the_count_not_adds_to_it() -> None:
+    history = _history("日照绩效评价优秀的省级孵化器今年新培育了3家高新技术企业，能拿多少补助？")
+    resolved = resolve_followup("那培育了5家呢？", history, ALIASES)
+    assert "5家高新技术企业" in resolved and "3家" not in resolved
+
+
+def test_target_years_outside_the_plan_abstain_even_when_asked_how_much(engine: Engine) -> None:
+    # 泰安's opinions set targets for 2026 only; a 2030 target is not in the corpus.
+    a = engine.answerer.answer("泰安市到2030年研发经费投入强度要达到多少？")
+    assert a.abstained and a.abstain_reason == "years_not_covered:2030"

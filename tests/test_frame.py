@@ -167,3 +167,74 @@ def test_chinese_numeral_amounts(digit: str, mult: str) -> None:
     value = "一二三四五六七八九".index(digit) + 1
     scale = {"万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7}[mult]
     assert Decimal(q.value) == value * scale
+
+
+@pytest.mark.parametrize(
+    ("question", "values"),
+    [
+        ("三年实际支付运营经费分别为200万元、300万元、400万元", ("2000000", "3000000", "4000000")),
+        (
+            "第一年、第二年、第三年实际支付运营经费100万元、150万元、200万元",
+            ("1000000", "1500000", "2000000"),
+        ),
+        ("前年和去年使用共享仪器分别花了100万元和300万元", ("1000000", "3000000")),
+        ("2025年、2026年实际支付运营经费分别为80万元和120万元", ("800000", "1200000")),
+        ("去年使用共享仪器花了150万元，今年花了400万元", ("1500000", "4000000")),
+    ],
+)
+def test_per_year_list_phrasings(question: str, values: tuple[str, ...]) -> None:
+    found = frame_quantities(normalize_query(question))
+    (per_year,) = [q for q in found if q.role == "per_year"]
+    assert per_year.values == values
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "两个横向项目实际支付分别为800万元和300万元",  # items, not years
+        "连续三年每年实际支付运营经费50万元",  # one figure for every year
+        "首轮投资1000万元，去年亏损了120万元",  # one year named
+    ],
+)
+@pytest.mark.parametrize("suffix", ["", "，能拿多少？"])
+def test_not_a_per_year_list(question: str, suffix: str) -> None:
+    found = frame_quantities(normalize_query(question + suffix))
+    assert not [q for q in found if q.role == "per_year"]
+
+
+@given(st.lists(_amounts, min_size=2, max_size=4))
+def test_year_led_amounts_are_a_per_year_list(values: list[int]) -> None:
+    years = ["前年", "去年", "今年", "明年"][: len(values)]
+    text = "，".join(f"{y}花了{v}万元" for y, v in zip(years, values, strict=True))
+    (per_year,) = [q for q in frame_quantities(text) if q.role == "per_year"]
+    assert [Decimal(v) for v in per_year.values] == [Decimal(v) * 10_000 for v in values]
+
+
+def test_grades_joined_share_the_subject_when_a_total_is_asked() -> None:
+    each = tiers_in(normalize_query("主持国家级和省级自然科学基金项目各一项，一共多少？"))
+    assert [(t.tier, t.subject, t.count) for t in each] == [
+        ("国家级", "自然科学基金", 1),
+        ("省级", "自然科学基金", 1),
+    ]
+    # "分别" asks for each grade's figure: no total, the first grade names no subject of its own.
+    respectively = tiers_in(normalize_query("新认定的国家级和省级孵化器分别补多少？"))
+    assert [t.tier for t in respectively] == ["省级"]
+
+
+@pytest.mark.parametrize(
+    ("question", "aside"),
+    [
+        ("增值税的事先不管，泰安孵化器补多少？", "增值税的事"),
+        ("先不说个人所得税，日照高企能拿多少？", "先不说个人所得税"),
+        ("除了加计扣除以外，日照创新券补多少？", "除了加计扣除以外"),
+        ("不考虑社保的问题，横向项目支持多少？", "不考虑社保的问题"),
+    ],
+)
+def test_a_topic_set_aside_before_or_after_the_dismissal(question: str, aside: str) -> None:
+    head, rest = set_aside(normalize_query(question))
+    assert head == aside and rest and aside not in rest
+
+
+def test_a_question_without_a_dismissal_is_kept_whole() -> None:
+    text = normalize_query("日照不考虑学历吗？横向项目支持多少")
+    assert set_aside(text) == ("", text)

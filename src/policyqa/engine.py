@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from policyqa.answer.amounts import calculate_from_clauses
+from policyqa.answer.choice import rule_words, shares_words
 from policyqa.answer.compose import Answerer, CalcOutcome, QuestionError
 from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
@@ -182,12 +183,20 @@ class RuleCalculator:
         found = calculate_from_clauses(question, ranked, self.book)
         if found is None:
             return None
+        # The top clause's only rule is chosen even when the question shares none of its words
+        # ("泰安…横向项目" ranks an unrelated 泰安 clause first): that is no answer, not a number.
+        if found.rule is not None and not shares_words(question, found.rule):
+            return None
         calculation = (
             Calculation.model_validate(found.calculation.to_contract())
             if found.calculation is not None
             else None
         )
         return CalcOutcome(found.clause_id, calculation, list(found.missing), found.summary)
+
+    def topic_words(self) -> Mapping[str, frozenset[str]]:
+        """doc id → the words its rules name what they fund by (for the answer's topic check)."""
+        return rule_words(self.book.rules)
 
 
 def open_rules(settings: Settings) -> RuleBook:

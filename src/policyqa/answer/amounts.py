@@ -12,16 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policyqa.answer.choice import choose, select_rule, signals
-from policyqa.answer.derive import derive_inputs
+from policyqa.answer.derive import derive_inputs, summed_counts
 from policyqa.answer.items import per_year_amounts, several_items
 from policyqa.answer.reading import industries_in, read_inputs
-from policyqa.answer.requirements import contradiction, not_eligible
+from policyqa.answer.requirements import contradiction, not_eligible, unstated_conditions
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError, InvalidInputError, MissingInputError
 from policyqa.rules.model import Rule
 from policyqa.rules.money import format_yuan
 from policyqa.rules.table import RuleBook
 from policyqa.text import normalize_query
+
+# How `rules.calc` marks a requirement it could not check (须属于…领域（未核实）).
+UNVERIFIED = "（未核实）"
 
 
 class NoRuleSelectedError(CalcError):
@@ -112,7 +115,7 @@ def calculate_from_clauses(
     items = several_items(text, book.for_clause(clause_id)) or per_year_amounts(text, rule)
     if items is not None:
         return AmountAnswer(clause_id, rule, items, (), _items_summary(items))
-    reading = derive_inputs(text, rule, read_inputs(question, rule))
+    reading = summed_counts(text, rule, derive_inputs(text, rule, read_inputs(question, rule)))
     if reading.missing:
         return AmountAnswer(
             clause_id, rule, None, reading.prompts, f"该问题适用“{rule.title}”的规定。"
@@ -126,7 +129,20 @@ def calculate_from_clauses(
     read = (*_general_case(text, rule, book.for_clause(clause_id)), *reading.explained)
     if read:
         calc = calc.model_copy(update={"steps": (*read, *calc.steps)})
-    return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+    conditions = unstated_conditions(text, rule) if calc.qualifies else ()
+    if not conditions:
+        return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+    # The answer's first words state the conditions; the calculator's "（未核实）" step becomes
+    # the condition it could not check (the other steps stay as computed).
+    industry = next((c for c in conditions if c.startswith("若项目属于")), None)
+    steps = tuple(
+        (industry or s.removesuffix(UNVERIFIED)) if s.endswith(UNVERIFIED) else s
+        for s in calc.steps
+    )
+    calc = calc.model_copy(update={"steps": steps})
+    return AmountAnswer(
+        clause_id, rule, calc, (), f"{'；'.join(conditions)}，{_summary(rule, calc)}"
+    )
 
 
 def _items_summary(calc: CalcResult) -> str:

@@ -65,6 +65,33 @@ def signals(text: str, rule: Rule) -> int:
     return len(named) + (1 if input_fit(text, rule) > 0 else 0)
 
 
+def shares_words(question: str, rule: Rule) -> bool:
+    """Whether a question uses any word of the rule (keyword, tier name or cue, industry): a
+    rule whose words the question shares none of is not what it asks about, however well the
+    retriever ranked its clause."""
+    text = normalize_query(question)
+    if any(w in text for w in _words(rule)):
+        return True
+    if rule.industries and industry_terms_in(text, rule):
+        return True
+    # Its title and requirements, three characters at a time ("首轮投了" shares 首轮投 with
+    # 首轮投资): a question paraphrasing the rule still names it.
+    described = _vocabulary(rule)
+    return any(text[i : i + 3] in described for i in range(len(text) - 2) if _cjk(text[i : i + 3]))
+
+
+def _cjk(chunk: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in chunk)
+
+
+def rule_words(rules: Sequence[Rule]) -> dict[str, frozenset[str]]:
+    """doc id → every word its rules are named by: what the table funds there (横向项目 …)."""
+    words: dict[str, set[str]] = {}
+    for rule in rules:
+        words.setdefault(rule.clause_id.split(":", 1)[0], set()).update(_words(rule))
+    return {doc: frozenset(ws) for doc, ws in words.items()}
+
+
 @dataclass(frozen=True)
 class Choice:
     """What a clause's rules and provisions make of a question."""

@@ -15,16 +15,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from policyqa.answer.contract import Answer, Calculation, Citation, Turn
-from policyqa.answer.frame import build_frame, set_aside
+from policyqa.answer.contract import MAX_QUESTION_CHARS, Answer, Calculation, Citation, Turn
+from policyqa.answer.dialogue import (
+    _AMOUNT,
+    TIER_WORDS,
+    is_followup,
+    merge_frames,
+    resolve_against,
+    user_turns,
+)
+from policyqa.answer.frame import build_frame, set_aside, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
-from policyqa.answer.gazetteer import find_places, gazetteer
+from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
 from policyqa.answer.verify import (
     coverage_problem,
+    criteria_unstated,
     district_note,
     document_periods,
     period_note,
+    topic_elsewhere,
+    topic_terms,
     unfunded_objects,
 )
 from policyqa.corpus.manifest import Manifest
@@ -32,47 +43,16 @@ from policyqa.corpus.segment import Clause
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
 from policyqa.text import normalize, normalize_query, split_sentences
 
-MAX_QUESTION_CHARS = 500
 WHOLE_CLAUSE_CHARS = 220  # a clause this short is quoted whole (lists read better complete)
 LIST_CLAUSE_CHARS = 420  # a list question quotes its clause whole up to this length
 CITED_HITS = 3
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 
-# Words that name a tier of a "分别" list, most specific first.
-TIER_WORDS = (
-    "国家级",
-    "省级",
-    "市级",
-    "区县级",
-    "一等奖",
-    "二等奖",
-    "三等奖",
-    "一等",
-    "二等",
-    "三等",
-)
-# What a grant is for; a follow-up naming another one swaps it ("那孵化器呢？").
-SUBJECT_WORDS = (
-    "孵化器",
-    "加速器",
-    "众创空间",
-    "大学科技园",
-    "重点实验室",
-    "技术创新中心",
-    "新型研发机构",
-    "技术转移服务机构",
-    "自然科学基金",
-    "科学技术奖",
-)
 _TIER = re.compile("|".join(TIER_WORDS))
 _TIER_RUN = re.compile(rf"(?:{_TIER.pattern})(?:[、和及与](?:{_TIER.pattern}))+")
 _ASKS_WHO = re.compile(
     r"(由|归)?(谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位)(来)?(负责|牵头|主管|管)?"
     r"|责任单位|牵头单位|负责部门|主管部门"
-)
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
-_FOLLOWUP_START = re.compile(
-    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题)"
 )
 # Money questions; "多少家/项/个…" asks for a count (a target), not an amount of money.
 _ASKS_AMOUNT = re.compile(
@@ -102,6 +82,10 @@ class Calculator(Protocol):
 
     def calculate(self, question: str, hits: Sequence[Hit]) -> CalcOutcome | None: ...
 
+    def topic_words(self) -> Mapping[str, frozenset[str]]:
+        """doc id → the words that name what its rules fund (their keywords)."""
+        ...
+
 
 def validate_question(question: str) -> str:
     """The question stripped, or QuestionError saying what is wrong with it."""
@@ -125,75 +109,6 @@ def validate_question(question: str) -> str:
             f"请控制在 {MAX_QUESTION_CHARS} 字以内。"
         )
     return cleaned
-
-
-# --- multi-turn ------------------------------------------------------------------------------
-
-
-def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
-    """The tier, subject, region and amount a question names (first of each)."""
-    found: dict[str, str] = {}
-    for word in TIER_WORDS:
-        if word in text:
-            found["tier"] = word
-            break
-    for word in SUBJECT_WORDS:
-        if word in text:
-            found["subject"] = word
-            break
-    # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names.
-    places = find_places(text)
-    if places:
-        found["region"] = places[0][0]
-    else:
-        for alias in aliases:
-            if alias in text:
-                found["region"] = alias
-                break
-    m = _AMOUNT.search(text)
-    if m:
-        found["amount"] = m.group(0)
-    return found
-
-
-def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[str]) -> str:
-    """Rewrite a follow-up ("那省级的呢？") into a standalone question using the last user turn.
-
-    A slot the follow-up names (tier, subject, region, amount) replaces the same slot of the
-    previous question; otherwise the follow-up is appended to it. A standalone question is
-    unchanged.
-    """
-    users = [t.content for t in history if t.role == "user"]
-    if not users:
-        return question
-    # Each earlier turn is resolved against the ones before it, so a third turn carries the
-    # meaning the second one had (not the second turn's bare words). The result is cut to the
-    # question limit: a history turn may be 4,000 characters, and what is embedded must stay as
-    # bounded as a question.
-    previous = users[0][:MAX_QUESTION_CHARS]
-    for earlier in users[1:]:
-        previous = _resolve_one(earlier, previous, aliases)[:MAX_QUESTION_CHARS]
-    return _resolve_one(question, previous, aliases)[:MAX_QUESTION_CHARS]
-
-
-def _resolve_one(question: str, previous: str, aliases: Sequence[str]) -> str:
-    """`question` rewritten against one standalone previous question."""
-    q = normalize(question)
-    short = len(q) <= 16
-    if not (_FOLLOWUP_START.match(q) or (short and q.rstrip("?？").endswith("呢"))):
-        return question
-    prev = normalize(previous)
-    new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
-    replaced = prev
-    for slot, value in new_slots.items():
-        old = old_slots.get(slot)
-        if old and old != value:
-            replaced = replaced.replace(old, value)
-    if replaced != prev:
-        return replaced
-    rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
-    head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
-    return f"{head}，{rest}"
 
 
 # --- lookup ----------------------------------------------------------------------------------
@@ -317,6 +232,24 @@ class Answerer:
         for clause in retriever.index.clauses:
             texts.setdefault(clause.doc_id, []).append(clause.text)
         self._periods = document_periods(docs, texts)
+        region_of = {d.id: d.region for d in docs.documents}
+        joined: dict[str, list[str]] = {}
+        for doc_id, parts in texts.items():
+            joined.setdefault(region_of[doc_id], []).extend(normalize_query(t) for t in parts)
+        # A region speaks of a topic in its clauses or in its rules' words (研发补助 names the
+        # 研究开发财政补助 of 日照's clause).
+        words_by_doc = calculator.topic_words() if calculator else {}
+        for doc_id, words in words_by_doc.items():
+            joined.setdefault(region_of[doc_id], []).extend(sorted(words))
+        self._region_texts = {region: "\n".join(parts) for region, parts in joined.items()}
+        self._rule_words = frozenset(w for ws in words_by_doc.values() for w in ws)
+        # Kinds of enterprise say who asks, not what the money is for.
+        self._asker_words = frozenset(
+            normalize_query(w)
+            for a in vocabulary().attribute
+            if a.name.endswith("企业")
+            for w in a.words
+        )
         gazetteer()  # loaded here (about 2 s, once) so the first question is not the slow one
 
     def clear_cache(self) -> None:
@@ -348,11 +281,22 @@ class Answerer:
 
     def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
         """The question as understood, after resolving it against the conversation."""
-        resolved = resolve_followup(question, history, self._aliases)
-        asks_amount = bool(_ASKS_AMOUNT.search(normalize_query(resolved)))
-        return build_frame(resolved, self._covered_regions, asks_amount).with_(
-            text=question, resolved=resolved
-        )
+        # Turn by turn: each follow-up's partial frame is merged into the previous turn's
+        # resolved frame, so the third turn carries what the second one meant.
+        frame: QuestionFrame | None = None
+        for turn in [*user_turns(history), question]:
+            if frame is None or not is_followup(turn):
+                frame = self._standalone_frame(turn)
+                continue
+            resolved = resolve_against(turn, frame.resolved, self._aliases)
+            partial = self._standalone_frame(turn)
+            frame = merge_frames(frame, partial, self._standalone_frame(resolved))
+        assert frame is not None
+        return frame.with_(text=question)
+
+    def _standalone_frame(self, text: str) -> QuestionFrame:
+        asks_amount = bool(_ASKS_AMOUNT.search(normalize_query(text)))
+        return build_frame(text, self._covered_regions, asks_amount)
 
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
         frame = self.frame(question, history)
@@ -384,6 +328,9 @@ class Answerer:
             compared = self._comparison(question, frame, searched, mode)
             if compared is not None:
                 return compared
+        elsewhere = self._topic_elsewhere(frame, searched)
+        if elsewhere is not None:
+            return self._only_elsewhere(question, resolved, frame, *elsewhere)
         if self.calculator and frame.intent == "amount":
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
@@ -392,7 +339,42 @@ class Answerer:
                 if unfunded:
                     return self._not_funded(question, resolved, unfunded, clause)
                 return self._calculated(question, resolved, result, outcome)
+        # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
+        unfunded = unfunded_objects(frame, result.hits[0].clause.text)
+        if unfunded:
+            return self._not_funded(question, resolved, unfunded, result.hits[0])
+        unstated = criteria_unstated(searched, result.hits[0].clause.text)
+        if unstated:
+            return self._criteria_unstated(question, resolved, unstated, result.hits[0])
         return self._lookup(question, resolved, result)
+
+    def _topic_elsewhere(
+        self, frame: QuestionFrame, searched: str
+    ) -> tuple[str, tuple[str, ...]] | None:
+        wanted = {r.covered_by for r in frame.regions if r.status == "covered" and r.covered_by}
+        terms = topic_terms(frame, searched, self._rule_words, self._asker_words)
+        return topic_elsewhere(terms, wanted, self._region_texts)
+
+    def _only_elsewhere(
+        self, question: str, resolved: str, frame: QuestionFrame, term: str, where: Sequence[str]
+    ) -> Answer:
+        """An abstention for a topic the asked region's documents never mention, naming the
+        regions whose documents do (their rules do not apply to the asked region)."""
+        asked = "、".join(dict.fromkeys(r.covered_by for r in frame.regions if r.covered_by))
+        others = "、".join(where)
+        message = (
+            f"已收录的{asked}政策文件中没有关于“{term}”的条款，无法回答这个问题。"
+            f"收录的{others}文件有相关规定，但不适用于{asked}。"
+        )
+        return Answer(
+            question=question,
+            answer=f"{message}\n{self._coverage}",
+            abstained=True,
+            citations=[],
+            route="abstain",
+            abstain_reason=f"topic_not_in_region:{term}",
+            resolved_question=resolved if resolved != question else None,
+        )
 
     def _quote(self, text: str, question: str) -> list[str]:
         """The sentences of a clause to quote for a question (a list question gets more)."""
@@ -600,6 +582,26 @@ class Answerer:
             citations=[],
             route="abstain",
             abstain_reason=f"object_not_funded:{'、'.join(objects)}",
+            resolved_question=resolved if resolved != question else None,
+        )
+
+    def _criteria_unstated(self, question: str, resolved: str, kind: str, hit: Hit) -> Answer:
+        """An abstention for criteria the documents do not state, naming the clause that grants
+        the support (its amount is no answer to a question about conditions or procedure)."""
+        where = f"{hit.region}《{normalize(hit.title)}》{hit.clause.path or '正文'}"
+        what = "申报材料和流程" if kind == "procedure" else "具体的认定条件或标准"
+        first = split_sentences(hit.clause.text)[0] if hit.clause.text else ""
+        message = (
+            f"已收录的政策文件没有规定{what}，无法回答这个问题。"
+            f"相关的条款是{where}：「{first}」具体以主管部门发布的申报通知为准。"
+        )
+        return Answer(
+            question=question,
+            answer=f"{message}\n{self._coverage}",
+            abstained=True,
+            citations=[],
+            route="abstain",
+            abstain_reason=f"criteria_not_stated:{kind}",
             resolved_question=resolved if resolved != question else None,
         )
 

@@ -10,6 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The longest question accepted (characters, after cleaning and after normalization); a
+# follow-up resolved against its history is cut to it too, so what is embedded stays bounded.
+MAX_QUESTION_CHARS = 500
+
 
 class Citation(BaseModel):
     """A clause an answer relied on, with its whole text in the original characters."""

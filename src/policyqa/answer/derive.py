@@ -1,9 +1,10 @@
 """Inputs a question gives indirectly, derived instead of asked for.
 
 Owns `derive_inputs`: "全部亏损" makes the loss equal to the investment (a lesser-of rule's
-limit), and a growth rate ("增长150%") with one of two yearly figures gives the other. A value
-is derived only when the rule needs exactly that input and the question states the figure it
-comes from; every derivation is shown as a step. Never reads figures itself
+limit), a growth rate ("增长150%") with one of two yearly figures gives the other; and
+`summed_counts`: counts of the kinds a rule counts together are added (3家高企 + 2家专精特新).
+A value is derived only when the rule needs exactly that input and the question states the
+figure it comes from; every derivation is shown as a step. Never reads figures itself
 (`answer.reading`, `answer.quantities`).
 """
 
@@ -14,8 +15,9 @@ from decimal import Decimal
 
 from policyqa.answer.quantities import frame_quantities, total_loss_means_investment
 from policyqa.answer.reading import QuestionReading
-from policyqa.rules.model import LesserOfFormula, Rule
-from policyqa.rules.money import format_yuan
+from policyqa.rules.model import Rule
+from policyqa.rules.money import find_quantities, format_yuan
+from policyqa.text import normalize_query
 
 
 def _to_yuan(value: object) -> Decimal | None:
@@ -30,17 +32,18 @@ def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     missing = {spec.name: spec for spec in reading.missing}
     inputs = dict(reading.inputs)
     explained = list(reading.explained)
-    f = rule.formula
+    # A formula paying the lesser of a share of its base and a limit (the loss) declares both.
+    declared = rule.formula.model_dump()
+    base, limit = declared.get("base"), declared.get("limit")
     if (
-        isinstance(f, LesserOfFormula)
-        and f.limit in missing
-        and f.base in inputs
+        isinstance(base, str)
+        and isinstance(limit, str)
+        and limit in missing
+        and base in inputs
         and total_loss_means_investment(text)
     ):
-        inputs[f.limit] = inputs[f.base]
-        explained.append(
-            f"全部亏损：{missing.pop(f.limit).label}按{rule.input_spec(f.base).label}计"
-        )
+        inputs[limit] = inputs[base]
+        explained.append(f"全部亏损：{missing.pop(limit).label}按{rule.input_spec(base).label}计")
     growth = next((q for q in frame_quantities(text) if q.role == "growth_rate"), None)
     for threshold in rule.thresholds:
         if growth is None or not threshold.growth:
@@ -66,3 +69,36 @@ def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     return replace(
         reading, inputs=inputs, missing=tuple(missing.values()), explained=tuple(explained)
     )
+
+
+def summed_counts(text: str, rule: Rule, reading: QuestionReading) -> QuestionReading:
+    """`reading` with a count input summed over the kinds the rule counts together
+    ("新培育了3家高新技术企业和2家专精特新中小企业" → 5家 when the rule counts either kind),
+    each count followed by a kind the rule's requirements name."""
+    counts = [spec for spec in rule.inputs if spec.kind == "count"]
+    if len(counts) != 1:
+        return reading
+    described = normalize_query("".join(rule.requirements))
+    found = [q for q in find_quantities(text) if q.kind == "count" and q.unit == "家"]
+    named = [q for q in found if _kind_after(text[q.end : q.end + 12], described)]
+    if len(named) < 2:
+        return reading
+    total = sum((q.value for q in named), Decimal(0))
+    spec = counts[0]
+    shown = " + ".join(q.text for q in named)
+    return replace(
+        reading,
+        inputs={**reading.inputs, spec.name: total},
+        missing=tuple(m for m in reading.missing if m.name != spec.name),
+        explained=(*reading.explained, f"{spec.label}：{shown} = {_plain(total)}家"),
+    )
+
+
+def _kind_after(after: str, described: str) -> bool:
+    """Whether the words after a count name a kind the rule's requirements speak of."""
+    after = after.lstrip('“"')
+    return any(after[:n] in described for n in (4, 3) if len(after) >= n)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")

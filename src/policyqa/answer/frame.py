@@ -44,9 +44,14 @@ TIER_SUBJECTS = (
     "创新平台",
     "技术转移服务机构",
     "科技企业孵化器",
+    "自然科学基金",
     "项目",
     "奖",
 )
+# A total asked for ("一共", "各一项"): "国家级和省级X" is then one X of each grade.
+_TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两三四五六七八九十\d]+[个项家所座]")
+_EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
+_JOINED = re.compile(r"^[和、及与]")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
 _COUNT_BEFORE = re.compile(
     r"([0-9]+|[一二两三四五六七八九十]+)(?:个|家|项|所|座)(?:新认定的|新认定|认定的)?$"
@@ -69,6 +74,13 @@ class _Intent(BaseModel):
     criteria: tuple[str, ...]
 
 
+class _CriteriaCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    cues: tuple[str, ...] = Field(min_length=1)
+    evidence: tuple[str, ...] = Field(min_length=1)
+
+
 class FrameVocabulary(BaseModel):
     """``data/frame_vocab.toml``: negation cues, attribute words, intent cues, dismissals."""
 
@@ -78,6 +90,8 @@ class FrameVocabulary(BaseModel):
     attribute: tuple[_Attribute, ...] = Field(min_length=1)
     intent: _Intent
     dismissals: tuple[str, ...] = ()
+    dismissals_before: tuple[str, ...] = ()
+    criteria_check: tuple[_CriteriaCheck, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +111,8 @@ def off_topic_words() -> tuple[str, ...]:
 def object_words() -> tuple[str, ...]:
     """What grants can be for (``data/objects.txt``), longest first."""
     lines = data_file("objects.txt").read_text(encoding="utf-8").splitlines()
-    words = {w.strip() for w in lines if w.strip() and not w.startswith("#")}
+    # In the question's normal form: 首台套 is searched as 首台(套) once abbreviations expand.
+    words = {normalize_query(w.strip()) for w in lines if w.strip() and not w.startswith("#")}
     return tuple(sorted(words, key=len, reverse=True))
 
 
@@ -172,13 +187,24 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
     A tier not followed by a subject ("市级财政", "市级资金") names who pays, not a grade.
     """
     out: list[TierMention] = []
-    for m in re.finditer("|".join(TIER_WORDS), text):
+    matches = list(re.finditer("|".join(TIER_WORDS), text))
+    total = bool(_TOTAL.search(text))
+    for i, m in enumerate(matches):
         after = text[m.end() : m.end() + 10].lstrip("的")
         subject = next((s for s in TIER_SUBJECTS if after.startswith(s)), None)
+        count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
+        count = _count(count_m.group(1)) if count_m else 1
+        nxt = matches[i + 1] if i + 1 < len(matches) else None
+        if subject is None and total and nxt and _JOINED.match(text[m.end() : nxt.start()]):
+            # "国家级和省级自然科学基金项目各一项": the grades share the subject that follows.
+            tail = text[nxt.end() : nxt.end() + 10].lstrip("的")
+            subject = next((s for s in TIER_SUBJECTS if tail.startswith(s)), None)
         if subject is None and not m.group(0).endswith("奖"):
             continue
-        count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
-        out.append(TierMention(m.group(0), subject, _count(count_m.group(1)) if count_m else 1))
+        each = _EACH.search(text[m.end() : m.end() + 24]) if total else None
+        if each and not count_m:
+            count = _count(each.group(1))
+        out.append(TierMention(m.group(0), subject, count))
     return tuple(out)
 
 
@@ -192,12 +218,18 @@ def set_aside(text: str) -> tuple[str, str]:
     vocab = vocabulary()
     for word in vocab.dismissals:
         i = text.find(word)
-        if i < 0:
+        if i <= 0:  # nothing before it: the prefix form below, if any
             continue
         head = text[:i]
         tail = text[i + len(word) :].lstrip("，,。；;：: 了")
         if tail:
             return head, tail
+    for word in vocab.dismissals_before:
+        if not text.startswith(word):
+            continue
+        parts = re.split(r"[，,]", text, maxsplit=1)
+        if len(parts) == 2 and parts[1].strip():
+            return parts[0], parts[1].strip()
     return "", text
 
 

@@ -16,7 +16,7 @@ from policyqa.answer.frame_types import TierMention
 from policyqa.answer.quantities import frame_quantities
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
-from policyqa.rules.model import FixedFormula, RateFormula, Rule, TieredFormula
+from policyqa.rules.model import Rule
 from policyqa.rules.money import format_yuan
 from policyqa.text import normalize
 
@@ -27,12 +27,14 @@ def _funds(rule: Rule, item: TierMention) -> dict[str, str] | None:
     if item.subject and item.subject not in about:
         return None
     f = rule.formula
-    if isinstance(f, TieredFormula):
-        for tier in f.tiers:
+    tier_input = f.tier_input()
+    if tier_input is not None:
+        for tier in f.tier_options():
             if normalize(tier.name) == item.tier or item.tier in (normalize(c) for c in tier.cues):
-                return {f.input: tier.name}
+                return {tier_input: tier.name}
         return None
-    if isinstance(f, FixedFormula) and f"{item.tier}{item.subject or ''}" in about:
+    # A formula that reads no input pays one fixed amount for what its rule names.
+    if not f.wanted_inputs() and f"{item.tier}{item.subject or ''}" in about:
         return {}
     return None
 
@@ -82,22 +84,29 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
     ("三年分别支付100万、120万、150万"): each year computed on its own (with the per-year and
     per-item caps), then the running total capped (累计最高)."""
     f = rule.formula
-    if not isinstance(f, RateFormula) or not (f.years_input or f.cap_per_year):
+    wanted = f.wanted_inputs()
+    money = [name for name, kinds in wanted.items() if "money" in kinds]
+    # The formula's declared caps, asked of the formula rather than of its class.
+    declared = f.model_dump()
+    years_input = next((name for name, kinds in wanted.items() if "years" in kinds), None)
+    if len(money) != 1 or not (years_input or declared.get("cap_per_year")):
         return None
+    base = money[0]
     listed = next((q for q in frame_quantities(text) if q.role == "per_year"), None)
     if listed is None:
         return None
     values = [Decimal(v) for v in listed.values]
     steps: list[str] = []
-    if f.max_years and len(values) > f.max_years:
-        steps.append(f"条文最多支持{f.max_years}年，按前{f.max_years}年计算")
-        values = values[: f.max_years]
+    max_years = declared.get("max_years")
+    if max_years and len(values) > max_years:
+        steps.append(f"条文最多支持{max_years}年，按前{max_years}年计算")
+        values = values[:max_years]
     total = Decimal(0)
     for year, value in enumerate(values, start=1):
         try:
-            inputs: dict[str, object] = {f.base: value}
-            if f.years_input:
-                inputs[f.years_input] = 1
+            inputs: dict[str, object] = {base: value}
+            if years_input:
+                inputs[years_input] = 1
             one = compute(rule, inputs)
         except CalcError:
             return None
@@ -106,15 +115,17 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
         total += one.amount_yuan
         steps.append(f"第{year}年：{format_yuan(value)} → {format_yuan(one.amount_yuan)}")
     amount = total
-    if f.cap_total is not None and total > f.cap_total:
-        amount = f.cap_total
-        steps.append(f"合计{format_yuan(total)}，{f.cap_total_label}{format_yuan(f.cap_total)}")
+    cap_total = declared.get("cap_total")
+    if cap_total is not None and total > cap_total:
+        amount = Decimal(cap_total)
+        label = declared.get("cap_total_label", "累计最高")
+        steps.append(f"合计{format_yuan(total)}，{label}{format_yuan(amount)}")
     steps.append(f"合计：{format_yuan(amount)}")
     return CalcResult(
         rule_id=rule.id,
         clause_id=rule.clause_id,
         title=rule.title,
-        inputs={f.base: [str(v) for v in values]},
+        inputs={base: [str(v) for v in values]},
         amount_yuan=amount,
         steps=tuple(steps),
         qualifies=True,

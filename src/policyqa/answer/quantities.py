@@ -21,6 +21,15 @@ _LOSS_AFTER = re.compile(r"^的?(亏损|损失)")
 _PER_YEAR = re.compile(
     r"(\d+|[一二两三四五六七八九十])年(?:里|内|中|间)?(?:每年)?分别|每年分别|逐年分别"
 )
+# "三年实际支付运营经费分别为…": a span of years, then (a few words on) 分别.
+_YEARS_THEN_EACH = re.compile(
+    r"(?:\d+|[一二两三四五六七八九十])年[^，。,；;？?\d]{0,14}?分别(?:为|是|达到)?"
+)
+# "第一年、第二年、第三年…", "前年和去年…", "2025年、2026年…": two or more years enumerated.
+_YEAR_WORD = r"(?:第[一二三四五六七八九十\d]+年|[前去今明]年|20\d\d年)"
+_YEAR_LIST = re.compile(
+    rf"{_YEAR_WORD}(?:[、和及与，,]{_YEAR_WORD})+[^，。,；;？?\d]{{0,14}}"  # up to the first figure
+)
 _LIST_GAP = re.compile(r"^[、，,和及与]?$")
 _UNIT: dict[str, str] = {"money": "yuan", "count": "count", "percent": "percent", "years": "year"}
 
@@ -80,6 +89,35 @@ def _per_year_run(text: str, found: list[Quantity], start: int) -> list[Quantity
     return run
 
 
+_YEAR_BEFORE = re.compile(rf"{_YEAR_WORD}[^，。,；;？?\d]{{0,10}}$")
+
+
+def _year_by_year(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Amounts each led by its own year ("去年花了100万、今年300万"), two or more in a row."""
+    run: list[Quantity] = []
+    prev_end = 0
+    for q in found:
+        if q.kind != "money":
+            continue
+        if _YEAR_BEFORE.search(text[prev_end : q.start]):
+            run.append(q)
+        elif len(run) < 2:
+            run = []
+        else:
+            break
+        prev_end = q.end
+    return run if len(run) >= 2 else []
+
+
+def _per_year_starts(text: str) -> list[int]:
+    """Where a per-year list of amounts may begin: after "N年(每年)分别", after "N年…分别为",
+    after two or more years enumerated ("第一年、第二年", "前年和去年", "2025年、2026年")."""
+    starts = [m.end() for m in _PER_YEAR.finditer(text)]
+    starts += [m.end() for m in _YEARS_THEN_EACH.finditer(text)]
+    starts += [m.end() for m in _YEAR_LIST.finditer(text)]
+    return sorted(set(starts))
+
+
 def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
     """Every figure of a normalized question with its unit and role, in order.
 
@@ -90,9 +128,9 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
     found = [q for q in _joined(text, find_quantities(text)) if q.kind != "date_year"]
     listed: set[int] = set()
     out: list[FrameQuantity] = []
-    for m in _PER_YEAR.finditer(text):
-        run = _per_year_run(text, found, m.end())
-        if len(run) >= 2:
+    for start in _per_year_starts(text):
+        run = _per_year_run(text, found, start)
+        if len(run) >= 2 and not any(q.start in listed for q in run):
             listed.update(q.start for q in run)
             total = sum((q.value for q in run), Decimal(0))
             out.append(
@@ -104,6 +142,18 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
                     tuple(_plain(q.value) for q in run),
                 )
             )
+    led = _year_by_year(text, found)
+    if led and not any(q.start in listed for q in led):
+        listed.update(q.start for q in led)
+        out.append(
+            FrameQuantity(
+                _plain(sum((q.value for q in led), Decimal(0))),
+                "yuan",
+                "per_year",
+                text[led[0].start : led[-1].end],
+                tuple(_plain(q.value) for q in led),
+            )
+        )
     for q in found:
         if q.start in listed or q.kind not in _UNIT:
             continue

@@ -4,7 +4,8 @@ Owns `contradiction` (why the question rules the asker out of a rule: a subject 
 being — "不是科技型中小企业" under a rule for 科技型中小企业 —, a grade the rule does not fund —
 a 市级孵化器 where only 国家级/省级 are —, an industry the rule's region classifies outside the
 rule's categories — 钢铁 under a 新兴产业 rule) and `not_eligible` (the amount-0 result that
-quotes the requirement). A requirement the question says nothing about is not a contradiction.
+quotes the requirement). A requirement the question says nothing about is not a contradiction:
+it is a condition the amount is stated under (`unstated_conditions`).
 Never chooses the rule and never computes an amount (`rules.calc`).
 """
 
@@ -17,11 +18,11 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from policyqa.answer.frame import attributes_in, tiers_in
+from policyqa.answer.frame import attributes_in, tiers_in, vocabulary
 from policyqa.answer.reading import industries_in
 from policyqa.resources import data_file
 from policyqa.rules.calc import CalcResult
-from policyqa.rules.model import Rule, TieredFormula, expand_subjects
+from policyqa.rules.model import Rule, expand_subjects
 from policyqa.text import normalize
 
 # Grades from highest to lowest; "省级及以上" admits the first two.
@@ -104,7 +105,7 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
     asked = [t for t in asked if t.tier in LEVELS]
     if not asked:
         return None
-    if not isinstance(rule.formula, TieredFormula):
+    if rule.formula.tier_input() is None:
         floor = _AT_LEAST.search(normalize("".join(rule.requirements)))
         if floor is None:
             return None
@@ -113,7 +114,7 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
             return None
         named = "、".join(f"{t.tier}{t.subject}" for t in asked)
         return f"本条只支持{floor.group(0)}，问题所述为{named}"
-    funded = [normalize(t.name) for t in rule.formula.tiers]
+    funded = [normalize(t.name) for t in rule.formula.tier_options()]
     if any(t.tier in funded for t in asked) or not any(f in LEVELS for f in funded):
         return None
     named = "、".join(f"{t.tier}{t.subject}" for t in asked)
@@ -137,6 +138,33 @@ def contradiction(text: str, rule: Rule) -> str | None:
         if reason:
             return reason
     return None
+
+
+@lru_cache(maxsize=1)
+def _asker_types() -> frozenset[str]:
+    """The specific kinds of enterprise the frame knows (科技型中小企业, 高新技术企业 …)."""
+    return frozenset(a.name for a in vocabulary().attribute if a.name.endswith("企业"))
+
+
+def unstated_conditions(text: str, rule: Rule) -> tuple[str, ...]:
+    """The rule's requirements a normalized question neither states nor denies, each as the
+    condition the amount holds under ("若贵企业属于科技型中小企业", "若符合“首次认定”"): the
+    amount is given with its conditions, not with a requirement silently assumed."""
+    out: list[str] = []
+    parts = [p for alternative in rule.subjects for p in alternative.split("+")]
+    specific = [p for p in parts if p in _asker_types() and p not in _FAMILIES]
+    if specific and len(specific) == len(parts):
+        stated = [a.name for a in attributes_in(text) if a.polarity == "positive"]
+        implied = {t for name in stated for t in expand_subjects([name])}
+        if not any(p in implied or p in stated for p in specific):
+            out.append(f"若贵企业属于{'或'.join(dict.fromkeys(specific))}")
+    described = normalize("".join((*rule.requirements, rule.title, *rule.quote)))
+    for conflict in conflicts():
+        if conflict.requires in described and conflict.requires not in text:
+            out.append(f"若符合“{conflict.requires}”的条件")
+    if rule.industries and not industries_in(text, rule):
+        out.append(f"若项目属于{'、'.join(rule.industries)}领域")
+    return tuple(out)
 
 
 def not_eligible(rule: Rule, reason: str) -> CalcResult:

@@ -4,17 +4,20 @@ thing asked about covered by the corpus at all?
 Owns `coverage_problem` (the abstain reason for a frame whose regions the corpus does not
 cover — a district of a covered city other than the covered one, or an uncovered region — or
 whose target years lie outside every relevant document's period) and `document_periods` (the
-years each document speaks of). Never retrieves and never writes the answer text.
+years each document speaks of), the objects a cited clause does not fund
+(`unfunded_objects`) and a topic only another region's documents speak of (`topic_elsewhere`).
+Never retrieves and never writes the answer text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
+from policyqa.answer.frame import vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.corpus.manifest import Manifest
-from policyqa.text import normalize
+from policyqa.text import normalize, normalize_query
 
 _RANGE = re.compile(r"(20\d\d)\s*[—\-–~至到]+\s*(20\d\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|–|至|到)")
@@ -56,7 +59,9 @@ def coverage_problem(
         names = "、".join(r.name for r in district) or "、".join(r.text for r in frame.regions)
         kind = "district_not_covered" if district else "region_not_covered"
         return f"{kind}:{names}"
-    if frame.intent in {"amount", "metadata", "doc_list"} or not frame.years:
+    if frame.intent in {"metadata", "doc_list"} or not frame.years:
+        return None
+    if frame.intent == "amount" and _asks_money(frame):
         return None
     wanted = {r.covered_by for r in covered}
     docs = [d for d in manifest.documents if not wanted or d.region in wanted]
@@ -69,6 +74,17 @@ def coverage_problem(
     return None
 
 
+# Money asked for: the years of such a question are the enterprise's own (when it paid, when
+# it was recognised), not a plan's targets. "投入强度要达到多少" asks for a target.
+_MONEY_WORDS = re.compile(r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金")
+
+
+def _asks_money(frame: QuestionFrame) -> bool:
+    if any(q.unit == "yuan" for q in frame.quantities):
+        return True
+    return bool(_MONEY_WORDS.search(normalize_query(frame.resolved or frame.text)))
+
+
 def _span(period: tuple[int, int]) -> str:
     first, last = period
     return f"{first}年" if first == last else f"{first}—{last}年"
@@ -76,8 +92,49 @@ def _span(period: tuple[int, int]) -> str:
 
 def unfunded_objects(frame: QuestionFrame, clause_text: str) -> tuple[str, ...]:
     """The objects the question asks about that the cited clause does not speak of."""
-    text = normalize(clause_text)
+    text = normalize_query(clause_text)
     return tuple(o for o in frame.objects if o not in text)
+
+
+def criteria_unstated(question: str, clause_text: str) -> str | None:
+    """The sort of criteria a question asks for (procedure, qualification) that the clause to
+    be quoted does not state; None when it does or the question asks no criteria. An amount
+    or a grant is no answer to "需要什么条件/材料".
+    """
+    text, clause = normalize_query(question), normalize_query(clause_text)
+    if "多少" in text:
+        return None
+    for check in vocabulary().criteria_check:
+        if any(c in text for c in check.cues) and not any(e in clause for e in check.evidence):
+            return check.name
+    return None
+
+
+def topic_terms(
+    frame: QuestionFrame, searched: str, rule_words: Collection[str], subjects: Collection[str]
+) -> tuple[str, ...]:
+    """What a question asks money or a rule for: its objects, and the rule table's words for
+    what rules fund (横向项目, 新品种 …) that it uses; kinds of asker (高新技术企业) are who
+    asks, not what for, and do not count."""
+    text = normalize_query(searched)
+    words = [w for w in rule_words if len(w) >= 2 and w in text and w not in subjects]
+    return tuple(dict.fromkeys((*frame.objects, *sorted(words, key=len, reverse=True))))
+
+
+def topic_elsewhere(
+    terms: Sequence[str], wanted: Collection[str], region_texts: Mapping[str, str]
+) -> tuple[str, tuple[str, ...]] | None:
+    """(term, the regions that speak of it) for a topic term none of the asked regions' documents
+    mention but another region's do: a rule one city has, asked about another city."""
+    if not wanted:
+        return None
+    for term in terms:
+        if any(term in region_texts.get(r, "") for r in wanted):
+            continue
+        elsewhere = tuple(r for r, text in region_texts.items() if r not in wanted and term in text)
+        if elsewhere:
+            return term, elsewhere
+    return None
 
 
 def district_note(frame: QuestionFrame, manifest: Manifest) -> str:

@@ -1,0 +1,179 @@
+"""Dialogue state: a follow-up resolved against the previous turn's resolved question and frame.
+
+Owns the follow-up test (an opener such as 那/如果是/换成, or a short question ending in 呢), the
+slots a question names (tier, subject, region, figures), rewriting a follow-up into a standalone
+question by slot replacement (turn by turn, so any number of turns carries the resolved meaning),
+and merging the follow-up's partial frame into the previous resolved frame (`merge_frames`).
+Never retrieves and never answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
+from policyqa.answer.frame_types import QuestionFrame
+from policyqa.answer.gazetteer import find_places
+from policyqa.text import normalize
+
+# Words that name a tier of a "分别" list, most specific first.
+TIER_WORDS = (
+    "国家级",
+    "省级",
+    "市级",
+    "区县级",
+    "一等奖",
+    "二等奖",
+    "三等奖",
+    "一等",
+    "二等",
+    "三等",
+)
+# What a grant is for; a follow-up naming another one swaps it ("那孵化器呢？").
+SUBJECT_WORDS = (
+    "孵化器",
+    "加速器",
+    "众创空间",
+    "大学科技园",
+    "重点实验室",
+    "技术创新中心",
+    "新型研发机构",
+    "技术转移服务机构",
+    "自然科学基金",
+    "科学技术奖",
+)
+
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
+_COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)家")
+_FOLLOWUP_START = re.compile(
+    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题)"
+)
+
+
+def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
+    """The tier, subject, region and amount a question names (first of each), and its last
+    count of things."""
+    found: dict[str, str] = {}
+    for word in TIER_WORDS:
+        if word in text:
+            found["tier"] = word
+            break
+    for word in SUBJECT_WORDS:
+        if word in text:
+            found["subject"] = word
+            break
+    # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names.
+    places = find_places(text)
+    if places:
+        found["region"] = places[0][0]
+    else:
+        for alias in aliases:
+            if alias in text:
+                found["region"] = alias
+                break
+    m = _AMOUNT.search(text)
+    if m:
+        found["amount"] = m.group(0)
+    # The last count of things (培育了3家): a follow-up's "那5家呢？" replaces it rather than
+    # adding a second count ("一家企业" names the asker, and comes first).
+    counts = _COUNT.findall(text)
+    if counts:
+        found["count"] = counts[-1]
+    return found
+
+
+def user_turns(history: Sequence[Turn]) -> list[str]:
+    """The user's earlier questions, oldest first."""
+    return [t.content for t in history if t.role == "user"]
+
+
+def is_followup(question: str) -> bool:
+    """Whether a question leans on the previous turn ("那省级的呢？", "如果是300万元呢？")."""
+    q = normalize(question)
+    return bool(_FOLLOWUP_START.match(q) or (len(q) <= 16 and q.rstrip("?？").endswith("呢")))
+
+
+def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[str]) -> str:
+    """Rewrite a follow-up ("那省级的呢？") into a standalone question using the last user turn.
+
+    A slot the follow-up names (tier, subject, region, amount) replaces the same slot of the
+    previous question; otherwise the follow-up is appended to it. A standalone question is
+    unchanged.
+    """
+    users = user_turns(history)
+    if not users:
+        return question
+    # Each earlier turn is resolved against the ones before it, so a third turn carries the
+    # meaning the second one had (not the second turn's bare words). Every step is cut to the
+    # question limit: a history turn may be 4,000 characters, and what is embedded must stay
+    # as bounded as a question.
+    previous = users[0][:MAX_QUESTION_CHARS]
+    for earlier in users[1:]:
+        previous = resolve_against(earlier, previous, aliases)[:MAX_QUESTION_CHARS]
+    return resolve_against(question, previous, aliases)[:MAX_QUESTION_CHARS]
+
+
+def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str:
+    """`question` rewritten against one standalone (resolved) previous question; a question
+    that is no follow-up is returned unchanged."""
+    if not is_followup(question):
+        return question
+    q = normalize(question)
+    prev = normalize(previous)
+    new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
+    replaced = prev
+    for slot, value in new_slots.items():
+        old = old_slots.get(slot)
+        if old and old != value and slot == "count":
+            head, _, tail = replaced.rpartition(old)
+            replaced = f"{head}{value}{tail}"
+        elif old and old != value:
+            replaced = replaced.replace(old, value)
+    rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
+    figures = _figures_span(prev)
+    if len(_AMOUNT.findall(q)) >= 2 and figures is not None:
+        # Several figures ("两年分别花了100万元和300万元"): they replace every figure of the
+        # previous question, not only its first one.
+        start, end = figures
+        said = rest.removesuffix("?").removesuffix("？").removesuffix("呢").strip("，,")
+        return f"{prev[:start]}{said}{prev[end:]}"
+    if replaced != prev:
+        return replaced
+    return f"{prev.rstrip('?？。')}，{rest}"
+
+
+def _figures_span(text: str) -> tuple[int, int] | None:
+    """From the first amount of a question to its last, with a "每年/一年" just before it."""
+    found = list(_AMOUNT.finditer(text))
+    if not found:
+        return None
+    start = found[0].start()
+    lead = re.search(r"(每年|一年|每个项目)?[^，。,；;？?]{0,12}$", text[:start])
+    if lead and lead.group(1):
+        start = lead.start()
+    return start, found[-1].end()
+
+
+def merge_frames(
+    previous: QuestionFrame, partial: QuestionFrame, resolved: QuestionFrame
+) -> QuestionFrame:
+    """The resolved frame of a follow-up: each slot the follow-up names (regions, subjects,
+    years, objects) replaces the previous turn's; the others are carried over. Tiers,
+    quantities and intent are read from the resolved question (`resolved`), since the text
+    rewrite has already put the follow-up's tier or figures in their place ("那省级的呢？" names
+    a grade without its subject)."""
+    return resolved.with_(
+        regions=partial.regions or previous.regions,
+        subjects=partial.subjects or previous.subjects,
+        years=partial.years or previous.years,
+        objects=partial.objects or previous.objects,
+        extra={
+            **resolved.extra,
+            "carried": [
+                slot
+                for slot in ("regions", "subjects", "years", "objects")
+                if not getattr(partial, slot) and getattr(previous, slot)
+            ],
+        },
+    )
