@@ -23,13 +23,9 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from policyqa.answer.compose import (
-    MAX_QUESTION_CHARS,
-    QuestionError,
-    resolve_followup,
-    validate_question,
-)
-from policyqa.answer.contract import Turn
+from policyqa.answer.compose import QuestionError, validate_question
+from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
+from policyqa.answer.dialogue import resolve_followup
 from policyqa.corpus.errors import UnreadableDocumentError
 from policyqa.corpus.readers import (
     DocumentBudgetError,

@@ -140,7 +140,9 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
         return f"{prev[:start]}{said}{prev[end:]}"
     if replaced != prev:
         return replaced
-    return f"{prev.rstrip('?？。')}，{rest}"
+    # Appended: the earlier question is what gets shortened, so the follow-up itself is kept.
+    head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
+    return f"{head}，{rest}"
 
 
 def _figures_span(text: str) -> tuple[int, int] | None:
