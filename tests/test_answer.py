@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from policyqa.answer.abstain import coverage_summary
 from policyqa.answer.compose import (
     MAX_QUESTION_CHARS,
     Answerer,
     QuestionError,
-    best_sentences,
-    coverage_summary,
-    pair_respectively,
-    split_sentences,
     validate_question,
 )
 from policyqa.answer.contract import Turn
 from policyqa.answer.dialogue import resolve_followup
+from policyqa.answer.quote import best_sentences, pair_respectively
 from policyqa.engine import Engine
 from policyqa.search.retrieve import Retriever
+from policyqa.text import split_sentences
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
 

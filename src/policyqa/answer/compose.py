@@ -15,10 +15,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from policyqa.answer.abstain import (
+    abstention,
+    clause_where,
+    coverage_summary,
+    criteria_unstated_message,
+    not_funded_message,
+    only_elsewhere_message,
+    reason_message,
+    resolved_field,
+)
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Answer, Calculation, Citation, Turn
 from policyqa.answer.dialogue import (
-    _AMOUNT,
-    TIER_WORDS,
     is_followup,
     merge_frames,
     resolve_against,
@@ -28,28 +36,21 @@ from policyqa.answer.frame import build_frame, set_aside, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
+from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.verify import (
     coverage_problem,
     criteria_unstated,
-    district_note,
     document_periods,
-    period_note,
     topic_elsewhere,
     topic_terms,
     unfunded_objects,
 )
-from policyqa.corpus.manifest import Manifest
 from policyqa.corpus.segment import Clause
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
-from policyqa.text import normalize, normalize_query, split_sentences
+from policyqa.text import normalize, normalize_query
 
-WHOLE_CLAUSE_CHARS = 220  # a clause this short is quoted whole (lists read better complete)
-LIST_CLAUSE_CHARS = 420  # a list question quotes its clause whole up to this length
 CITED_HITS = 3
-LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 
-_TIER = re.compile("|".join(TIER_WORDS))
-_TIER_RUN = re.compile(rf"(?:{_TIER.pattern})(?:[、和及与](?:{_TIER.pattern}))+")
 _ASKS_WHO = re.compile(
     r"(由|归)?(谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位)(来)?(负责|牵头|主管|管)?"
     r"|责任单位|牵头单位|负责部门|主管部门"
@@ -109,101 +110,6 @@ def validate_question(question: str) -> str:
             f"请控制在 {MAX_QUESTION_CHARS} 字以内。"
         )
     return cleaned
-
-
-# --- lookup ----------------------------------------------------------------------------------
-
-
-class TokenizeFn(Protocol):
-    """Any text → words function (the retriever's tokenizer)."""
-
-    def __call__(self, text: str) -> list[str]: ...
-
-
-def best_sentences(
-    text: str,
-    weights: Mapping[str, float],
-    tokenize: TokenizeFn,
-    wants_number: bool = False,
-    n: int = 2,
-    whole_limit: int = WHOLE_CLAUSE_CHARS,
-) -> list[str]:
-    """The sentence(s) of a clause that answer the question, in clause order.
-
-    Sentences are scored by the IDF weight of the question words they contain (so 创新平台
-    counts for more than 日照); when the question asks for a figure, sentences with a number
-    are preferred. A clause up to `whole_limit` characters is quoted whole.
-    """
-    sentences = split_sentences(text)
-    if len(sentences) <= 1 or len(text) <= whole_limit:
-        return sentences
-    scored = []
-    for i, sentence in enumerate(sentences):
-        score = sum(weights.get(w, 0.0) for w in set(tokenize(sentence)))
-        if wants_number and score > 0 and re.search(r"\d", sentence):
-            score *= 1.5
-        scored.append((score, i))
-    best = max(score for score, _ in scored)
-    if best <= 0:
-        return sentences[:1]
-    # Runners-up must come close to the best sentence, or they only dilute the answer.
-    top = sorted(scored, key=lambda p: (-p[0], p[1]))[:n]
-    keep = sorted(i for score, i in top if score >= 0.75 * best)
-    return [sentences[i] for i in keep]
-
-
-def pair_respectively(sentence: str, question: str) -> tuple[str, str] | None:
-    """The (tier, amount) a question asks about in a "分别" sentence.
-
-    "对新认定的国家级、省级孵化器，市级财政分别给予100万元、50万元" pairs 国家级 → 100万元 and
-    省级 → 50万元; only the enumerated run before 分别 counts (not the 市级 of 市级财政).
-    """
-    simple = normalize(sentence)
-    if "分别" not in simple:
-        return None
-    before, after = simple.split("分别", 1)
-    amounts = _AMOUNT.findall(after)
-    runs = list(_TIER_RUN.finditer(before))
-    if not runs:
-        return None
-    tiers = _TIER.findall(runs[-1].group(0))
-    if len(tiers) < 2 or len(amounts) != len(tiers):
-        return None
-    asked = normalize(question)
-    for tier, amount in zip(tiers, amounts, strict=True):
-        if tier in asked or tier.removesuffix("奖") in asked:
-            return tier, amount
-    return None
-
-
-def coverage_summary(manifest: Manifest) -> str:
-    """What the corpus covers, for abstentions: regions, documents, years."""
-    parts = []
-    for doc in manifest.documents:
-        years = re.findall(r"20\d\d", f"{doc.title} {doc.date or ''}")
-        when = (
-            f"，{min(years)}—{max(years)}年"
-            if len(set(years)) > 1
-            else (f"，{years[0]}年" if years else "")
-        )
-        draft = "，征求意见稿" if doc.status == "draft" else ""
-        parts.append(
-            f"{doc.region}《{normalize(doc.title)}》（{LEVEL_NAMES[doc.level]}{when}{draft}）"
-        )
-    return "本知识库收录以下科技创新政策：" + "；".join(parts) + "。"
-
-
-_REASONS = {
-    "region_not_covered": "本知识库没有收录{detail}的政策文件，无法回答这个问题。",
-    "topic_not_covered": "已收录的科技创新政策文件没有涉及“{detail}”，无法回答这个问题。",
-    "below_relevance_floor": (
-        "在已收录的政策文件中没有找到与这个问题相关的条款，无法给出有依据的回答。"
-    ),
-    "no_documents_for_filter": "所选地区或文件中没有可检索的条款。",
-    "empty_query": "问题中没有可检索的内容，请用完整的句子描述要查询的政策。",
-    "district_not_covered": "本知识库没有收录{detail}的政策文件，无法回答这个问题。",
-    "years_not_covered": "已收录的政策文件没有涉及{detail}年的内容，无法回答这个问题。",
-}
 
 
 class Answerer:
@@ -358,23 +264,9 @@ class Answerer:
     def _only_elsewhere(
         self, question: str, resolved: str, frame: QuestionFrame, term: str, where: Sequence[str]
     ) -> Answer:
-        """An abstention for a topic the asked region's documents never mention, naming the
-        regions whose documents do (their rules do not apply to the asked region)."""
-        asked = "、".join(dict.fromkeys(r.covered_by for r in frame.regions if r.covered_by))
-        others = "、".join(where)
-        message = (
-            f"已收录的{asked}政策文件中没有关于“{term}”的条款，无法回答这个问题。"
-            f"收录的{others}文件有相关规定，但不适用于{asked}。"
-        )
-        return Answer(
-            question=question,
-            answer=f"{message}\n{self._coverage}",
-            abstained=True,
-            citations=[],
-            route="abstain",
-            abstain_reason=f"topic_not_in_region:{term}",
-            resolved_question=resolved if resolved != question else None,
-        )
+        message = only_elsewhere_message(frame, term, where)
+        reason = f"topic_not_in_region:{term}"
+        return abstention(question, resolved, message, self._coverage, reason)
 
     def _quote(self, text: str, question: str) -> list[str]:
         """The sentences of a clause to quote for a question (a list question gets more)."""
@@ -413,7 +305,7 @@ class Answerer:
         pair = next(
             (p for s in sentences if (p := pair_respectively(s, resolved)) is not None), None
         )
-        where = f"{top.region}《{normalize(top.title)}》{top.clause.path or '正文'}"
+        where = clause_where(top)
         quoted = "".join(sentences)
         if pair:
             tier, amount = pair
@@ -431,7 +323,7 @@ class Answerer:
             abstained=False,
             citations=citations,
             route="lookup",
-            resolved_question=resolved if resolved != question else None,
+            resolved_question=resolved_field(question, resolved),
         )
 
     def _calculated(
@@ -443,7 +335,7 @@ class Answerer:
     ) -> Answer:
         citations = self._citations(result.hits, first=outcome.clause_id)
         top = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
-        where = f"{top.region}《{normalize(top.title)}》{top.clause.path or '正文'}"
+        where = clause_where(top)
         quoted = "".join(self._quote(top.clause.text, resolved))
         if outcome.calculation is None:
             body = (
@@ -463,7 +355,7 @@ class Answerer:
             citations=citations,
             calculation=outcome.calculation,
             route=route,
-            resolved_question=resolved if resolved != question else None,
+            resolved_question=resolved_field(question, resolved),
         )
 
     def _clause_citation(self, clause: Clause, score: float = 1.0) -> Citation:
@@ -491,7 +383,7 @@ class Answerer:
             abstained=False,
             citations=citations,
             route="lookup",
-            resolved_question=resolved if resolved != question else None,
+            resolved_question=resolved_field(question, resolved),
         )
 
     def _doc_list(
@@ -520,7 +412,7 @@ class Answerer:
             abstained=False,
             citations=citations,
             route="lookup",
-            resolved_question=resolved if resolved != question else None,
+            resolved_question=resolved_field(question, resolved),
         )
 
     def _region_of(self, doc_id: str) -> str:
@@ -563,47 +455,18 @@ class Answerer:
             abstained=False,
             citations=citations,
             route="lookup",
-            resolved_question=frame.resolved if frame.resolved != question else None,
+            resolved_question=resolved_field(question, frame.resolved),
         )
 
     def _not_funded(self, question: str, resolved: str, objects: Sequence[str], hit: Hit) -> Answer:
-        """An abstention for an object no clause found grants money for, naming the nearest."""
-        where = f"{hit.region}《{normalize(hit.title)}》{hit.clause.path or '正文'}"
-        asked = "、".join(f"“{o}”" for o in objects)
-        first = split_sentences(hit.clause.text)[0] if hit.clause.text else ""
-        message = (
-            f"已收录的政策文件中没有找到对{asked}给予资金支持的条款，无法给出金额。"
-            f"相近的条款是{where}：「{first}」"
-        )
-        return Answer(
-            question=question,
-            answer=f"{message}\n{self._coverage}",
-            abstained=True,
-            citations=[],
-            route="abstain",
-            abstain_reason=f"object_not_funded:{'、'.join(objects)}",
-            resolved_question=resolved if resolved != question else None,
-        )
+        message = not_funded_message(objects, hit)
+        reason = f"object_not_funded:{'、'.join(objects)}"
+        return abstention(question, resolved, message, self._coverage, reason)
 
     def _criteria_unstated(self, question: str, resolved: str, kind: str, hit: Hit) -> Answer:
-        """An abstention for criteria the documents do not state, naming the clause that grants
-        the support (its amount is no answer to a question about conditions or procedure)."""
-        where = f"{hit.region}《{normalize(hit.title)}》{hit.clause.path or '正文'}"
-        what = "申报材料和流程" if kind == "procedure" else "具体的认定条件或标准"
-        first = split_sentences(hit.clause.text)[0] if hit.clause.text else ""
-        message = (
-            f"已收录的政策文件没有规定{what}，无法回答这个问题。"
-            f"相关的条款是{where}：「{first}」具体以主管部门发布的申报通知为准。"
-        )
-        return Answer(
-            question=question,
-            answer=f"{message}\n{self._coverage}",
-            abstained=True,
-            citations=[],
-            route="abstain",
-            abstain_reason=f"criteria_not_stated:{kind}",
-            resolved_question=resolved if resolved != question else None,
-        )
+        message = criteria_unstated_message(kind, hit)
+        reason = f"criteria_not_stated:{kind}"
+        return abstention(question, resolved, message, self._coverage, reason)
 
     def _draft_note(self, hit: Hit) -> str:
         doc = next(d for d in self.documents.documents if d.id == hit.clause.doc_id)
@@ -614,18 +477,5 @@ class Answerer:
     def _abstain(
         self, question: str, resolved: str, reason: str, frame: QuestionFrame | None = None
     ) -> Answer:
-        kind, _, detail = reason.partition(":")
-        message = _REASONS.get(kind, _REASONS["below_relevance_floor"]).format(detail=detail)
-        if kind == "district_not_covered" and frame is not None:
-            message += district_note(frame, self.documents)
-        if kind == "years_not_covered":
-            message += period_note(self.documents, self._periods)
-        return Answer(
-            question=question,
-            answer=f"{message}\n{self._coverage}",
-            abstained=True,
-            citations=[],
-            route="abstain",
-            abstain_reason=reason,
-            resolved_question=resolved if resolved != question else None,
-        )
+        message = reason_message(reason, frame, self.documents, self._periods)
+        return abstention(question, resolved, message, self._coverage, reason)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
+from policyqa.answer.frame import grant_subjects
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import find_places
 from policyqa.text import normalize
@@ -31,18 +32,7 @@ TIER_WORDS = (
     "三等",
 )
 # What a grant is for; a follow-up naming another one swaps it ("那孵化器呢？").
-SUBJECT_WORDS = (
-    "孵化器",
-    "加速器",
-    "众创空间",
-    "大学科技园",
-    "重点实验室",
-    "技术创新中心",
-    "新型研发机构",
-    "技术转移服务机构",
-    "自然科学基金",
-    "科学技术奖",
-)
+SUBJECT_WORDS = (*grant_subjects(), "科学技术奖")
 
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
 _COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)家")

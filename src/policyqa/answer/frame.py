@@ -31,23 +31,20 @@ from policyqa.resources import data_file
 from policyqa.rules.money import MoneyParseError, chinese_to_decimal
 from policyqa.text import normalize_query
 
+
+def grant_subjects() -> tuple[str, ...]:
+    """``data/grant_subjects.txt``: what a grant is for, in file order (validated at load)."""
+    lines = data_file("grant_subjects.txt").read_text(encoding="utf-8").splitlines()
+    words = tuple(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    if not words or len(set(words)) != len(words):
+        raise ValueError("grant_subjects.txt 为空或有重复的词，请检查该数据文件。")
+    return words
+
+
 TIER_WORDS = ("国家级", "省级", "市级", "区县级", "县级", "区级", "一等奖", "二等奖", "三等奖")
 # What a tier can be of; a tier right before one of these is that thing's grade.
-TIER_SUBJECTS = (
-    "孵化器",
-    "加速器",
-    "众创空间",
-    "大学科技园",
-    "重点实验室",
-    "技术创新中心",
-    "新型研发机构",
-    "创新平台",
-    "技术转移服务机构",
-    "科技企业孵化器",
-    "自然科学基金",
-    "项目",
-    "奖",
-)
+# (No word here is a prefix of another, so the order of this list does not matter.)
+TIER_SUBJECTS = (*grant_subjects(), "创新平台", "科技企业孵化器", "项目", "奖")
 # A total asked for ("一共", "各一项"): "国家级和省级X" is then one X of each grade.
 _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两三四五六七八九十\d]+[个项家所座]")
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")

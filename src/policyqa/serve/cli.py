@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
+from policyqa.answer.abstain import LEVEL_NAMES
 from policyqa.answer.compose import QuestionError
 from policyqa.answer.contract import Answer, Turn
 from policyqa.corpus.errors import DocumentError
@@ -37,7 +38,6 @@ from policyqa.settings import Settings, get_settings
 from policyqa.text import LONE_SURROGATE
 from policyqa.textwidth import table_lines
 
-LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 STATUS_NAMES = {"draft": "征求意见稿", "in_force": "现行有效"}
 
 
