@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from policyqa.answer.abstain import (
     abstention,
@@ -315,14 +315,27 @@ class Answerer:
             direct = f"据{where}，由{who}负责。原文：「{quoted}」[1]"
         else:
             direct = f"据{where}：「{quoted}」[1]"
-        citations = self._citations(result.hits)
+        return self._cited(question, resolved, direct, top, self._citations(result.hits), "lookup")
+
+    def _cited(
+        self,
+        question: str,
+        resolved: str,
+        body: str,
+        top: Hit,
+        citations: list[Citation],
+        route: Literal["lookup", "calculation", "needs_input"],
+        calculation: Calculation | None = None,
+    ) -> Answer:
+        """An answer quoting `top`: the body, a draft note if `top` is a draft, the sources."""
         draft = self._draft_note(top)
         return Answer(
             question=question,
-            answer="\n".join(x for x in [direct, draft, self._source_line(citations)] if x),
+            answer="\n".join(x for x in [body, draft, self._source_line(citations)] if x),
             abstained=False,
             citations=citations,
-            route="lookup",
+            calculation=calculation,
+            route=route,
             resolved_question=resolved_field(question, resolved),
         )
 
@@ -342,21 +355,12 @@ class Answerer:
                 f"{outcome.summary}[1]\n要计算具体金额，{'；'.join(outcome.missing)}。"
                 f"\n条款原文（{where}）：「{quoted}」"
             )
-            route = "needs_input"
+            route: Literal["needs_input", "calculation"] = "needs_input"
         else:
             steps = "\n".join(f"  {s}" for s in outcome.calculation.steps)
             body = f"{outcome.summary}[1]\n计算（依据{where}）：\n{steps}\n条款原文：「{quoted}」"
             route = "calculation"
-        draft = self._draft_note(top)
-        return Answer(
-            question=question,
-            answer="\n".join(x for x in [body, draft, self._source_line(citations)] if x),
-            abstained=False,
-            citations=citations,
-            calculation=outcome.calculation,
-            route=route,
-            resolved_question=resolved_field(question, resolved),
-        )
+        return self._cited(question, resolved, body, top, citations, route, outcome.calculation)
 
     def _clause_citation(self, clause: Clause, score: float = 1.0) -> Citation:
         doc = next(d for d in self.documents.documents if d.id == clause.doc_id)
