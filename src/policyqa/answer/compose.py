@@ -410,6 +410,12 @@ class Answerer:
         for i, c in enumerate(citations, start=1):
             first = self._quote(c.text, topic)[0]
             lines.append(f"{i}. {c.region}《{normalize(c.title)}》{c.path}：「{first}」[{i}]")
+        return self._listing(question, resolved, lines, citations)
+
+    def _listing(
+        self, question: str, resolved: str, lines: Sequence[str], citations: list[Citation]
+    ) -> Answer:
+        """A lookup answered line by line (documents, regions), each line with its citation."""
         return Answer(
             question=question,
             answer="\n".join([*lines, self._source_line(citations)]),
@@ -453,14 +459,7 @@ class Answerer:
             lines.append(f"{mention.text}：{first}[{len(citations)}]")
         if not citations:
             return None
-        return Answer(
-            question=question,
-            answer="\n".join([*lines, self._source_line(citations)]),
-            abstained=False,
-            citations=citations,
-            route="lookup",
-            resolved_question=resolved_field(question, frame.resolved),
-        )
+        return self._listing(question, frame.resolved, lines, citations)
 
     def _not_funded(self, question: str, resolved: str, objects: Sequence[str], hit: Hit) -> Answer:
         message = not_funded_message(objects, hit)
