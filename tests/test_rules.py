@@ -394,7 +394,7 @@ def test_a_new_subject_type_and_input_added_in_data_alone(
     assert "digital_investment_yuan" in [spec.name for spec in figure_inputs(book)]
     ui = build_ui(FastAPI(), book)
     by_id = {getattr(b, "elem_id", None): b for b in ui.blocks.values()}
-    assert by_id["pq-digital_investment_yuan"].label == "数字化改造投入"
+    assert by_id["pq-digital_investment_yuan"].label == "数字化改造投入（万元）"
     assert "专精特新企业" in [choice[0] for choice in by_id["pq-subjects"].choices]
 
 
