@@ -561,6 +561,11 @@ def test_cli_add_replace_remove(
     assert "非交互运行" in out
     assert "已添加 jining-measures-2025" in out
     assert "索引已增量更新：新嵌入 7 条" in out
+    # add ends by listing the candidate rules of the new money clauses, shown but not written
+    assert "新文档金额条款的候选规则：" in out
+    assert "（jining-measures-2025:2.4，未写入）{\"kind\": \"rate\"" in out
+    assert "写入 rules.toml 以供审核：policyqa rules propose jining-measures-2025" in out
+    assert "jining-measures-2025" not in (corpus_copy / "rules.toml").read_text("utf-8")
     assert load_manifest(corpus_copy).get("jining-measures-2025").doc_no == "济政字〔2025〕9号"
 
     linyi = write(tmp_path, "linyi.txt", "\n".join(fixture_lines("linyi_voucher.txt")).encode())

@@ -15,6 +15,7 @@ from typing import Any
 from policyqa.corpus.metadata import FIELDS, Proposal
 from policyqa.corpus.readers import ReadLimits, load_source
 from policyqa.engine import open_document_store
+from policyqa.serve.cli_rules import list_proposals_for
 from policyqa.settings import Settings
 from policyqa.textwidth import display_width, pad
 
@@ -89,6 +90,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     report = store.add(source, proposal.meta)
     _print_report(report.lines())
+    list_proposals_for(settings, proposal.meta.id)
     return 0
 
 

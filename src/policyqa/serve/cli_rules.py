@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from policyqa.engine import open_corpus, open_rules
+from policyqa.engine import open_corpus, open_rules, optional_rules
 from policyqa.rules.candidates import accept_rule, write_candidates
 from policyqa.rules.loading import RulesError
 from policyqa.rules.propose import propose_rules
@@ -45,15 +46,35 @@ def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
         for proposal in proposals:
             print(json.dumps(proposal, ensure_ascii=False))
         return 0
+    print_proposals(proposals, added, written=not args.dry_run)
+    print("请在 rules.toml 中核对主体、条件与输入名后运行 policyqa rules accept RULE_ID。")
+    return 0
+
+
+def print_proposals(
+    proposals: Sequence[Mapping[str, Any]], added: Sequence[str], *, written: bool
+) -> None:
+    """One line per candidate rule (id, clause, state, formula) with its quote, then a count."""
     for p in proposals:
-        state = "已写入" if p["id"] in added else ("未写入" if args.dry_run else "已存在")
+        state = "已写入" if p["id"] in added else ("已存在" if written else "未写入")
         formula = json.dumps(p["formula"], ensure_ascii=False)
         print(f"{p['id']}（{p['clause_id']}，{state}）{formula}\n  引文：{p['quote'][0]}")
-    print(
-        f"共 {len(proposals)} 条候选规则（reviewed = false，不用于计算金额）。"
-        "请在 rules.toml 中核对主体、条件与输入名后运行 policyqa rules accept RULE_ID。"
-    )
-    return 0
+    print(f"共 {len(proposals)} 条候选规则（reviewed = false，不用于计算金额）。")
+
+
+def list_proposals_for(settings: Settings, doc_id: str) -> None:
+    """After `policyqa add`: the candidate rules for the new document's money clauses, shown
+    (not written), with the command that writes them for review."""
+    book = optional_rules(settings)
+    if book is None:
+        return
+    proposals = propose_rules(open_corpus(settings).clauses_of(doc_id), book.vocabulary)
+    if not proposals:
+        print("新文档中没有可生成候选规则的金额条款。")
+        return
+    print("新文档金额条款的候选规则：")
+    print_proposals(proposals, (), written=False)
+    print(f"写入 rules.toml 以供审核：policyqa rules propose {doc_id}")
 
 
 def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
