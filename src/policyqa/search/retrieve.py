@@ -19,7 +19,7 @@ import numpy as np
 
 from policyqa.corpus.manifest import Manifest
 from policyqa.corpus.segment import Clause
-from policyqa.resources import data_file, word_list
+from policyqa.resources import data_file
 from policyqa.search.backend import RowFilter, SearchBackend
 from policyqa.search.embed import Embedder
 from policyqa.search.faiss_backend import FaissBackend
@@ -136,12 +136,15 @@ def region_aliases(region: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _uncovered_names() -> tuple[str, ...]:
-    return word_list(_REGIONS_FILE)
+    lines = _REGIONS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(n.strip() for n in lines if n.strip() and not n.startswith("#"))
 
 
 @lru_cache(maxsize=1)
 def _off_topics() -> tuple[str, ...]:
-    return tuple(sorted(word_list(_OFF_TOPICS_FILE), key=len, reverse=True))
+    lines = _OFF_TOPICS_FILE.read_text(encoding="utf-8").splitlines()
+    terms = (n.strip() for n in lines if n.strip() and not n.startswith("#"))
+    return tuple(sorted(terms, key=len, reverse=True))
 
 
 def _mentions(text: str, name: str) -> bool:
