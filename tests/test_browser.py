@@ -82,6 +82,9 @@ def browser(server: str) -> Iterator[Any]:
 def open_page(browser: Any, server: str, width: int) -> Any:
     page = browser.new_page(viewport={"width": width, "height": 1000}, locale="zh-CN")
     page.goto(f"{server}/ui/", wait_until="networkidle")
+    # A network pause is not a wired app: on a busy machine a click sent before Gradio has
+    # mounted is lost. The UI's load script marks the page once it listens.
+    page.wait_for_function("document.documentElement.dataset.pqReady === '1'", timeout=120_000)
     return page
 
 
@@ -103,12 +106,17 @@ def ask(page: Any, question: str) -> Any:
     """Ask in the chat and return the new answer's bubble once it is there."""
     bubbles = page.locator("#pq-chat .message")
     before = bubbles.count()
-    page.locator("#pq-question textarea").fill(question)
+    box = page.locator("#pq-question textarea")
+    box.fill(question)
     page.locator("#pq-send").click()
-    page.wait_for_function(
-        f"document.querySelectorAll('#pq-chat .message').length >= {before + 2}",
-        timeout=180_000,  # two cores shared with other work
-    )
+    answered = f"document.querySelectorAll('#pq-chat .message').length >= {before + 2}"
+    try:
+        page.wait_for_function(answered, timeout=180_000)  # two cores shared with other work
+    except playwright.TimeoutError as e:
+        raise AssertionError(
+            f"no answer to {question!r} within 180 s; the box holds {box.input_value()!r}, "
+            f"the chat {bubbles.count()} messages (before: {before})"
+        ) from e
     return bubbles.last
 
 

@@ -37,7 +37,12 @@ EXAMPLES = [
 
 # Gradio writes <html lang="en">; the page is Chinese (screen readers, fonts, translation).
 HEAD = "<script>document.documentElement.lang = 'zh-CN';</script>"
-JS = "() => { document.documentElement.lang = 'zh-CN'; }"
+# Gradio runs `js` once the app is mounted and its events are wired: `data-pq-ready` tells a
+# browser test (or any script driving the page) that a click is now heard.
+JS = (
+    "() => { document.documentElement.lang = 'zh-CN';"
+    " document.documentElement.dataset.pqReady = '1'; }"
+)
 CSS = """
 footer { display: none !important; }
 /* Gradio's clear icon sits over the first user bubble; 新对话 below does its job. */
