@@ -27,15 +27,14 @@ from policyqa.answer.frame_types import (
 )
 from policyqa.answer.gazetteer import region_mentions
 from policyqa.answer.quantities import frame_quantities
-from policyqa.resources import data_file
+from policyqa.resources import data_file, word_list
 from policyqa.rules.money import MoneyParseError, chinese_to_decimal
 from policyqa.text import normalize_query
 
 
 def grant_subjects() -> tuple[str, ...]:
     """``data/grant_subjects.txt``: what a grant is for, in file order (validated at load)."""
-    lines = data_file("grant_subjects.txt").read_text(encoding="utf-8").splitlines()
-    words = tuple(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    words = word_list(data_file("grant_subjects.txt"))
     if not words or len(set(words)) != len(words):
         raise ValueError("grant_subjects.txt 为空或有重复的词，请检查该数据文件。")
     return words
@@ -100,16 +99,14 @@ def vocabulary() -> FrameVocabulary:
 
 @lru_cache(maxsize=1)
 def off_topic_words() -> tuple[str, ...]:
-    lines = data_file("off_topics.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return word_list(data_file("off_topics.txt"))
 
 
 @lru_cache(maxsize=1)
 def object_words() -> tuple[str, ...]:
     """What grants can be for (``data/objects.txt``), longest first."""
-    lines = data_file("objects.txt").read_text(encoding="utf-8").splitlines()
     # In the question's normal form: 首台套 is searched as 首台(套) once abbreviations expand.
-    words = {normalize_query(w.strip()) for w in lines if w.strip() and not w.startswith("#")}
+    words = {normalize_query(w) for w in word_list(data_file("objects.txt"))}
     return tuple(sorted(words, key=len, reverse=True))
 
 

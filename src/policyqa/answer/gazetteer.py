@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from policyqa.answer.frame_types import RegionMention, RegionStatus
-from policyqa.resources import data_file
+from policyqa.resources import data_file, word_list
 
 HOME_PROVINCE = "山东省"  # a county alias is read only here (elsewhere full names only)
 MAX_NAME = 12
@@ -58,8 +58,7 @@ def _divisions(entry: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
 
 def _ambiguous_aliases() -> frozenset[str]:
     """Aliases that are ordinary words in policy questions (市中 in 日照市中小企业)."""
-    text = data_file("region_alias_stop.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+    return frozenset(word_list(data_file("region_alias_stop.txt")))
 
 
 @lru_cache(maxsize=1)

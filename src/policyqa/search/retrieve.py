@@ -19,7 +19,7 @@ import numpy as np
 
 from policyqa.corpus.manifest import Manifest
 from policyqa.corpus.segment import Clause
-from policyqa.resources import data_file
+from policyqa.resources import data_file, word_list
 from policyqa.search.backend import RowFilter, SearchBackend
 from policyqa.search.embed import Embedder
 from policyqa.search.faiss_backend import FaissBackend
@@ -136,15 +136,12 @@ def region_aliases(region: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _uncovered_names() -> tuple[str, ...]:
-    lines = _REGIONS_FILE.read_text(encoding="utf-8").splitlines()
-    return tuple(n.strip() for n in lines if n.strip() and not n.startswith("#"))
+    return word_list(_REGIONS_FILE)
 
 
 @lru_cache(maxsize=1)
 def _off_topics() -> tuple[str, ...]:
-    lines = _OFF_TOPICS_FILE.read_text(encoding="utf-8").splitlines()
-    terms = (n.strip() for n in lines if n.strip() and not n.startswith("#"))
-    return tuple(sorted(terms, key=len, reverse=True))
+    return tuple(sorted(word_list(_OFF_TOPICS_FILE), key=len, reverse=True))
 
 
 def _mentions(text: str, name: str) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jieba
 
-from policyqa.resources import DATA_DIR
+from policyqa.resources import DATA_DIR, word_list
 from policyqa.text import normalize
 
 _DATA = DATA_DIR
@@ -34,11 +34,7 @@ class PolicyTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.load_userdict(str(userdict))
         self._lock = threading.Lock()
-        self.stopwords = frozenset(
-            line.strip()
-            for line in stopwords.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")
-        )
+        self.stopwords = frozenset(word_list(stopwords))
         digest = hashlib.sha256(userdict.read_bytes() + stopwords.read_bytes())
         self.signature = f"jieba-{jieba.__version__}:{digest.hexdigest()[:16]}"
 

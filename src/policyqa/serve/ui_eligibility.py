@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from policyqa.corpus.regions import DISTRICT_SLUGS, SHANDONG_CITIES
-from policyqa.resources import data_file
+from policyqa.resources import data_file, word_list
 from policyqa.rules.match import MatchReport
 from policyqa.rules.model import SUBJECT_TYPES, InputSpec
 from policyqa.rules.money import find_quantities, format_yuan
@@ -40,8 +40,7 @@ class CueFileError(ValueError):
 @functools.cache
 def eligibility_cues() -> tuple[str, ...]:
     """The cue list, validated: non-empty, no spaces, no duplicates, in normal form."""
-    lines = data_file(CUES_FILE).read_text(encoding="utf-8").splitlines()
-    cues = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    cues = list(word_list(data_file(CUES_FILE)))
     bad = [c for c in cues if " " in c or normalize(c) != c]
     if not cues or bad or len(set(cues)) != len(cues):
         raise CueFileError(f"{CUES_FILE} 有误：为空、重复或含空格/非规范字符 {bad}")
