@@ -22,6 +22,7 @@ from policyqa.evaluation.gold import (
 )
 from policyqa.evaluation.render import format_report
 from policyqa.evaluation.scoring import (
+    Dialogues,
     abstention_precision_recall,
     amount_matches,
     hit_at_k,
@@ -29,6 +30,7 @@ from policyqa.evaluation.scoring import (
     reciprocal_rank,
     score,
     score_question,
+    states_money,
 )
 from policyqa.rules.table import load_rules
 from policyqa.settings import PROJECT_ROOT
@@ -216,6 +218,49 @@ def test_amount_failures_say_what_was_computed() -> None:
     assert score_question(gold, right).correct
 
 
+def test_states_money_reads_amounts_and_sums_in_text() -> None:
+    assert states_money("据条款：给予100万元补助", None)
+    assert states_money("最高補助5,000元", None)
+    assert states_money("无", 0.0)  # a calculated 0 is a stated amount
+    assert not states_money("该市只收录了文登区的文件。2024年印发。", None)
+
+
+def test_dialogues_count_only_when_every_turn_is_right_and_uncovered_numbers_are_counted() -> None:
+    def turn(i: str, dialogue: str, category: str = "dialogue") -> GoldQuestion:
+        return GoldQuestion(
+            id=i,
+            question="补多少？",
+            kind="amount",
+            gold_clause_ids=("c",),
+            gold_amount_yuan=100,
+            category=category,
+            dialogue=dialogue,
+        )
+
+    uncovered = [
+        GoldQuestion(
+            id=i, question="北京补多少？", kind="out_of_scope", abstain=True, category="uncovered"
+        )
+        for i in ("u1", "u2", "u3")
+    ]
+    gold = [turn("a1", "d1"), turn("a2", "d1"), turn("b1", "d2"), turn("b2", "d2"), *uncovered]
+    right = {"clause_ids": ("c",), "amount_yuan": 100.0, "answer": "100元"}
+    answers = {i: Answer(id=i, **right) for i in ("a1", "a2", "b1")}
+    answers["b2"] = Answer(id="b2", answer="x", clause_ids=("c",), amount_yuan=50.0)
+    answers["u1"] = Answer(id="u1", answer="据条款，孵化器补助50万元。", clause_ids=("c",))
+    answers["u2"] = Answer(id="u2", answer="据条款：推动企业上市。", clause_ids=("c",))
+    answers["u3"] = Answer(id="u3", answer="不在收录范围", abstained=True)
+    report = score(gold, answers)
+    assert report.dialogues == Dialogues(n=2, correct=1, accuracy=0.5)
+    assert list(report.per_category) == ["dialogue", "uncovered"]
+    assert report.per_category["uncovered"].correct == 1
+    assert report.overall.numbers_when_uncovered == 1
+    assert [r.id for r in report.results if r.number_when_uncovered] == ["u1"]
+    text = format_report(report)
+    assert "whole dialogues 1/2 (50.0%)" in text and "numbers for uncovered topics 1" in text
+    assert report.to_dict()["dialogues"] == {"n": 2, "correct": 1, "accuracy": 0.5}
+
+
 # --- gold file validation ------------------------------------------------------------------------
 
 
@@ -362,3 +407,13 @@ def test_batch_requests_carry_no_gold(gold_set: list[GoldQuestion]) -> None:
     assert len(requests) == len(gold_set)
     assert all(set(r) == {"id", "question", "history"} for r in requests)
     assert sum(bool(r["history"]) for r in requests) >= 6
+
+
+@pytest.mark.parametrize("name", ["questions-unseen.jsonl", "questions-heldout.jsonl"])
+def test_held_out_sets_load_and_name_real_clauses(name: str, corpus: IngestResult) -> None:
+    held_out = load_gold(PROJECT_ROOT / "eval" / name)
+    known = {c.clause_id for c in corpus.clauses}
+    assert not sorted({c for q in held_out for c in q.gold_clause_ids} - known)
+    assert all(q.category for q in held_out)  # every question names its failure class
+    dialogues = Counter(q.dialogue for q in held_out if q.dialogue)
+    assert dialogues and all(n == 3 for n in dialogues.values())  # three-turn conversations

@@ -32,6 +32,10 @@ def _metrics_row(name: str, m: Metrics) -> list[str]:
     ]
 
 
+def _header(first: str) -> list[str]:
+    return [first, "n", "正确", "准确率", "hit@1", "hit@5", "MRR", "金额", "包含", "拒答", "误拒"]
+
+
 def format_report(report: Report) -> str:
     """The report as plain-text tables: summary, per kind, then every failure with reasons."""
     m = report.overall
@@ -49,26 +53,21 @@ def format_report(report: Report) -> str:
         f"拒答 abstention: 精确率 precision {_pct(m.abstention_precision)}   "
         f"召回率 recall {_pct(m.abstention_recall)}   (应拒答 n={m.abstain_n}; "
         f"误拒 in-scope abstained {m.false_abstentions})",
-        f"未作答或出错 unanswered/errors {m.unanswered}",
-        "",
-        "按类型 per kind",
+        f"未作答或出错 unanswered/errors {m.unanswered}   "
+        f"应拒答却给出金额 numbers for uncovered topics {m.numbers_when_uncovered}",
     ]
-    header = [
-        "类型 kind",
-        "n",
-        "正确",
-        "准确率",
-        "hit@1",
-        "hit@5",
-        "MRR",
-        "金额",
-        "包含",
-        "拒答",
-        "误拒",
-    ]
+    d = report.dialogues
+    if d.n:
+        whole = f"{_frac(d.correct, d.n)} ({_pct(d.accuracy)})"
+        lines.append(f"多轮对话（每轮都对才算对） whole dialogues {whole}")
+    lines += ["", "按类型 per kind"]
     rows = [_metrics_row(kind, km) for kind, km in report.per_kind.items()]
     rows.append(_metrics_row("全部 all", m))
-    lines += table_lines(header, rows, numbers=True)
+    lines += table_lines(_header("类型 kind"), rows, numbers=True)
+    if report.per_category:
+        lines += ["", "按失败类别 per category"]
+        rows = [_metrics_row(name, cm) for name, cm in report.per_category.items()]
+        lines += table_lines(_header("类别 category"), rows, numbers=True)
     if report.problems or report.unexpected_ids:
         lines += ["", "输入问题 input problems"]
         lines += [f"  - {p}" for p in report.problems]
@@ -87,7 +86,6 @@ def format_report(report: Report) -> str:
 def format_side_by_side(reports: dict[str, Report]) -> str:
     """Several sets' overall scores as one table, one row per set (`policyqa eval --set A
     --set B`): the set written with the code next to the set written without it."""
-    header = ["问题集 set", "n", "正确", "准确率", "hit@1", "hit@5", "MRR", "金额", "包含"]
-    header += ["拒答", "误拒"]
+    header = _header("问题集 set")
     rows = [_metrics_row(name, report.overall) for name, report in reports.items()]
-    return "\n".join(["两个问题集对照 sets side by side", *table_lines(header, rows, numbers=True)])
+    return "\n".join(["问题集对照 sets side by side", *table_lines(header, rows, numbers=True)])

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ from policyqa.text import normalize
 
 # Amounts are compared in yuan, exact to the fen.
 AMOUNT_TOLERANCE_YUAN = 0.005
+# A sum of money in an answer's text ("100万元", "5,000元", "1.2亿元"): what an answer to a
+# question the corpus does not cover must never state.
+_MONEY_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:万|亿)?元")
 
 
 # --- metrics (pure) ----------------------------------------------------------------------------
@@ -58,6 +62,11 @@ def mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def states_money(text: str, amount_yuan: float | None) -> bool:
+    """True when an answer gives a sum of money: a calculated amount or one in its text."""
+    return amount_yuan is not None or bool(_MONEY_IN_TEXT.search(normalize(text)))
+
+
 def abstention_precision_recall(
     pairs: Iterable[tuple[bool, bool]],
 ) -> tuple[float | None, float | None]:
@@ -98,6 +107,10 @@ class QuestionResult:
     gold_amount_yuan: int | None = None
     amount_yuan: float | None = None
     missing: tuple[str, ...] = ()
+    category: str = ""
+    dialogue: str = ""
+    # Should have abstained, answered instead, and the answer names a sum of money.
+    number_when_uncovered: bool = False
 
 
 def score_question(gold: GoldQuestion, answer: Answer | None) -> QuestionResult:
@@ -141,6 +154,7 @@ def score_question(gold: GoldQuestion, answer: Answer | None) -> QuestionResult:
             reasons.append(f"amount: {got}, gold {gold.gold_amount_yuan} 元")
         if contains_ok is False:
             reasons.append(f"answer lacks: {' | '.join(missing)}")
+    wrong_number = usable and gold.abstain and not seen.abstained
     return QuestionResult(
         id=gold.id,
         kind=gold.kind,
@@ -160,6 +174,9 @@ def score_question(gold: GoldQuestion, answer: Answer | None) -> QuestionResult:
         gold_amount_yuan=gold.gold_amount_yuan,
         amount_yuan=seen.amount_yuan,
         missing=tuple(missing),
+        category=gold.category,
+        dialogue=gold.dialogue,
+        number_when_uncovered=wrong_number and states_money(seen.answer, seen.amount_yuan),
     )
 
 
@@ -190,6 +207,7 @@ class Metrics:
     abstention_precision: float | None
     abstention_recall: float | None
     unanswered: int
+    numbers_when_uncovered: int = 0
 
 
 def aggregate(results: Sequence[QuestionResult]) -> Metrics:
@@ -222,12 +240,33 @@ def aggregate(results: Sequence[QuestionResult]) -> Metrics:
         abstention_precision=precision,
         abstention_recall=recall,
         unanswered=sum(not r.answered for r in results),
+        numbers_when_uncovered=sum(r.number_when_uncovered for r in results),
     )
 
 
 @dataclass(frozen=True)
+class Dialogues:
+    """Conversations scored whole: one is right only if every one of its turns is."""
+
+    n: int
+    correct: int
+    accuracy: float | None
+
+
+def score_dialogues(results: Sequence[QuestionResult]) -> Dialogues:
+    """The dialogues among `results` (turns grouped by their `dialogue` id)."""
+    turns: dict[str, list[bool]] = {}
+    for r in results:
+        if r.dialogue:
+            turns.setdefault(r.dialogue, []).append(r.correct)
+    correct = sum(all(ok) for ok in turns.values())
+    return Dialogues(n=len(turns), correct=correct, accuracy=ratio(correct, len(turns)))
+
+
+@dataclass(frozen=True)
 class Report:
-    """The scores of one run: overall, per kind, every question, and input problems."""
+    """The scores of one run: overall, per kind, per failure class, whole dialogues, every
+    question, and input problems."""
 
     overall: Metrics
     per_kind: dict[str, Metrics]
@@ -235,17 +274,22 @@ class Report:
     problems: tuple[str, ...] = ()
     unexpected_ids: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    per_category: dict[str, Metrics] = field(default_factory=dict)
+    dialogues: Dialogues = field(default_factory=lambda: Dialogues(0, 0, None))
 
     @property
     def failures(self) -> list[QuestionResult]:
         return [r for r in self.results if not r.correct]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (summary, per_kind, failures, results, problems, meta)."""
+        """A JSON-ready dict (summary, per_kind, per_category, dialogues, failures, results,
+        problems, meta)."""
         return {
             "meta": dict(self.meta),
             "summary": asdict(self.overall),
             "per_kind": {kind: asdict(m) for kind, m in self.per_kind.items()},
+            "per_category": {name: asdict(m) for name, m in self.per_category.items()},
+            "dialogues": asdict(self.dialogues),
             "failures": [_result_dict(r) for r in self.failures],
             "results": [_result_dict(r) for r in self.results],
             "problems": list(self.problems),
@@ -276,10 +320,14 @@ def score(
         for kind in KINDS
         if any(r.kind == kind for r in results)
     }
+    categories = dict.fromkeys(r.category for r in results if r.category)
+    per_category = {c: aggregate([r for r in results if r.category == c]) for c in categories}
     gold_ids = {q.id for q in gold}
     return Report(
         overall=aggregate(results),
         per_kind=per_kind,
+        per_category=per_category,
+        dialogues=score_dialogues(results),
         results=results,
         problems=tuple(getattr(answers, "problems", ())),
         unexpected_ids=tuple(sorted(i for i in answers if i not in gold_ids)),
