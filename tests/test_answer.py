@@ -16,7 +16,7 @@ from policyqa.answer.dialogue import resolve_followup
 from policyqa.answer.quote import best_sentences, pair_respectively
 from policyqa.engine import Engine
 from policyqa.search.retrieve import Retriever
-from policyqa.text import split_sentences
+from policyqa.text import normalize, split_sentences
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
 
@@ -272,7 +272,19 @@ def test_which_documents_lists_every_document_naming_the_topic(engine: Engine) -
         for c in engine.retriever.clauses
         if "揭榜挂帅" in c.search_text or "揭榜挂帅" in c.text
     }
-    assert len(docs) >= 2 and docs <= expected | docs
+    assert len(docs) >= 2 and docs == expected
+    # Each line quotes the sentence that names the topic, not the clause's first sentence.
+    lines = [line for line in answer.answer.splitlines() if line[:2] in {"1.", "2.", "3."}]
+    assert lines and all("揭榜挂帅" in normalize(line) for line in lines)
+
+
+def test_which_documents_needs_no_ranking_and_says_when_none_does(engine: Engine) -> None:
+    listed = engine.answerer.answer("有哪几份文件说到了科技特派员？")
+    expected = {c.doc_id for c in engine.retriever.clauses if "科技特派员" in normalize(c.text)}
+    assert {c.doc_id for c in listed.citations} == expected and len(expected) >= 3
+    none = engine.answerer.answer("有几个政策文件提到了量子计算？")
+    assert none.abstained and none.abstain_reason == "topic_not_mentioned:量子计算"
+    assert "没有提到“量子计算”" in none.answer and none.citations == []
 
 
 def test_metadata_comes_from_the_manifest_with_the_cover_cited(engine: Engine) -> None:

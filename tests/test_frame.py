@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from policyqa.answer.frame import attributes_in, build_frame, set_aside, tiers_in, years_in
 from policyqa.answer.gazetteer import region_mentions
+from policyqa.answer.overview import sentence_naming, topic_of
 from policyqa.answer.quantities import frame_quantities
 from policyqa.text import normalize_query
 
@@ -106,6 +107,8 @@ def test_years_and_set_aside_topic() -> None:
     ("question", "asks_amount", "intent"),
     [
         ("哪些文件提到了揭榜挂帅", False, "doc_list"),
+        ("有哪几份文件说到了科技特派员", False, "doc_list"),
+        ("有几个政策文件提到了量子计算", False, "doc_list"),
         ("泰安的文件是哪个部门发布的", False, "metadata"),
         ("日照新认定的省级孵化器补多少", True, "amount"),
         ("申请孵化器补助需要什么条件", True, "lookup"),
@@ -238,3 +241,21 @@ def test_a_topic_set_aside_before_or_after_the_dismissal(question: str, aside: s
 def test_a_question_without_a_dismissal_is_kept_whole() -> None:
     text = normalize_query("日照不考虑学历吗？横向项目支持多少")
     assert set_aside(text) == ("", text)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("有哪几份文件说到了科技特派员？", "科技特派员"),
+        ("哪些文件里写到技术经纪人？", "技术经纪人"),
+        ("哪些文件提到过孵化器的内容？", "孵化器"),
+    ],
+)
+def test_topic_of_a_document_list_question(question: str, topic: str) -> None:
+    assert topic_of(question) == topic
+
+
+def test_sentence_naming_quotes_the_sentence_with_the_topic() -> None:
+    text = "推动国有企业创新示范。支持建设新型研发机构。其他事项。"
+    assert sentence_naming("新型研发机构", text) == "支持建设新型研发机构。"
+    assert sentence_naming("量子", text) is None

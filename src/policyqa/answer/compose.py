@@ -35,7 +35,13 @@ from policyqa.answer.dialogue import (
 from policyqa.answer.frame import build_frame, set_aside, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
-from policyqa.answer.overview import cover_clause, documents_mentioning, metadata_line, topic_of
+from policyqa.answer.overview import (
+    cover_clause,
+    documents_mentioning,
+    metadata_line,
+    sentence_naming,
+    topic_of,
+)
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.verify import (
     coverage_problem,
@@ -218,6 +224,12 @@ class Answerer:
         searched = set_aside(normalize_query(resolved))[1] if frame.extra else resolved
         # "Who is responsible" words describe the answer wanted, not the policy sought.
         query = _ASKS_WHO.sub(" ", searched) if _ASKS_WHO.search(searched) else searched
+        if frame.intent == "doc_list":
+            # Which documents name a topic is read from the clause texts themselves: a ranking
+            # and its relevance floor have nothing to add.
+            listed = self._doc_list(question, resolved, frame, searched)
+            if listed is not None:
+                return listed
         try:
             result = self.retriever.search(query, k=max(CITED_HITS, 5), mode=mode)
         except EmptyQueryError:
@@ -226,10 +238,6 @@ class Answerer:
             return self._abstain(question, resolved, result.abstain_reason or "")
         if frame.intent == "metadata":
             return self._metadata(question, resolved, result)
-        if frame.intent == "doc_list":
-            listed = self._doc_list(question, resolved, frame, searched)
-            if listed is not None:
-                return listed
         if frame.intent == "comparison":
             compared = self._comparison(question, frame, searched, mode)
             if compared is not None:
@@ -404,11 +412,15 @@ class Answerer:
             if not wanted or self._region_of(c.doc_id) in wanted
         ]
         if not clauses:
-            return None
+            scope = "、".join(sorted(w for w in wanted if w)) or "已收录的"
+            message = f"{scope}文件中没有提到“{topic}”的条款。"
+            return abstention(
+                question, resolved, message, self._coverage, f"topic_not_mentioned:{topic}"
+            )
         citations = [self._clause_citation(c) for c in clauses]
         lines = [f"共有{len(clauses)}份文件提到“{topic}”："]
         for i, c in enumerate(citations, start=1):
-            first = self._quote(c.text, topic)[0]
+            first = sentence_naming(topic, c.text) or self._quote(c.text, topic)[0]
             lines.append(f"{i}. {c.region}《{normalize(c.title)}》{c.path}：「{first}」[{i}]")
         return self._listing(question, resolved, lines, citations)
 

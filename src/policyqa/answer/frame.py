@@ -49,6 +49,8 @@ _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
 _JOINED = re.compile(r"^[和、及与]")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
+# "哪些文件 / 哪几份政策 / 有几个文件" asks for a list of documents, however it is worded.
+_DOC_LIST = re.compile(r"(?:哪些|哪几|有几|几)(?:份|个|部|项)?(?:政策)?(?:文件|政策|文档)")
 _COUNT_BEFORE = re.compile(
     r"([0-9]+|[一二两三四五六七八九十]+)(?:个|家|项|所|座)(?:新认定的|新认定|认定的)?$"
 )
@@ -232,7 +234,7 @@ def intent_of(text: str, regions: Sequence[RegionMention], asks_amount: bool) ->
     cues = vocabulary().intent
     if any(c in text for c in cues.metadata):
         return "metadata"
-    if any(c in text for c in cues.doc_list):
+    if any(c in text for c in cues.doc_list) or _DOC_LIST.search(text):
         return "doc_list"
     covered = {r.covered_by for r in regions if r.status == "covered"}
     if len(covered) >= 2 and (any(c in text for c in cues.comparison) or "分别" in text):

@@ -2,9 +2,9 @@
 
 Owns `metadata_line` (issuer, 文号, date and draft status of a document, from the manifest),
 `cover_clause` (the clause a metadata answer cites: the document's cover, else its first),
-`topic_of` (what a "哪些文件提到了…" question looks for) and `documents_mentioning` (the first
-clause of every document that speaks of it). Never retrieves and never composes citations
-(`answer.compose`).
+`topic_of` (what a "哪些文件提到了…" question looks for), `documents_mentioning` (the first
+clause of every document that speaks of it) and `sentence_naming` (the sentence to quote).
+Never retrieves and never composes citations (`answer.compose`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from collections.abc import Sequence
 
 from policyqa.corpus.manifest import DocumentMeta
 from policyqa.corpus.segment import Clause
-from policyqa.text import normalize
+from policyqa.text import normalize, split_sentences
 
 _STATUS = {"draft": "征求意见稿（尚未正式印发）", "in_force": "正式文件"}
 _TOPIC = re.compile(
-    r"(?:提到了?|提及|涉及到?|谈到|讲到|写了|规定了?|有关于?|关于|包含|含有)(?P<topic>[^，,。？?！!]+)"
+    r"(?:提到|提及|涉及到?|谈到|讲到|说到|写到|写|规定|有关于?|关于|包含|含有)(?:了|过)?"
+    r"(?P<topic>[^，,。？?！!]+)"
 )
 _TOPIC_TAIL = re.compile(
     r"(的内容|的条款|的政策|的规定|的事|这件事|这一项|这项|内容|政策|支持|吗|呢|的)+$"
@@ -49,6 +50,12 @@ def topic_of(text: str) -> str | None:
         return None
     topic = _TOPIC_TAIL.sub("", m.group("topic").strip("“”\"' ")).strip("“”\"' ")
     return topic if len(topic) >= 2 else None
+
+
+def sentence_naming(topic: str, text: str) -> str | None:
+    """The first sentence of `text` that names `topic` (what a listing quotes), if any."""
+    wanted = normalize(topic)
+    return next((s for s in split_sentences(text) if wanted in normalize(s)), None)
 
 
 def documents_mentioning(topic: str, clauses: Sequence[Clause]) -> list[Clause]:
