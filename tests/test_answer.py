@@ -343,11 +343,26 @@ def test_criteria_the_clause_states_are_quoted() -> None:
 def test_topic_elsewhere_names_the_regions_that_speak_of_it() -> None:
     from policyqa.answer.verify import topic_elsewhere
 
-    texts = {"日照市": "横向项目 实际支付", "泰安市": "孵化器 加速器"}
-    assert topic_elsewhere(["横向项目"], {"泰安市"}, texts) == ("横向项目", ("日照市",))
-    assert topic_elsewhere(["横向项目"], {"日照市"}, texts) is None
-    assert topic_elsewhere(["横向项目"], set(), texts) is None  # no region asked: no claim
-    assert topic_elsewhere(["首台套"], {"泰安市"}, texts) is None  # nowhere: other checks
+    texts = {
+        "日照市": ("横向项目 实际支付", "科技成果转化贷款"),
+        "泰安市": ("孵化器 加速器", "成果转化项目，给予贷款贴息", "科技成果"),
+    }
+    words = {"横向项目": ["横向", "项目"], "科技成果转化贷款": ["科技成果", "转化", "贷款"]}
+
+    def split(term: str) -> list[str]:
+        return words.get(term, [term])
+
+    assert topic_elsewhere(["横向项目"], {"泰安市"}, texts, split) == ("横向项目", ("日照市",))
+    assert topic_elsewhere(["横向项目"], {"日照市"}, texts, split) is None
+    assert topic_elsewhere(["横向项目"], set(), texts, split) is None  # no region asked: no claim
+    assert topic_elsewhere(["首台套"], {"泰安市"}, texts, split) is None  # nowhere: other checks
+    # Word by word counts only within one clause: 泰安's 科技成果 and 转化…贷款 are two clauses.
+    assert topic_elsewhere(["科技成果转化贷款"], {"泰安市"}, texts, split) == (
+        "科技成果转化贷款",
+        ("日照市",),
+    )
+    texts["泰安市"] += ("科技成果转化项目给予贷款贴息",)
+    assert topic_elsewhere(["科技成果转化贷款"], {"泰安市"}, texts, split) is None
 
 
 def test_a_rule_sharing_no_word_with_the_question_is_not_used(engine: Engine) -> None:
@@ -427,3 +442,25 @@ def test_an_object_no_clause_names_gets_no_other_objects_number(
 ) -> None:
     a = engine.answerer.answer(question)
     assert a.abstained and a.calculation is None and a.abstain_reason == reason
+
+
+def test_a_money_question_whose_clause_names_no_sum_abstains(engine: Engine) -> None:
+    answer = engine.answerer.answer("泰安对科技特派员补贴多少钱？")
+    assert answer.abstained and answer.abstain_reason == "amount_not_stated"
+    assert "没有规定具体金额" in answer.answer and answer.calculation is None
+    # The same clause still answers what it does say.
+    said = engine.answerer.answer("泰安科技特派员工作要打造什么品牌？")
+    assert not said.abstained and "科技特派员" in said.answer
+
+
+def test_money_unstated_reads_sums_shares_and_case_by_case_support() -> None:
+    from policyqa.answer.frame import build_frame
+    from policyqa.answer.verify import money_unstated
+
+    frame = build_frame("泰安对科技特派员补贴多少钱", ("泰安市",), True)
+    assert money_unstated(frame, "系统谋划推进科技特派员工作。")
+    for clause in ("给予100萬元补助。", "按实际支付的20%给予支持。", "采取一事一议方式支持。"):
+        assert not money_unstated(frame, clause)
+    target = build_frame("泰安高新技术企业到2026年要突破多少家", ("泰安市",), True)
+    assert not money_unstated(target, "到2026年高新技术企业突破1000家。")
+

@@ -124,6 +124,19 @@ def test_comparison_needs_two_covered_regions() -> None:
     assert build_frame("泰安对省级孵化器补多少", COVERED, True).intent == "amount"
 
 
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("泰安和日照对揭榜挂帅项目的支持上限各是多少", "comparison"),
+        ("日照、泰安对科技成果转化贷款贴息怎么规定", "comparison"),
+        ("日照市与泰安对省级加速器补多少", "comparison"),
+        ("日照的企业在泰安新认定省级加速器补多少", "amount"),  # two places, one question
+    ],
+)
+def test_two_places_asked_side_by_side_are_a_comparison(question: str, intent: str) -> None:
+    assert build_frame(question, COVERED, True).intent == intent
+
+
 def test_frame_is_json_ready() -> None:
     frame = build_frame("我们不是科技型中小企业，在岚山区，投了300万", COVERED, True)
     data = frame.to_json()

@@ -113,6 +113,14 @@ def not_funded_message(objects: Sequence[str], hit: Hit) -> str:
     )
 
 
+def money_unstated_message(hit: Hit) -> str:
+    """A money question whose nearest clause names no sum: what it says, and that it sets none."""
+    return (
+        f"已收录的政策文件没有规定这方面的补助或奖励金额，无法给出金额。"
+        f"相关的条款是{clause_where(hit)}：「{_first_sentence(hit)}」该条款没有规定具体金额或标准。"
+    )
+
+
 def criteria_unstated_message(kind: str, hit: Hit) -> str:
     """Criteria the documents do not state, naming the clause that grants the support (its
     amount is no answer to a question about conditions or procedure)."""

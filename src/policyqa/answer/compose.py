@@ -20,6 +20,7 @@ from policyqa.answer.abstain import (
     clause_where,
     coverage_summary,
     criteria_unstated_message,
+    money_unstated_message,
     not_funded_message,
     only_elsewhere_message,
     reason_message,
@@ -47,6 +48,7 @@ from policyqa.answer.verify import (
     coverage_problem,
     criteria_unstated,
     document_periods,
+    money_unstated,
     topic_elsewhere,
     topic_terms,
     unfunded_objects,
@@ -153,7 +155,7 @@ class Answerer:
         words_by_doc = calculator.topic_words() if calculator else {}
         for doc_id, words in words_by_doc.items():
             joined.setdefault(region_of[doc_id], []).extend(sorted(words))
-        self._region_texts = {region: "\n".join(parts) for region, parts in joined.items()}
+        self._region_texts = {region: tuple(parts) for region, parts in joined.items()}
         self._rule_words = frozenset(w for ws in words_by_doc.values() for w in ws)
         # Kinds of enterprise say who asks, not what the money is for.
         self._asker_words = frozenset(
@@ -260,6 +262,9 @@ class Answerer:
         unstated = criteria_unstated(searched, result.hits[0].clause.text)
         if unstated:
             return self._criteria_unstated(question, resolved, unstated, result.hits[0])
+        if frame.intent == "amount" and money_unstated(frame, result.hits[0].clause.text):
+            message = money_unstated_message(result.hits[0])
+            return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         return self._lookup(question, resolved, result)
 
     def _topic_elsewhere(
@@ -267,7 +272,7 @@ class Answerer:
     ) -> tuple[str, tuple[str, ...]] | None:
         wanted = {r.covered_by for r in frame.regions if r.status == "covered" and r.covered_by}
         terms = topic_terms(frame, searched, self._rule_words, self._asker_words)
-        return topic_elsewhere(terms, wanted, self._region_texts)
+        return topic_elsewhere(terms, wanted, self._region_texts, self.retriever.tokenizer.tokens)
 
     def _only_elsewhere(
         self, question: str, resolved: str, frame: QuestionFrame, term: str, where: Sequence[str]
@@ -465,9 +470,14 @@ class Answerer:
             if sub.abstained or not sub.citations:
                 lines.append(f"{mention.text}：已收录的文件中没有找到相应条款。")
                 continue
-            first = sub.answer.split("\n", 1)[0]
-            first = re.sub(r"\[\d+\]", "", first)
             citations.append(sub.citations[0])
+            if sub.calculation is not None or sub.route == "lookup":
+                first = re.sub(r"\[\d+\]", "", sub.answer.split("\n", 1)[0])
+            else:
+                # A rule that needs the asker's figures: its clause's own figures (caps, rates)
+                # answer a comparison, the request for figures does not.
+                quoted = "".join(self._quote(sub.citations[0].text, single))
+                first = f"{sub.citations[0].path}：「{quoted}」"
             lines.append(f"{mention.text}：{first}[{len(citations)}]")
         if not citations:
             return None

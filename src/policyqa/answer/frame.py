@@ -49,6 +49,8 @@ _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
 _JOINED = re.compile(r"^[和、及与]")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
+# "各是多少 / 各补多少 / 各自" asks one answer per place named.
+_EACH_ASKED = re.compile(r"各(?:是|为|有|自|补|给|奖|支持)")
 # "哪些文件 / 哪几份政策 / 有几个文件" asks for a list of documents, however it is worded.
 _DOC_LIST = re.compile(r"(?:哪些|哪几|有几|几)(?:份|个|部|项)?(?:政策)?(?:文件|政策|文档)")
 _COUNT_BEFORE = re.compile(
@@ -229,6 +231,15 @@ def set_aside(text: str) -> tuple[str, str]:
     return "", text
 
 
+def _joined_regions(text: str, regions: Sequence[RegionMention]) -> bool:
+    """Two covered places side by side ("日照和泰安", "泰安、日照"): both are asked about."""
+    names = [re.escape(r.text) for r in regions if r.status == "covered"]
+    if len(names) < 2:
+        return False
+    either = "|".join(names)
+    return re.search(rf"(?:{either})(?:市)?(?:和|与|及|、|跟|同)(?:{either})", text) is not None
+
+
 def intent_of(text: str, regions: Sequence[RegionMention], asks_amount: bool) -> Intent:
     """What kind of answer a normalized question wants."""
     cues = vocabulary().intent
@@ -237,7 +248,12 @@ def intent_of(text: str, regions: Sequence[RegionMention], asks_amount: bool) ->
     if any(c in text for c in cues.doc_list) or _DOC_LIST.search(text):
         return "doc_list"
     covered = {r.covered_by for r in regions if r.status == "covered"}
-    if len(covered) >= 2 and (any(c in text for c in cues.comparison) or "分别" in text):
+    if len(covered) >= 2 and (
+        any(c in text for c in cues.comparison)
+        or "分别" in text
+        or _EACH_ASKED.search(text)
+        or _joined_regions(text, regions)
+    ):
         return "comparison"
     if any(c in text for c in cues.eligibility):
         return "eligibility"

@@ -5,14 +5,15 @@ Owns `coverage_problem` (the abstain reason for a frame whose regions the corpus
 cover — a district of a covered city other than the covered one, or an uncovered region — or
 whose target years lie outside every relevant document's period) and `document_periods` (the
 years each document speaks of), the objects a cited clause does not fund
-(`unfunded_objects`) and a topic only another region's documents speak of (`topic_elsewhere`).
+(`unfunded_objects`), a money question whose clause names no sum (`money_unstated`) and a topic
+only another region's documents speak of (`topic_elsewhere`).
 Never retrieves and never writes the answer text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from policyqa.answer.frame import vocabulary
 from policyqa.answer.frame_types import QuestionFrame
@@ -79,6 +80,21 @@ def coverage_problem(
 _MONEY_WORDS = re.compile(r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金")
 
 
+# A sum, a share or a support formula: what a clause must state to answer "how much money".
+# "一事一议" and "以奖代补" are how a clause says the amount is set case by case: an answer.
+_STATES_MONEY = re.compile(
+    r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千两]+(?:万|亿)?元|\d+(?:\.\d+)?%"
+    r"|比例|一事一议|以奖代补|贴息|配套"
+)
+
+
+def money_unstated(frame: QuestionFrame, clause_text: str) -> bool:
+    """True when the question asks how much money and the clause to be quoted names no sum,
+    share or formula: quoting it would answer a different question ("推动企业上市" for "上市奖励
+    多少")."""
+    return _asks_money(frame) and not _STATES_MONEY.search(normalize(clause_text))
+
+
 def _asks_money(frame: QuestionFrame) -> bool:
     if any(q.unit == "yuan" for q in frame.quantities):
         return True
@@ -121,17 +137,33 @@ def topic_terms(
     return tuple(dict.fromkeys((*frame.objects, *sorted(words, key=len, reverse=True))))
 
 
+def speaks_of(term: str, parts: Sequence[str], words: Callable[[str], Sequence[str]]) -> bool:
+    """True when one of `parts` (a region's clause texts) names `term`, as written or word by
+    word within one clause: 泰安's "科技成果…转化项目…贷款贴息" speaks of 科技成果转化贷款."""
+    if any(term in part for part in parts):
+        return True
+    pieces = [w for w in words(term) if len(w) >= 2]
+    return len(pieces) >= 2 and any(all(w in part for w in pieces) for part in parts)
+
+
 def topic_elsewhere(
-    terms: Sequence[str], wanted: Collection[str], region_texts: Mapping[str, str]
+    terms: Sequence[str],
+    wanted: Collection[str],
+    region_texts: Mapping[str, Sequence[str]],
+    words: Callable[[str], Sequence[str]],
 ) -> tuple[str, tuple[str, ...]] | None:
     """(term, the regions that speak of it) for a topic term none of the asked regions' documents
     mention but another region's do: a rule one city has, asked about another city."""
     if not wanted:
         return None
     for term in terms:
-        if any(term in region_texts.get(r, "") for r in wanted):
+        if any(speaks_of(term, region_texts.get(r, ()), words) for r in wanted):
             continue
-        elsewhere = tuple(r for r, text in region_texts.items() if r not in wanted and term in text)
+        elsewhere = tuple(
+            r
+            for r, parts in region_texts.items()
+            if r not in wanted and speaks_of(term, parts, words)
+        )
         if elsewhere:
             return term, elsewhere
     return None
