@@ -275,7 +275,7 @@ def synthetic_vectors(base: np.ndarray, n: int, noise: float, seed: int) -> np.n
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _search_latencies(
+def search_latencies(
     index: faiss.Index, queries: np.ndarray, k: int
 ) -> tuple[list[float], np.ndarray, np.ndarray]:
     """Per-query latencies (ms), and the ids and scores found, one query at a time."""
@@ -339,11 +339,11 @@ def measure_scaling(retriever: Retriever, sizes: Sizes) -> list[dict[str, Any]]:
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(vectors)
         faiss.omp_set_num_threads(default_threads)
-        flat_default_ms, _, _ = _search_latencies(flat, queries, 10)
+        flat_default_ms, _, _ = search_latencies(flat, queries, 10)
         # One query at a time: FAISS's OpenMP team only adds wake-ups and contention, so the
         # rest of the scaling runs with one FAISS thread (parallelism comes from requests).
         faiss.omp_set_num_threads(1)
-        flat_ms, exact, exact_scores = _search_latencies(flat, queries, 10)
+        flat_ms, exact, exact_scores = search_latencies(flat, queries, 10)
         started = time.perf_counter()
         hnsw = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
         hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -352,7 +352,7 @@ def measure_scaling(retriever: Retriever, sizes: Sizes) -> list[dict[str, Any]]:
         by_ef = []
         for ef in HNSW_EF_SEARCH:
             hnsw.hnsw.efSearch = ef
-            ms, approx, approx_scores = _search_latencies(hnsw, queries, 10)
+            ms, approx, approx_scores = search_latencies(hnsw, queries, 10)
             by_ef.append(
                 {
                     "ef_search": ef,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from policyqa.answer.frame import attributes_in, build_frame, set_aside, tiers_in, years_in
 from policyqa.answer.gazetteer import region_mentions
 from policyqa.answer.overview import sentence_naming, topic_of
-from policyqa.answer.quantities import frame_quantities
+from policyqa.answer.quantities import frame_quantities, restate
+from policyqa.rules.money import Quantity, find_quantities
 from policyqa.text import normalize_query
 
 COVERED = ("日照市", "泰安市", "威海市文登区", "山东省")
@@ -272,3 +273,37 @@ def test_sentence_naming_quotes_the_sentence_with_the_topic() -> None:
     text = "推动国有企业创新示范。支持建设新型研发机构。其他事项。"
     assert sentence_naming("新型研发机构", text) == "支持建设新型研发机构。"
     assert sentence_naming("量子", text) is None
+
+
+def _money(text: str) -> Quantity:
+    return next(q for q in find_quantities(text) if q.kind == "money")
+
+
+@pytest.mark.parametrize(
+    ("question", "yearly", "yuan", "step"),
+    [
+        (
+            "合同金额100万，已实际支付了一半，能支持多少",
+            False,
+            500_000,
+            "100万元的一半：按50万元计",
+        ),
+        ("合同额300万，实际支付了三分之一", False, 1_000_000, "300万元的三分之一：按100万元计"),
+        ("预算200万，到位了六成", False, 1_200_000, "200万元的六成：按120万元计"),
+        ("每季度实际支付30万元，一年能拿多少", False, 1_200_000, "每季度30万元 × 4 = 全年120万元"),
+        ("每月花费3万元，补助多少", True, 360_000, "每月3万元 × 12 = 全年36万元"),
+        ("实际支付80万元，能支持多少", False, 800_000, ""),
+    ],
+)
+def test_a_figure_is_restated_as_the_question_means_it(
+    question: str, yearly: bool, yuan: int, step: str
+) -> None:
+    text = normalize_query(question)
+    restated = restate(text, _money(text), yearly)
+    assert (restated.quantity.value, restated.step, restated.unusable) == (yuan, step, "")
+
+
+def test_a_monthly_figure_without_a_year_is_not_used() -> None:
+    text = normalize_query("每月使用共享仪器花费3万元，创新券补助多少")
+    restated = restate(text, _money(text), yearly=False)
+    assert restated.unusable == "3万元为每月金额，请说明全年金额"

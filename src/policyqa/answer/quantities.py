@@ -2,7 +2,9 @@
 
 Owns joining a 亿 and a following 万 into one amount ("1亿2000万" → 1.2亿), reading a per-year
 list ("三年分别投入100万、200万、300万"), and the role of each figure from the words around it:
-a growth rate (增长150%), a loss (亏损80万), a count (两个), a rate, or a base amount. Numbers
+a growth rate (增长150%), a loss (亏损80万), a count (两个), a rate, or a base amount; and a
+figure restated as the question means it (`restate`: 每月/每季度 figures per year, "实际支付了一半"
+of a contract sum). Numbers
 themselves are parsed by `policyqa.rules.money` (Arabic and Chinese numerals, cn2an); nothing
 here parses a digit. Never decides which rule an input belongs to (`answer.reading`).
 """
@@ -10,10 +12,11 @@ here parses a digit. Never decides which rule an input belongs to (`answer.readi
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from policyqa.answer.frame_types import FrameQuantity, QuantityRole
-from policyqa.rules.money import Quantity, find_quantities
+from policyqa.rules.money import Quantity, find_quantities, format_yuan
 
 _GROWTH = re.compile(r"(增长|增幅|增加|提高|提升|同比|翻)[了]?[约近达]?$")
 _LOSS = re.compile(r"(亏损|损失|亏了|亏掉|赔了)[了]?[约近达]?$")
@@ -166,3 +169,68 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
 def total_loss_means_investment(text: str) -> bool:
     """ "全部亏损" / "血本无归": the loss equals the whole investment (a derivable input)."""
     return bool(re.search(r"全部亏损|全部亏掉|全亏|血本无归|全部损失|全额亏损", text))
+
+
+# --- figures stated per month or quarter, or as a part of another figure ------------------------
+
+# "每月10万元", "每季度实际支付30万元", "月均5万": the figure is for a month or a quarter.
+_PER_PERIOD = re.compile(r"(每个?月|月均|每一?个?季度|季均)[^，,。；;\d]{0,10}$")
+_PERIODS_IN_YEAR = {"月": 12, "季": 4}
+# A year asked about ("一年能拿多少", "全年", "当年"): what a per-month figure is scaled to.
+_YEAR_ASKED = re.compile(r"一年|全年|每年|年度|一整年|按年|当年|这一年|今年|去年")
+# "…100万，实际支付了一半 / 三分之一 / 六成": the figure meant is that part of the one before.
+_PART_AFTER = re.compile(
+    r"^[^，,。；;\d]{0,4}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用)了?"
+    r"(一半|半数|(?:[一二三四五六七八九十]|\d)成|([一二三四五六七八九十]|\d+)分之([一二三四五六七八九十]|\d+))"
+)
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def _small(text: str) -> int:
+    return int(text) if text.isdigit() else _DIGITS[text]
+
+
+def _part(match: re.Match[str]) -> Decimal:
+    word = match.group(1)
+    if word in ("一半", "半数"):
+        return Decimal(1) / 2
+    if word.endswith("成"):
+        return Decimal(_small(word[0])) / 10
+    return Decimal(_small(match.group(3))) / Decimal(_small(match.group(2)))
+
+
+@dataclass(frozen=True)
+class Restated:
+    """A money figure as the question means it, with the step that says how it was read, or
+    `unusable` when it cannot be used as stated (a monthly figure, no year asked)."""
+
+    quantity: Quantity
+    step: str = ""
+    unusable: str = ""
+
+
+def restate(text: str, q: Quantity, yearly: bool) -> Restated:
+    """`q` per year when stated per month or quarter and a year is asked about (or the rule pays
+    yearly); `q` times the part paid when the question says only part of it was ("合同100万，
+    实际支付了一半"); `q` itself otherwise. A figure per month with no year to scale it to is
+    `unusable`: the amount would be a month's, which no rule pays."""
+    if q.kind != "money":
+        return Restated(q)
+    part = _PART_AFTER.match(text[q.end : q.end + 24])
+    if part:
+        value = (q.value * _part(part)).quantize(Decimal("0.01"))  # yuan, to the fen
+        shown = format_yuan(value)
+        step = f"{format_yuan(q.value)}的{part.group(1)}：按{shown}计"
+        return Restated(replace(q, value=value), step)
+    period = _PER_PERIOD.search(text[max(0, q.start - 14) : q.start])
+    if not period:
+        return Restated(q)
+    unit = "季" if "季" in period.group(1) else "月"
+    if not (yearly or _YEAR_ASKED.search(text)):
+        label = "每季度" if unit == "季" else "每月"
+        return Restated(q, unusable=f"{format_yuan(q.value)}为{label}金额，请说明全年金额")
+    times = _PERIODS_IN_YEAR[unit]
+    value = q.value * times
+    label = "季度" if unit == "季" else "月"
+    step = f"每{label}{format_yuan(q.value)} × {times} = 全年{format_yuan(value)}"
+    return Restated(replace(q, value=value), step)

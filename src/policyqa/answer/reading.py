@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policyqa.answer.quantities import restate
 from policyqa.rules.formulas import round_yuan
 from policyqa.rules.model import InputSpec, Rule, industries_named
 from policyqa.rules.money import Quantity, find_quantities, format_yuan
@@ -181,7 +182,15 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
     explained: list[str] = []
 
     money_specs = [s for s in rule.inputs if s.kind == "money"]
-    money = _figures(text, quantities)
+    money: list[Quantity] = []
+    for figure in _figures(text, quantities):
+        restated = restate(text, figure, rule.formula.yearly_base() is not None)
+        if restated.unusable:
+            notes.append(restated.unusable)
+            continue
+        money.append(restated.quantity)
+        if restated.step:
+            explained.append(restated.step)
     amounts: dict[str, list[Quantity]] = {}
     if money_specs and money:
         amounts, more = _assign(text, money, money_specs)
