@@ -189,6 +189,18 @@ def test_denied_subject_type_gives_zero_with_the_requirement(engine: Engine) -> 
     assert answer.citations[0].clause_id == "rizhao-rules-2025:3.6"
 
 
+def test_a_denial_covers_the_alternatives_of_another_kind_of_asker(engine: Engine) -> None:
+    # 中小微企业 or 创业团队: an enterprise that is not 中小微 is neither.
+    denied = engine.answerer.answer(
+        "日照一家大型国有企业（不是中小微企业）使用共享仪器花了100万，创新券补助多少？"
+    )
+    assert denied.calculation is not None and denied.calculation.amount_yuan == 0
+    assert "不是中小微企业" in denied.answer
+    # Without the denial the enterprise's figure is computed.
+    kept = engine.answerer.answer("日照一家中小微企业使用共享仪器花了100万，创新券补助多少？")
+    assert kept.calculation is not None and kept.calculation.amount_yuan == 200_000
+
+
 def test_grade_the_rule_does_not_fund_gives_zero(engine: Engine) -> None:
     answer = engine.answerer.answer("我们是市级孵化器，泰安新认定的能补多少？")
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0

@@ -57,11 +57,17 @@ def conflicts() -> tuple[Conflict, ...]:
 
 
 def _subject_denied(text: str, rule: Rule) -> str | None:
-    denied = [a for a in attributes_in(text) if a.polarity == "negative"]
+    stated = attributes_in(text)
+    denied = [a for a in stated if a.polarity == "negative"]
+    # What the asker says it is ("一家大型国有企业") rules out alternatives of another family
+    # (an enterprise is no 创业团队), so a denial need only cover the rest.
+    families = {f for a in stated if a.polarity == "positive" and (f := _asker_family(a.name))}
     for attribute in denied:
-        # Every alternative of the rule's subjects needs the denied type (or a narrower one).
+        # Every alternative of the rule's subjects needs the denied type (or a narrower one),
+        # or is of a kind the asker says it is not.
         if all(
             any(attribute.name in expand_subjects([part]) for part in alternative.split("+"))
+            or _other_family(alternative, families)
             for alternative in rule.subjects
         ):
             return f"本条支持对象为{'或'.join(rule.subjects)}，而问题中说明“{attribute.text}”"
@@ -71,6 +77,21 @@ def _subject_denied(text: str, rule: Rule) -> str | None:
 def _family(subject: str) -> str | None:
     broad = expand_subjects([subject])
     return next((f for f in _FAMILIES if f in broad), None)
+
+
+def _asker_family(name: str) -> str | None:
+    """The family of a stated kind of asker: its own (科技型中小企业 → 企业), or the family word
+    its name ends with (国有企业 → 企业)."""
+    return _family(name) or next((f for f in _FAMILIES if name.endswith(f)), None)
+
+
+def _other_family(alternative: str, families: set[str]) -> bool:
+    """True when the asker's stated family is none that `alternative` belongs to."""
+    if not families:
+        return False
+    parts = alternative.split("+")
+    belongs = {f for part in parts for f in _FAMILIES if f in expand_subjects([part])}
+    return not (belongs & families)
 
 
 def _identity_outside(text: str, rule: Rule) -> str | None:
