@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from policyqa.answer.compose import QuestionError, validate_question
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
@@ -39,10 +40,12 @@ from policyqa.engine import Engine, open_document_store, open_engine
 from policyqa.search.lock import build_lock
 from policyqa.serve import cli
 from policyqa.serve.api import create_app
+from policyqa.settings import Settings
 from tests.test_admin_api import AUTH, TOKEN, AdminSettings
 from tests.test_documents import fixture_lines, make_docx, make_pdf, snapshot
 
 ENCODINGS = Path(__file__).parent / "fixtures" / "encodings"
+VOUCHER = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
 RSS_BUDGET = 50 * 1024 * 1024
 
 
@@ -352,7 +355,7 @@ def _enospc(*args: object, **kwargs: object) -> None:
 def test_disk_full_is_a_json_507_and_changes_nothing(
     settings: AdminSettings, dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = (Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt").read_bytes()
+    data = VOUCHER.read_bytes()
     before = state(dirs)
     monkeypatch.setattr("policyqa.documents.store._atomic_write", _enospc)
     with TestClient(create_app(settings, with_ui=False)) as client:
@@ -370,7 +373,7 @@ def test_disk_full_is_an_error_line_in_the_cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    path = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
+    path = VOUCHER
     before = state(dirs)
     monkeypatch.setattr("policyqa.documents.store._atomic_write", _enospc)
     assert cli.main(["add", str(path), "--yes"], settings) == 2
@@ -413,21 +416,51 @@ def test_followup_after_a_long_turn_is_bounded(engine: Engine) -> None:
 
 
 def test_a_second_build_exits_2_while_one_runs(
-    settings: AdminSettings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    settings: AdminSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("policyqa.search.lock.WAIT_SECONDS", 0.5)
+    waiting = settings.model_copy(update={"lock_wait_seconds": 0.5})
     with build_lock(settings.index_dir):  # the first writer (another process in real life)
-        assert cli.main(["index"], settings) == 2
+        assert cli.main(["index"], waiting) == 2
         assert "另一个索引构建正在进行" in capsys.readouterr().err
-        path = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
-        assert cli.main(["add", str(path), "--yes"], settings) == 2
+        assert cli.main(["add", str(VOUCHER), "--yes"], waiting) == 2
         assert "另一个索引构建正在进行" in capsys.readouterr().err
-        with TestClient(create_app(settings, with_ui=False)) as client:
+        with TestClient(create_app(waiting, with_ui=False)) as client:
             response = client.delete("/documents/anything", headers=AUTH)
         assert response.status_code == 409
         assert "另一个索引构建正在进行" in response.json()["detail"]
     # Released: the same build goes through.
-    assert cli.main(["index"], settings) == 0
+    assert cli.main(["index"], waiting) == 0
+
+
+def test_a_second_writer_with_wait_0_fails_at_once(
+    dirs: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # From the environment, as a deployment sets it: the setting reaches the writer.
+    monkeypatch.setenv("POLICYQA_LOCK_WAIT_SECONDS", "0")
+    settings = AdminSettings(corpus_dir=dirs[0], index_dir=dirs[1], admin_token=TOKEN)
+    assert settings.lock_wait_seconds == 0
+    before = state(dirs)
+    with build_lock(settings.index_dir):
+        started = time.monotonic()
+        assert cli.main(["add", str(VOUCHER), "--yes"], settings) == 2
+        elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert "另一个索引构建正在进行" in err
+    assert "等待 0 秒后放弃" in err  # the wait it was given, not the 120 s default
+    # Loose on purpose (model load on shared cores): far below the default wait of 120 s.
+    assert elapsed < 60, elapsed
+    assert state(dirs) == before
+
+
+@pytest.mark.parametrize("value", ["-1", "soon"])
+def test_a_lock_wait_that_is_not_a_duration_is_refused(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYQA_LOCK_WAIT_SECONDS", value)
+    with pytest.raises(ValidationError, match="lock_wait_seconds"):
+        Settings()
 
 
 def test_concurrent_builds_are_serialized(settings: AdminSettings) -> None:
@@ -465,8 +498,6 @@ else:
     store.remove(target)
 os._exit(0)
 """
-
-VOUCHER = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
 
 
 def _kill_during(settings: AdminSettings, step: str, action: str, target: str) -> None:
