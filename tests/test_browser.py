@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
+from policyqa.corpus.readers import load_source
+from policyqa.engine import open_document_store
 from policyqa.evaluation.server import running_server
+from policyqa.serve.ui_render import as_text
 from policyqa.settings import Settings
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -72,7 +76,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield browser
@@ -203,6 +207,69 @@ def test_script_and_markdown_from_a_question_are_shown_as_text(page: Any) -> Non
     assert alerts == []
     assert page.locator("#pq-chat script").count() == 0
     assert page.locator("#pq-chat a[href*='evil']").count() == 0
+
+
+# A policy document (clause format of the corpus) whose clause 2.2 carries a Markdown link, a
+# bare URL and an image. The image points at the discard port on loopback: if the browser ever
+# fetched it, the request would show in the page's log and nothing would leave the machine.
+LINKS_DOC = Path(__file__).parent / "fixtures" / "documents" / "liaocheng_apply_links.txt"
+LINKS_CLAUSE = "liaocheng-guide-2025:2.2"
+TRACKER = "http://127.0.0.1:9/track.png"
+
+
+@pytest.fixture()
+def links_server(corpus_copy: Path, index_copy: Path, tmp_path: Path) -> Iterator[str]:
+    """The real server over a private corpus + index to which the Markdown fixture was added."""
+    store = open_document_store(Settings(corpus_dir=corpus_copy, index_dir=index_copy))
+    source = load_source(LINKS_DOC)
+    report = store.add(source, store.propose(source).meta)
+    assert LINKS_CLAUSE in report.clauses
+    # One worker: Gradio keeps its event queue in the process that took the click, and with
+    # two workers the event stream can land in the other one (404, the answer never comes).
+    env = {"POLICYQA_CORPUS_DIR": str(corpus_copy), "POLICYQA_WORKERS": "1"}
+    with running_server(index_copy, log=tmp_path / "server.log", env=env) as running:
+        yield running.base
+
+
+def test_markdown_in_a_clause_is_shown_as_text_and_fetches_nothing(
+    browser: Any, links_server: str
+) -> None:
+    clause = next(
+        line.partition(".")[2]
+        for line in LINKS_DOC.read_text("utf-8").splitlines()
+        if line.startswith("2.")
+    )
+    # The check can fail: rendered as Markdown the clause is a live link and an image the
+    # browser would fetch; the UI's escaping (ui_render.as_text) is what leaves them text.
+    live = MarkdownIt("commonmark").render(clause)
+    assert '<a href="https://example.invalid/apply">' in live and f'src="{TRACKER}"' in live
+    inert = as_text(clause)
+    assert "<a" not in MarkdownIt("commonmark").render(inert)
+    assert "<img" not in MarkdownIt("commonmark").render(inert)
+    assert "://" not in inert  # nothing left for a GFM autolinker (the bare URL)
+
+    page = open_page(browser, links_server, DESK)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        answer = ask(page, "聊城市研发费用补助怎么在线申报？")
+        quoted = answer.inner_text().split("引用条款")[0]  # the answer's text, above its block
+        answer.locator("details.pq-cites > summary").click()
+        cite = answer.locator(".pq-cite").filter(has_text=LINKS_CLAUSE)
+        shown = cite.locator(".pq-cite-text").first.inner_text()
+        for markup in (
+            "[申报入口](https://example.invalid/apply)",
+            "https://example.invalid/x",
+            f"![]({TRACKER})",
+        ):
+            assert markup in shown  # the citation shows the characters of the source
+            assert markup in quoted  # and so does the answer that quotes it
+        page.wait_for_timeout(1000)  # a fetch the rendering started has had time to go out
+        assert page.locator('a[href*="example.invalid"]').count() == 0
+        assert page.locator(f'img[src="{TRACKER}"], img[src*="track.png"]').count() == 0
+        assert [url for url in requests if "track.png" in url or "example.invalid" in url] == []
+    finally:
+        page.close()
 
 
 def test_an_empty_question_is_refused_next_to_the_box(page: Any) -> None:

@@ -2,8 +2,10 @@
 
 Bodies are sent over a raw socket to a real uvicorn server on 127.0.0.1 (chunked, no
 Content-Length); zip bombs, a 5,000-page PDF and Big5/Shift-JIS files are generated or stored
-under tests/fixtures/encodings/. RSS growth of the server process (the server runs in this
-process) is printed for every refused attack and must stay under 50 MB; no timing is asserted.
+under tests/fixtures/encodings/. The attacks are built by `policyqa.evaluation.attacks`, which
+`eval/bench_attacks.py` shares to report each reply's seconds. RSS growth of the server process
+(the server runs in this process) is printed for every refused attack and must stay under
+50 MB; no timing is asserted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from policyqa.answer.compose import QuestionError, validate_question
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
@@ -36,14 +39,29 @@ from policyqa.corpus.readers import (
 )
 from policyqa.documents.recovery import recover
 from policyqa.engine import Engine, open_document_store, open_engine
+from policyqa.evaluation.attacks import (
+    ASK_HEAD,
+    ASK_PREFIX,
+    EXPANDING_QUESTION,
+    FOLLOW_UP,
+    LONG_TURN,
+    MB,
+    MULTIPART_PREFIX,
+    many_page_pdf,
+    send_chunked,
+    upload_head,
+    zip_bomb_docx,
+)
 from policyqa.search.lock import build_lock
 from policyqa.serve import cli
 from policyqa.serve.api import create_app
+from policyqa.settings import Settings
 from tests.test_admin_api import AUTH, TOKEN, AdminSettings
 from tests.test_documents import fixture_lines, make_docx, make_pdf, snapshot
 
 ENCODINGS = Path(__file__).parent / "fixtures" / "encodings"
-RSS_BUDGET = 50 * 1024 * 1024
+VOUCHER = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
+RSS_BUDGET = 50 * MB
 
 
 def state(dirs: tuple[Path, Path]) -> dict[str, str]:
@@ -83,59 +101,6 @@ def server(settings: AdminSettings) -> Iterator[tuple[str, int]]:
     sock.close()
 
 
-def send_chunked(
-    address: tuple[str, int], head: str, chunk: bytes, total: int, prefix: bytes = b""
-) -> tuple[int, bytes, int]:
-    """POST a chunked body of up to `total` bytes; returns (status, reply body, bytes sent).
-
-    A sender thread keeps writing chunks while this thread reads the reply, so a server that
-    answers early (and closes) is seen answering, whatever happens to the rest of the upload.
-    """
-    conn = socket.create_connection(address, timeout=60)
-    conn.sendall(head.encode("latin-1") + b"Transfer-Encoding: chunked\r\n\r\n")
-    sent = 0
-
-    def pump() -> None:
-        nonlocal sent
-        try:
-            if prefix:
-                conn.sendall(b"%x\r\n%s\r\n" % (len(prefix), prefix))
-            while sent < total:
-                conn.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                sent += len(chunk)
-            conn.sendall(b"0\r\n\r\n")
-        except OSError:
-            pass  # the server answered and closed: exactly what should happen
-
-    sender = threading.Thread(target=pump, daemon=True)
-    sender.start()
-    reply = b""
-    try:
-        while b"\r\n\r\n" not in reply or len(reply) < _expected_length(reply):
-            data = conn.recv(65536)
-            if not data:
-                break
-            reply += data
-    except OSError:
-        pass
-    conn.close()
-    sender.join(timeout=30)
-    head_part, _, body = reply.partition(b"\r\n\r\n")
-    status = int(head_part.split(b" ", 2)[1]) if head_part else 0
-    return status, body, sent
-
-
-def _expected_length(reply: bytes) -> int:
-    head, sep, _ = reply.partition(b"\r\n\r\n")
-    if not sep:
-        return 1 << 62
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            return len(head) + 4 + int(value.strip())
-    return 1 << 62
-
-
 # --- 1. body limits on the bytes received -----------------------------------------------------
 
 
@@ -146,27 +111,16 @@ def _send_oversized(
     answered before it had them all and that memory grew by less than RSS_BUDGET, and returns
     (status, body)."""
     before = rss_bytes()
-    status, body, sent = send_chunked(server, head, fill * (1024 * 1024), total, prefix=prefix)
+    reply = send_chunked(server, head, fill * MB, total, prefix=prefix)
     growth = rss_bytes() - before
-    print(f"chunked {total >> 20} MB {what}: sent {sent >> 20} MB, RSS +{growth >> 20} MB")
-    assert sent < total
+    print(f"chunked {total >> 20} MB {what}: sent {reply.sent >> 20} MB, RSS +{growth >> 20} MB")
+    assert reply.sent < total
     assert growth < RSS_BUDGET
-    return status, body
-
-
-MULTIPART_HEAD = "Content-Type: multipart/form-data; boundary=XyZ\r\n"
-MULTIPART_PREFIX = b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+    return reply.status, reply.body
 
 
 def test_chunked_ask_over_the_limit_is_413_without_reading_it(server: tuple[str, int]) -> None:
-    status, body = _send_oversized(
-        server,
-        "POST /ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
-        b"a",
-        100 * 1024 * 1024,
-        b'{"question": "',
-        "/ask",
-    )
+    status, body = _send_oversized(server, ASK_HEAD, b"a", 100 * MB, ASK_PREFIX, "/ask")
     assert status == 413
     assert "上限" in json.loads(body)["detail"]
     assert b"aaaa" not in body
@@ -174,27 +128,16 @@ def test_chunked_ask_over_the_limit_is_413_without_reading_it(server: tuple[str,
 
 def test_chunked_ask_under_the_limit_is_answered(server: tuple[str, int]) -> None:
     question = json.dumps({"question": "临沂市科技创新券怎么申请？"}).encode("utf-8")
-    status, body, _ = send_chunked(
-        server,
-        "POST /ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n",
-        b"",
-        0,
-        prefix=question,
-    )
-    assert status == 200
-    assert json.loads(body)["question"] == "临沂市科技创新券怎么申请？"
+    reply = send_chunked(server, ASK_HEAD + "Connection: close\r\n", b"", 0, prefix=question)
+    assert reply.status == 200
+    assert json.loads(reply.body)["question"] == "临沂市科技创新券怎么申请？"
 
 
 def test_chunked_upload_without_a_token_is_401_before_the_body(
     server: tuple[str, int], tmp_path: Path
 ) -> None:
     status, _ = _send_oversized(
-        server,
-        "POST /documents HTTP/1.1\r\nHost: x\r\n" + MULTIPART_HEAD,
-        b"b",
-        1024 * 1024 * 1024,
-        MULTIPART_PREFIX,
-        "upload without token",
+        server, upload_head(), b"b", 1024 * MB, MULTIPART_PREFIX, "upload without token"
     )
     assert status == 401
 
@@ -205,13 +148,7 @@ def test_chunked_upload_with_a_token_over_the_limit_is_413(
     # The body is buffered up to the upload limit (20 MB) before it is refused: still far
     # below RSS_BUDGET.
     status, _ = _send_oversized(
-        server,
-        f"POST /documents HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
-        + MULTIPART_HEAD,
-        b"c",
-        200 * 1024 * 1024,
-        MULTIPART_PREFIX,
-        "upload with token",
+        server, upload_head(TOKEN), b"c", 200 * MB, MULTIPART_PREFIX, "upload with token"
     )
     assert status == 413
 
@@ -230,27 +167,9 @@ def test_validation_errors_do_not_echo_the_input(settings: AdminSettings) -> Non
 # --- 2. document budgets ----------------------------------------------------------------------
 
 
-def zip_bomb_docx(inflated: int) -> bytes:
-    """A real .docx whose document.xml is padded (inside an XML comment) to `inflated` bytes."""
-    base = make_docx(fixture_lines("linyi_voucher.txt"))
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "word/document.xml":
-                head, _, tail = data.partition(b"?>")
-                pad = b"<!--" + b" " * (inflated - len(data) - 7) + b"-->"
-                data = head + b"?>" + pad + tail
-            target.writestr(info.filename, data)
-    return out.getvalue()
-
-
 def test_docx_zip_bomb_is_413_before_inflating(settings: AdminSettings) -> None:
-    bomb = zip_bomb_docx(100 * 1024 * 1024)
-    assert len(bomb) < 1024 * 1024
+    bomb = zip_bomb_docx(100 * MB, fixture_lines("linyi_voucher.txt"))
+    assert len(bomb) < MB
     before = rss_bytes()
     with TestClient(create_app(settings, with_ui=False)) as client:
         response = client.post(
@@ -270,18 +189,6 @@ def test_docx_total_inflated_budget() -> None:
     assert extract_text(data, "ok.docx", ReadLimits(docx_total_bytes=total))
     with pytest.raises(DocumentBudgetError, match="解压后共"):
         extract_text(data, "big.docx", ReadLimits(docx_total_bytes=total - 1))
-
-
-def many_page_pdf(pages: int) -> bytes:
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(200, 200))
-    for i in range(pages):
-        pdf.drawString(20, 100, f"page {i}")
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
 
 
 def test_5000_page_pdf_is_refused_on_page_count_before_extraction(
@@ -352,7 +259,7 @@ def _enospc(*args: object, **kwargs: object) -> None:
 def test_disk_full_is_a_json_507_and_changes_nothing(
     settings: AdminSettings, dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = (Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt").read_bytes()
+    data = VOUCHER.read_bytes()
     before = state(dirs)
     monkeypatch.setattr("policyqa.documents.store._atomic_write", _enospc)
     with TestClient(create_app(settings, with_ui=False)) as client:
@@ -370,7 +277,7 @@ def test_disk_full_is_an_error_line_in_the_cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    path = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
+    path = VOUCHER
     before = state(dirs)
     monkeypatch.setattr("policyqa.documents.store._atomic_write", _enospc)
     assert cli.main(["add", str(path), "--yes"], settings) == 2
@@ -386,25 +293,24 @@ def test_disk_full_is_an_error_line_in_the_cli(
 def test_text_that_expands_under_nfkc_is_refused() -> None:
     # 480 × U+FDFA is 480 characters typed and 8,640 after NFKC: refused, not cut.
     with pytest.raises(QuestionError, match="规范化后过长"):
-        validate_question("\ufdfa" * 480)
+        validate_question(EXPANDING_QUESTION)
     assert validate_question("泰安省级孵化器补多少？") == "泰安省级孵化器补多少？"
 
 
 def test_search_refuses_text_that_expands(settings: AdminSettings) -> None:
     with TestClient(create_app(settings, with_ui=False)) as client:
-        response = client.get("/search", params={"q": "\ufdfa" * 480})
+        response = client.get("/search", params={"q": EXPANDING_QUESTION})
     assert response.status_code == 422
     assert "\ufdfa" not in response.text
 
 
 def test_followup_after_a_long_turn_is_bounded(engine: Engine) -> None:
-    previous = "泰安市对孵化器有什么补助政策，" + "请详细说明申报条件和材料" * 300
-    assert len(previous) > 3000
-    history = [Turn(role="user", content=previous), Turn(role="assistant", content="……")]
-    resolved = resolve_followup("那要交什么材料呢？", history, ["泰安"])
+    assert len(LONG_TURN) > 3000
+    history = [Turn(role="user", content=LONG_TURN), Turn(role="assistant", content="……")]
+    resolved = resolve_followup(FOLLOW_UP, history, ["泰安"])
     assert len(resolved) <= MAX_QUESTION_CHARS
     assert resolved.endswith("要交什么材料呢?")  # the follow-up itself is kept
-    answer = engine.answerer.answer("那要交什么材料呢？", history)
+    answer = engine.answerer.answer(FOLLOW_UP, history)
     assert answer.resolved_question is not None
     assert len(answer.resolved_question) <= MAX_QUESTION_CHARS
 
@@ -413,21 +319,51 @@ def test_followup_after_a_long_turn_is_bounded(engine: Engine) -> None:
 
 
 def test_a_second_build_exits_2_while_one_runs(
-    settings: AdminSettings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    settings: AdminSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("policyqa.search.lock.WAIT_SECONDS", 0.5)
+    waiting = settings.model_copy(update={"lock_wait_seconds": 0.5})
     with build_lock(settings.index_dir):  # the first writer (another process in real life)
-        assert cli.main(["index"], settings) == 2
+        assert cli.main(["index"], waiting) == 2
         assert "另一个索引构建正在进行" in capsys.readouterr().err
-        path = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
-        assert cli.main(["add", str(path), "--yes"], settings) == 2
+        assert cli.main(["add", str(VOUCHER), "--yes"], waiting) == 2
         assert "另一个索引构建正在进行" in capsys.readouterr().err
-        with TestClient(create_app(settings, with_ui=False)) as client:
+        with TestClient(create_app(waiting, with_ui=False)) as client:
             response = client.delete("/documents/anything", headers=AUTH)
         assert response.status_code == 409
         assert "另一个索引构建正在进行" in response.json()["detail"]
     # Released: the same build goes through.
-    assert cli.main(["index"], settings) == 0
+    assert cli.main(["index"], waiting) == 0
+
+
+def test_a_second_writer_with_wait_0_fails_at_once(
+    dirs: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # From the environment, as a deployment sets it: the setting reaches the writer.
+    monkeypatch.setenv("POLICYQA_LOCK_WAIT_SECONDS", "0")
+    settings = AdminSettings(corpus_dir=dirs[0], index_dir=dirs[1], admin_token=TOKEN)
+    assert settings.lock_wait_seconds == 0
+    before = state(dirs)
+    with build_lock(settings.index_dir):
+        started = time.monotonic()
+        assert cli.main(["add", str(VOUCHER), "--yes"], settings) == 2
+        elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert "另一个索引构建正在进行" in err
+    assert "等待 0 秒后放弃" in err  # the wait it was given, not the 120 s default
+    # Loose on purpose (model load on shared cores): far below the default wait of 120 s.
+    assert elapsed < 60, elapsed
+    assert state(dirs) == before
+
+
+@pytest.mark.parametrize("value", ["-1", "soon"])
+def test_a_lock_wait_that_is_not_a_duration_is_refused(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYQA_LOCK_WAIT_SECONDS", value)
+    with pytest.raises(ValidationError, match="lock_wait_seconds"):
+        Settings()
 
 
 def test_concurrent_builds_are_serialized(settings: AdminSettings) -> None:
@@ -465,8 +401,6 @@ else:
     store.remove(target)
 os._exit(0)
 """
-
-VOUCHER = Path(__file__).parent / "fixtures" / "documents" / "linyi_voucher.txt"
 
 
 def _kill_during(settings: AdminSettings, step: str, action: str, target: str) -> None:

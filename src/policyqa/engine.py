@@ -3,7 +3,8 @@
 The one composition root: only here do settings meet the stages and the parts get wired together.
 `open_engine` loads the whole system; a front end that needs only a part asks for that part here
 (`open_corpus`, `open_search`, `open_rules` / `optional_rules`, `build_search_index`,
-`open_document_store`).
+`open_document_store`, `recover_changes`). Every writer of the index gets the build-lock wait
+(`lock_wait_seconds`) from here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from policyqa.answer.choice import rule_words, shares_words
 from policyqa.answer.compose import Answerer, CalcOutcome, QuestionError
 from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
+from policyqa.documents.recovery import Recovery, recover
 from policyqa.documents.store import DocumentStore
 from policyqa.rules.table import RULES_FILE, RuleBook, load_rules
 from policyqa.rules.validate import require_valid, without_invalid
@@ -111,7 +113,13 @@ def _open_search(
         return corpus, Retriever(
             _open_milvus(settings, corpus, embedder, tokenizer), embedder, tokenizer
         )
-    index = ensure_index(corpus, embedder, tokenizer, settings.index_dir)
+    index = ensure_index(
+        corpus,
+        embedder,
+        tokenizer,
+        settings.index_dir,
+        lock_wait_seconds=settings.lock_wait_seconds,
+    )
     return corpus, Retriever(index, embedder, tokenizer)
 
 
@@ -157,7 +165,13 @@ def build_search_index(settings: Settings) -> IndexBuild:
     tokenizer = default_tokenizer()
     tokenizer.tokens("预热")  # jieba reads its dictionary on first use: loading, not building
     loaded = time.perf_counter()
-    path = build_index(corpus, embedder, tokenizer, settings.index_dir)
+    path = build_index(
+        corpus,
+        embedder,
+        tokenizer,
+        settings.index_dir,
+        lock_wait_seconds=settings.lock_wait_seconds,
+    )
     return IndexBuild(
         path=path,
         clauses=len(corpus.clauses),
@@ -222,4 +236,14 @@ def open_document_store(settings: Settings) -> DocumentStore:
         settings.index_dir,
         load_embedder(settings.embedder),
         default_tokenizer(),
+        max_clauses=settings.max_clauses,
+        lock_wait_seconds=settings.lock_wait_seconds,
+    )
+
+
+def recover_changes(settings: Settings) -> Recovery:
+    """Finish a document change killed part-way, or remove its orphans, before anything reads
+    the configured corpus (`documents.recovery`); waits for the build lock like every writer."""
+    return recover(
+        settings.corpus_dir, settings.index_dir, lock_wait_seconds=settings.lock_wait_seconds
     )

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from policyqa.search.lock import DEFAULT_WAIT_SECONDS
+
 # The project checkout (src/policyqa/settings.py -> project root); used only for defaults.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(default=500, ge=1)
     max_text_chars: int = Field(default=2_000_000, ge=1000)
     max_clauses: int = Field(default=2000, ge=1)
+    # Seconds a second writer of the index (`policyqa index`, a first-use build, add / replace /
+    # remove, the admin API, recovery on start) waits for the build lock before it gives up
+    # with 另一个索引构建正在进行; 0 gives up at once (search.lock).
+    lock_wait_seconds: float = Field(default=DEFAULT_WAIT_SECONDS, ge=0)
     # Search backend: `faiss` (embedded FAISS + bm25s in index_dir) or `milvus`.
     backend: Literal["faiss", "milvus"] = "faiss"
     # Milvus: a local `*.db` file (milvus-lite, one process) or http://host:19530 (a server or

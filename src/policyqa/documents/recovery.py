@@ -17,7 +17,7 @@ from policyqa.corpus.ingest import ingest
 from policyqa.corpus.manifest import MANIFEST_NAME, load_manifest
 from policyqa.documents.store import DOCS_DIR, companions
 from policyqa.search.index import CURRENT
-from policyqa.search.lock import build_lock
+from policyqa.search.lock import DEFAULT_WAIT_SECONDS, build_lock
 
 _STORED_NAME = re.compile(r"^\d{3,}_[0-9a-f]{16}\.(?:txt|docx|pdf)$")
 _TEMP_NAME = re.compile(r"^\.\d{3,}_[0-9a-f]{16}\.(?:txt|docx|pdf)\.")
@@ -39,7 +39,9 @@ class Recovery:
         return out
 
 
-def recover(corpus_dir: Path, index_dir: Path) -> Recovery:
+def recover(
+    corpus_dir: Path, index_dir: Path, *, lock_wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> Recovery:
     """Finish a change interrupted between the manifest swap and the index commit, and remove
     files under docs/ that no manifest entry names (written before a crash, or old files
     not yet deleted after one).
@@ -49,7 +51,7 @@ def recover(corpus_dir: Path, index_dir: Path) -> Recovery:
     build nothing is changed here and loading reports the mismatch with the rebuild command.
     Only files named as the store names them (`NNN_<sha>.txt|docx|pdf`) are ever removed. What
     looks interrupted is checked again under the build lock, so a change still running is
-    waited for, not undone.
+    waited for (at most `lock_wait_seconds`), not undone.
     """
     if not (corpus_dir / MANIFEST_NAME).is_file():
         return Recovery(None, ())
@@ -58,7 +60,7 @@ def recover(corpus_dir: Path, index_dir: Path) -> Recovery:
         return Recovery(None, ())
     from policyqa.search.index import make_current
 
-    with build_lock(index_dir):
+    with build_lock(index_dir, lock_wait_seconds):
         build, orphans = _interrupted(corpus_dir, index_dir)
         if build is not None:
             make_current(index_dir, build)

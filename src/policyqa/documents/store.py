@@ -63,7 +63,7 @@ from policyqa.rules.validate import Problem, check_corpus
 from policyqa.search.embed import Embedder
 from policyqa.search.incremental import IndexUpdate, commit_update, discard_update, stage_update
 from policyqa.search.index import CURRENT
-from policyqa.search.lock import build_lock
+from policyqa.search.lock import DEFAULT_WAIT_SECONDS, build_lock
 from policyqa.search.tokenize import PolicyTokenizer
 
 DOCS_DIR = "docs"
@@ -217,13 +217,23 @@ class DocumentStore:
     """A corpus directory and its index, changed one document at a time under a file lock."""
 
     def __init__(
-        self, corpus_dir: Path, index_dir: Path, embedder: Embedder, tokenizer: PolicyTokenizer
+        self,
+        corpus_dir: Path,
+        index_dir: Path,
+        embedder: Embedder,
+        tokenizer: PolicyTokenizer,
+        *,
+        max_clauses: int = MAX_CLAUSES,
+        lock_wait_seconds: float = DEFAULT_WAIT_SECONDS,
     ) -> None:
         self.corpus_dir = corpus_dir
         self.index_dir = index_dir
         self.embedder = embedder
         self.tokenizer = tokenizer
-        self.max_clauses = MAX_CLAUSES  # per new document; front ends set POLICYQA_MAX_CLAUSES
+        # Per new document; `policyqa.engine.open_document_store` passes POLICYQA_MAX_CLAUSES
+        # and POLICYQA_LOCK_WAIT_SECONDS.
+        self.max_clauses = max_clauses
+        self.lock_wait_seconds = lock_wait_seconds
 
     # -- queries --
 
@@ -314,8 +324,9 @@ class DocumentStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """One change at a time across threads and processes, and never during a full build:
-        the index directory's one build lock (`search.lock`)."""
-        with build_lock(self.index_dir):
+        the index directory's one build lock (`search.lock`), waited for at most
+        `lock_wait_seconds`."""
+        with build_lock(self.index_dir, self.lock_wait_seconds):
             yield
 
     def _stored_clause_ids(

@@ -36,7 +36,7 @@ from policyqa.corpus.ingest import IngestResult
 from policyqa.corpus.manifest import Manifest
 from policyqa.corpus.segment import Clause
 from policyqa.search.embed import Embedder
-from policyqa.search.lock import build_lock
+from policyqa.search.lock import DEFAULT_WAIT_SECONDS, build_lock
 from policyqa.search.tokenize import PolicyTokenizer
 from policyqa.text import normalize
 
@@ -168,9 +168,12 @@ def build_index(
     embedder: Embedder,
     tokenizer: PolicyTokenizer,
     index_dir: Path,
+    *,
+    lock_wait_seconds: float = DEFAULT_WAIT_SECONDS,
 ) -> Path:
-    """Build the whole index into a fresh directory and atomically make it `current`."""
-    with build_lock(index_dir):  # one writer at a time (search.lock)
+    """Build the whole index into a fresh directory and atomically make it `current`; waits at
+    most `lock_wait_seconds` for another writer of `index_dir` to finish."""
+    with build_lock(index_dir, lock_wait_seconds):  # one writer at a time (search.lock)
         return _build_index(result, embedder, tokenizer, index_dir)
 
 
@@ -331,9 +334,14 @@ def load_build(build: Path, manifest: IndexManifest) -> SearchIndex:
 
 
 def ensure_index(
-    result: IngestResult, embedder: Embedder, tokenizer: PolicyTokenizer, index_dir: Path
+    result: IngestResult,
+    embedder: Embedder,
+    tokenizer: PolicyTokenizer,
+    index_dir: Path,
+    *,
+    lock_wait_seconds: float = DEFAULT_WAIT_SECONDS,
 ) -> SearchIndex:
     """Load the index, building it first when none exists (a mismatch is still refused)."""
     if not (index_dir / CURRENT).exists():
-        build_index(result, embedder, tokenizer, index_dir)
+        build_index(result, embedder, tokenizer, index_dir, lock_wait_seconds=lock_wait_seconds)
     return load_index(index_dir, embedder, result.corpus_hash)

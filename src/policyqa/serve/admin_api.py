@@ -136,7 +136,6 @@ def _run_change(request: Request, change: Any) -> dict[str, Any]:
     settings = _active_settings(request)
     with _change_lock:
         store = open_document_store(settings)
-        store.max_clauses = settings.max_clauses
         try:
             report, extra = change(store)
         except (DocumentError, CorpusError, IndexError_, BuildLockedError) as e:

@@ -22,8 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from policyqa import __version__
 from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
 from policyqa.answer.contract import Answer, Turn
-from policyqa.documents.recovery import recover
-from policyqa.engine import Engine, open_engine, optional_rules
+from policyqa.engine import Engine, open_engine, optional_rules, recover_changes
 from policyqa.rules.match import match_report
 from policyqa.rules.profile import EnterpriseProfile
 from policyqa.search.retrieve import EmptyQueryError, Mode
@@ -120,7 +119,7 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = settings or app.dependency_overrides.get(get_settings, get_settings)()
         # A change killed part-way is finished (or its orphans removed) before loading.
-        await run_in_threadpool(recover, active.corpus_dir, active.index_dir)
+        await run_in_threadpool(recover_changes, active)
         app.state.engine = await run_in_threadpool(open_engine, active)
         watcher = watch_app(app, active)  # replicas on a shared Milvus follow its corpus version
         yield

@@ -18,8 +18,14 @@ from policyqa.answer.contract import Answer, Turn
 from policyqa.corpus.errors import DocumentError
 from policyqa.corpus.manifest import CorpusError
 from policyqa.corpus.segment import SegmentError
-from policyqa.documents.recovery import recover
-from policyqa.engine import build_search_index, open_corpus, open_engine, open_rules, open_search
+from policyqa.engine import (
+    build_search_index,
+    open_corpus,
+    open_engine,
+    open_rules,
+    open_search,
+    recover_changes,
+)
 from policyqa.evaluation.answers import load_answers
 from policyqa.evaluation.evaluate import run_eval
 from policyqa.evaluation.gold import EvalFileError, default_gold_path, load_gold
@@ -352,7 +358,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     active = settings or get_settings()
     try:
         # A change killed part-way is finished (or its orphans removed) before anything reads.
-        for line in recover(active.corpus_dir, active.index_dir).lines():
+        for line in recover_changes(active).lines():
             print(line, file=sys.stderr)
         return func(args, active)
     except (

@@ -83,7 +83,6 @@ def _print_report(lines: list[str]) -> None:
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     source = load_source(Path(args.file), ReadLimits.from_settings(settings))
     store = open_document_store(settings)
-    store.max_clauses = settings.max_clauses
     proposal = store.propose(source, _overrides(args))
     _show(proposal, source.name)
     if not _confirm(args, "按以上信息添加？"):
@@ -97,7 +96,6 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_replace(args: argparse.Namespace, settings: Settings) -> int:
     source = load_source(Path(args.file), ReadLimits.from_settings(settings))
     store = open_document_store(settings)
-    store.max_clauses = settings.max_clauses
     old = store.get(args.doc_id)
     proposal = store.propose(source, _overrides(args), replacing=args.doc_id)
     print(f"将替换：{old.id}（{old.title}）")
@@ -111,7 +109,6 @@ def cmd_replace(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     store = open_document_store(settings)
-    store.max_clauses = settings.max_clauses
     old = store.get(args.doc_id)
     print(f"将删除：{old.id}（{old.title}，{old.region}）")
     if not _confirm(args, "确认删除？"):
