@@ -224,9 +224,7 @@ def links_server(corpus_copy: Path, index_copy: Path, tmp_path: Path) -> Iterato
     source = load_source(LINKS_DOC)
     report = store.add(source, store.propose(source).meta)
     assert LINKS_CLAUSE in report.clauses
-    # One worker: Gradio keeps its event queue in the process that took the click, and with
-    # two workers the event stream can land in the other one (404, the answer never comes).
-    env = {"POLICYQA_CORPUS_DIR": str(corpus_copy), "POLICYQA_WORKERS": "1"}
+    env = {"POLICYQA_CORPUS_DIR": str(corpus_copy)}
     with running_server(index_copy, log=tmp_path / "server.log", env=env) as running:
         yield running.base
 

@@ -340,3 +340,17 @@ def test_the_eligibility_reply_lists_what_may_be_got() -> None:
 def test_the_cue_list_is_valid() -> None:
     cues = eligibility_cues()
     assert "能享受哪些" in cues and len(set(cues)) == len(cues)
+
+
+def test_no_ui_event_is_queued_so_any_worker_answers_it() -> None:
+    """Gradio's queue lives in one process: with a worker per core a queued event's stream can
+    reach a worker that never saw the click, and the answer never comes."""
+    from fastapi import FastAPI
+
+    from policyqa.serve.ui import build_ui
+
+    ui = build_ui(FastAPI(), load_rules(PROJECT_ROOT / "corpus"))
+    dependencies = ui.get_config_file()["dependencies"]
+    assert len(dependencies) >= 5  # ask (button, Enter), new conversation, match, page load
+    assert [d["queue"] for d in dependencies] == [False] * len(dependencies)
+

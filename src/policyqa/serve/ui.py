@@ -152,9 +152,12 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
                 send = gr.Button("提问", variant="primary", elem_id="pq-send")
                 clear = gr.Button("新对话", elem_id="pq-clear")
             gr.Examples(EXAMPLES, inputs=box, label="示例问题")
-            send.click(respond, [box, chat], [box, chat, box_error])
-            box.submit(respond, [box, chat], [box, chat, box_error])
-            clear.click(lambda: ([], "", ""), None, [chat, box, box_error])
+            # queue=False everywhere: each event is one HTTP request, answered by whichever
+            # worker receives it. Gradio's queue keeps its state in one process, so with a
+            # worker per core a queued event's stream can land on a worker that never saw it.
+            send.click(respond, [box, chat], [box, chat, box_error], queue=False)
+            box.submit(respond, [box, chat], [box, chat, box_error], queue=False)
+            clear.click(lambda: ([], "", ""), None, [chat, box, box_error], queue=False)
         with gr.Tab("资格匹配"):
             gr.Markdown(
                 "填写企业画像：按所填数据算出的金额列在“可获得”，面向该类主体但缺数据的列在"
@@ -220,13 +223,14 @@ def build_ui(app: FastAPI, rules: RuleBook | None) -> gr.Blocks:
                 do_match,
                 [region, subjects, industry, *amounts],
                 [matched, region_error, subjects_error, *amount_errors],
+                queue=False,
             )
 
         def current_regions() -> gr.Dropdown:
             choices = engine().regions()
             return gr.Dropdown(choices=choices, value=choices[0] if choices else None)
 
-        ui.load(current_regions, None, region)
+        ui.load(current_regions, None, region, queue=False)
     return ui
 
 
