@@ -1,8 +1,9 @@
 """Serve the API and the chat UI on one port: `python app.py [--host H] [--port P] [--workers N]`.
 
 The index is built once, before any worker starts, when none exists (or, with the Milvus
-backend, the collection is brought in line with the corpus). Then as many uvicorn worker
-processes as cores serve requests (POLICYQA_WORKERS to choose), each with one math thread: one
+backend, the collection is brought in line with the corpus). Then as many worker processes as
+cores serve requests (POLICYQA_WORKERS to choose; `serve.workers`: each its own SO_REUSEPORT
+socket, so the kernel spreads even kept-alive connections), each with one math thread: one
 query embedding is a single-core job, so N workers answer N questions at once instead of
 sharing threads. Each worker loads the index read-only and keeps its own answer cache. A
 milvus-lite `.db` file belongs to one process, so it is served by one worker; a Milvus server
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 import uvicorn
 
@@ -54,18 +56,18 @@ def main() -> None:
 
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
         return
+    from policyqa.serve.workers import PortInUseError, run_workers
+
     # Workers are spawned processes that read the environment: one math thread each.
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ.setdefault("MKL_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    uvicorn.run(
-        "policyqa.serve.api:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=workers,
-        log_level="info",
-    )
+    try:
+        code = run_workers(args.host, args.port, workers)
+    except PortInUseError as e:
+        print(f"错误: {e.strerror}", file=sys.stderr)
+        code = 2
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":

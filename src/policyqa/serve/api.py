@@ -7,6 +7,7 @@ The engine (corpus, index, model) is loaded once in `lifespan`; settings come fr
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -76,6 +77,8 @@ class Health(BaseModel):
     clauses: int
     embedder: str
     index_built_at: str
+    # The process that answered: with a worker per core, which worker took the connection.
+    pid: int
 
 
 def _printable(value: Any) -> Any:
@@ -224,6 +227,7 @@ def create_app(settings: Settings | None = None, with_ui: bool = True) -> FastAP
             clauses=len(engine.corpus.clauses),
             embedder=manifest.embedder,
             index_built_at=manifest.built_at,
+            pid=os.getpid(),
         )
 
     app.include_router(admin_router)
