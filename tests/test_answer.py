@@ -476,3 +476,11 @@ def test_money_unstated_reads_sums_shares_and_case_by_case_support() -> None:
     target = build_frame("泰安高新技术企业到2026年要突破多少家", ("泰安市",), True)
     assert not money_unstated(target, "到2026年高新技术企业突破1000家。")
 
+
+def test_items_of_two_rules_of_one_clause_are_each_paid_by_their_own(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "泰安今年新认定了一个国家级孵化器和两个省级加速器，运营机构一共能拿多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_600_000
+    assert "省级加速器：30万元 × 2 = 60万元" in answer.answer
+

@@ -307,3 +307,17 @@ def test_a_monthly_figure_without_a_year_is_not_used() -> None:
     text = normalize_query("每月使用共享仪器花费3万元，创新券补助多少")
     restated = restate(text, _money(text), yearly=False)
     assert restated.unusable == "3万元为每月金额，请说明全年金额"
+
+
+@pytest.mark.parametrize(
+    ("question", "tiers"),
+    [
+        ("主持了1项国家自然科学基金项目和2项省自然科学基金项目", [("国家级", 1), ("省级", 2)]),
+        ("新获批山东省重点实验室", [("省级", 1)]),
+        ("日照市孵化器的运营补贴", []),  # the city's incubator, not a 市级 grade
+        ("国家级孵化器", [("国家级", 1)]),
+    ],
+)
+def test_grades_written_without_ji(question: str, tiers: list[tuple[str, int]]) -> None:
+    assert [(t.tier, t.count) for t in tiers_in(normalize_query(question))] == tiers
+

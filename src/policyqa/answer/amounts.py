@@ -99,6 +99,12 @@ def calculate_from_clauses(
     if rule is None:
         if not top_rules:
             return None
+        # Items of several of the clause's rules ("一个国家级孵化器和两个省级加速器"): each
+        # item is paid by its own rule, so no one rule need be chosen.
+        items = several_items(text, top_rules)
+        used = [book.get(i) for i in items.rule_id.split("+")] if items else []
+        if items is not None and not any(contradiction(text, r) for r in used):
+            return AmountAnswer(top_id, used[0], items, (), _items_summary(items))
         names = " / ".join(r.title for r in top_rules)
         return AmountAnswer(
             top_id,

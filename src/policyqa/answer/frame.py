@@ -49,6 +49,7 @@ _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
 _JOINED = re.compile(r"^[和、及与]")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
+_SHORT_TIER = re.compile(rf"(国家|省)(?=的?(?:{'|'.join(map(re.escape, TIER_SUBJECTS))}))")
 # "各是多少 / 各补多少 / 各自" asks one answer per place named.
 _EACH_ASKED = re.compile(r"各(?:是|为|有|自|补|给|奖|支持)")
 # "哪些文件 / 哪几份政策 / 有几个文件" asks for a list of documents, however it is worded.
@@ -185,6 +186,9 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
     A tier not followed by a subject ("市级财政", "市级资金") names who pays, not a grade.
     """
     out: list[TierMention] = []
+    # "国家自然科学基金", "省重点实验室": a grade written without 级 (市 is left alone: 日照市孵化器
+    # is the city's incubator, not a 市级 one).
+    text = _SHORT_TIER.sub(lambda m: f"{m.group(1)}级", text)
     matches = list(re.finditer("|".join(TIER_WORDS), text))
     total = bool(_TOTAL.search(text))
     for i, m in enumerate(matches):
