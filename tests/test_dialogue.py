@@ -102,3 +102,19 @@ def test_target_years_outside_the_plan_abstain_even_when_asked_how_much(engine: 
     # 泰安's opinions set targets for 2026 only; a 2030 target is not in the corpus.
     a = engine.answerer.answer("泰安市到2030年研发经费投入强度要达到多少？")
     assert a.abstained and a.abstain_reason == "years_not_covered:2030"
+
+
+def test_a_kind_of_enterprise_in_a_follow_up_replaces_the_one_asked_about() -> None:
+    history = _history("文登区到2026年国家高新技术企业要达到多少家？")
+    resolved = resolve_followup("科技型中小企业呢？", history, ALIASES)
+    assert resolved == "文登区到2026年国家科技型中小企业要达到多少家?"
+    third = resolve_followup("泰安呢？", [*history, *_history("科技型中小企业呢？")], ALIASES)
+    assert third == "泰安到2026年国家科技型中小企业要达到多少家?"
+
+
+def test_a_count_in_a_follow_up_goes_before_the_grade_it_counts(engine: Engine) -> None:
+    history = _history("日照主持国家级自然科学基金项目，依托单位能拿多少？", "省级的呢？")
+    resolved = resolve_followup("两项省级的呢？", history, ALIASES)
+    assert "主持两项省级自然科学基金项目" in resolved
+    answer = engine.answerer.answer("两项省级的呢？", history)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 100_000

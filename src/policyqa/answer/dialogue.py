@@ -1,10 +1,10 @@
 """Dialogue state: a follow-up resolved against the previous turn's resolved question and frame.
 
 Owns the follow-up test (an opener such as 那/如果是/换成, or a short question ending in 呢), the
-slots a question names (tier, subject, region, figures), rewriting a follow-up into a standalone
-question by slot replacement (turn by turn, so any number of turns carries the resolved meaning),
-and merging the follow-up's partial frame into the previous resolved frame (`merge_frames`).
-Never retrieves and never answers.
+slots a question names (tier, subject, region, figures, counts, the kind of enterprise),
+rewriting a follow-up into a standalone question by slot replacement (turn by turn, so any
+number of turns carries the resolved meaning), and merging the follow-up's partial frame into
+the previous resolved frame (`merge_frames`). Never retrieves and never answers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
-from policyqa.answer.frame import grant_subjects
+from policyqa.answer.frame import attributes_in, grant_subjects
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import find_places
 from policyqa.text import normalize
@@ -35,7 +35,7 @@ TIER_WORDS = (
 SUBJECT_WORDS = (*grant_subjects(), "科学技术奖")
 
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
-_COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)家")
+_COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)(?:家|个|项|所|座)")
 _FOLLOWUP_START = re.compile(
     r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题)"
 )
@@ -65,6 +65,12 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
     m = _AMOUNT.search(text)
     if m:
         found["amount"] = m.group(0)
+    # The kind of enterprise asked about ("高新技术企业" → "那科技型中小企业呢？"), when the
+    # question names exactly one.
+    kinds = [a.text for a in attributes_in(text) if a.polarity == "positive"]
+    kinds = [k for k in kinds if k.endswith("企业")]
+    if len(kinds) == 1:
+        found["asker"] = kinds[0]
     # The last count of things (培育了3家): a follow-up's "那5家呢？" replaces it rather than
     # adding a second count ("一家企业" names the asker, and comes first).
     counts = _COUNT.findall(text)
@@ -120,6 +126,11 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
             replaced = f"{head}{value}{tail}"
         elif old and old != value:
             replaced = replaced.replace(old, value)
+    count, tier = new_slots.get("count"), new_slots.get("tier")
+    if count and "count" not in old_slots and tier and tier in replaced:
+        # "两项省级的呢？" after "主持省级…项目": the count goes before the grade it counts.
+        at = replaced.index(tier)
+        replaced = f"{replaced[:at]}{count}{replaced[at:]}"
     rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
     figures = _figures_span(prev)
     if len(_AMOUNT.findall(q)) >= 2 and figures is not None:
