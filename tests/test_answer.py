@@ -475,6 +475,14 @@ def test_money_unstated_reads_sums_shares_and_case_by_case_support() -> None:
         assert not money_unstated(frame, clause)
     target = build_frame("泰安高新技术企业到2026年要突破多少家", ("泰安市",), True)
     assert not money_unstated(target, "到2026年高新技术企业突破1000家。")
+    # The sentence naming what is asked decides, and a bare percentage is a target, not money.
+    first = build_frame("泰安对首台套装备奖励多少", ("泰安市",), True)
+    clause = "企业牵头重大项目比例达到80%以上。优先推荐认定为首台(套)装备。给予50万元支持。"
+    assert money_unstated(first, clause)
+    assert money_unstated(first, "依托企业建设比重达到80%左右。")
+    # "What support" and "is there a subsidy" do not ask for a sum.
+    whether = build_frame("文登区企业入驻飞地孵化器有补贴吗", ("威海市文登区",), True)
+    assert not money_unstated(whether, "对入驻企业给予一定补贴。")
 
 
 def test_items_of_two_rules_of_one_clause_are_each_paid_by_their_own(engine: Engine) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from policyqa.answer.frame import vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.corpus.manifest import Manifest
-from policyqa.text import normalize, normalize_query
+from policyqa.text import normalize, normalize_query, split_sentences
 
 _RANGE = re.compile(r"(20\d\d)\s*[—\-–~至到]+\s*(20\d\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|–|至|到)")
@@ -80,19 +80,32 @@ def coverage_problem(
 _MONEY_WORDS = re.compile(r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金")
 
 
-# A sum, a share or a support formula: what a clause must state to answer "how much money".
-# "一事一议" and "以奖代补" are how a clause says the amount is set case by case: an answer.
-_STATES_MONEY = re.compile(
-    r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千两]+(?:万|亿)?元|\d+(?:\.\d+)?%"
-    r"|比例|一事一议|以奖代补|贴息|配套"
+# A sum of money, or a share of one ("按…的20%给予支持"), or the clause's way of saying the
+# amount is set case by case ("一事一议", "以奖代补"): what a clause must state to answer "how
+# much money". A bare percentage ("比重达到80%") is a target, not money.
+_SUM = re.compile(
+    r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千两]+(?:万|亿)?元|一事一议|以奖代补"
 )
+_SHARE = re.compile(r"\d+(?:\.\d+)?%|比例")
+# "补多少 / 额度 / 上限": a sum is asked for ("能得到什么支持", "有补贴吗" ask what or whether).
+_HOW_MUCH = re.compile(r"多少|几[万千百]|多大|额度|标准|金额|上限|最高|最多")
+_GRANT = re.compile(r"补助|补贴|资助|支持|奖励|贴息|补偿|配套|给予")
+
+
+def _states_money(sentence: str) -> bool:
+    return bool(_SUM.search(sentence) or (_SHARE.search(sentence) and _GRANT.search(sentence)))
 
 
 def money_unstated(frame: QuestionFrame, clause_text: str) -> bool:
     """True when the question asks how much money and the clause to be quoted names no sum,
-    share or formula: quoting it would answer a different question ("推动企业上市" for "上市奖励
-    多少")."""
-    return _asks_money(frame) and not _STATES_MONEY.search(normalize(clause_text))
+    share or formula where it speaks of what is asked: quoting it would answer a different
+    question ("优先推荐认定为首台(套)装备" for "首台套奖励多少"). The sentences naming the
+    question's objects decide; without such a sentence, the whole clause does."""
+    if not (_asks_money(frame) and _HOW_MUCH.search(normalize_query(frame.resolved or frame.text))):
+        return False
+    sentences = split_sentences(normalize(clause_text))
+    topical = [s for s in sentences if any(o in normalize_query(s) for o in frame.objects)]
+    return not any(_states_money(s) for s in topical or sentences)
 
 
 def _asks_money(frame: QuestionFrame) -> bool:
