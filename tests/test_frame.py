@@ -12,6 +12,7 @@ from policyqa.answer.frame import attributes_in, build_frame, set_aside, tiers_i
 from policyqa.answer.gazetteer import region_mentions
 from policyqa.answer.overview import sentence_naming, topic_of
 from policyqa.answer.quantities import frame_quantities, restate
+from policyqa.engine import Engine
 from policyqa.rules.money import Quantity, find_quantities
 from policyqa.text import normalize_query
 
@@ -321,3 +322,32 @@ def test_a_monthly_figure_without_a_year_is_not_used() -> None:
 def test_grades_written_without_ji(question: str, tiers: list[tuple[str, int]]) -> None:
     assert [(t.tier, t.count) for t in tiers_in(normalize_query(question))] == tiers
 
+
+@pytest.mark.parametrize(
+    ("question", "aside", "rest"),
+    [
+        (
+            "日照首次认定的规上高企补多少？另外增值税怎么交？",
+            "另外增值税怎么交",
+            "日照首次认定的规模以上高新技术企业补多少？",
+        ),
+        (
+            "顺便问一下今天天气怎么样，泰安新认定的省级加速器补多少？",
+            "顺便问一下今天天气怎么样",
+            "泰安新认定的省级加速器补多少？",
+        ),
+        ("高新技术企业的增值税优惠是多少？", "", "高新技术企业的增值税优惠是多少?"),  # all of it
+    ],
+)
+def test_an_off_topic_part_of_its_own_is_set_aside(question: str, aside: str, rest: str) -> None:
+    text = normalize_query(question)
+    assert set_aside(text) == (aside, normalize_query(rest) if aside else text)
+
+
+def test_the_answer_says_what_it_set_aside(engine: Engine) -> None:
+    answer = engine.answerer.answer("泰安新认定的省级加速器补多少？顺便问下公积金怎么提取。")
+    assert not answer.abstained and answer.calculation is not None
+    assert answer.calculation.amount_yuan == 300_000
+    assert answer.answer.endswith(
+        "另：“顺便问下公积金怎么提取”不在已收录的科技创新政策范围内，未作回答。"
+    )

@@ -33,7 +33,7 @@ from policyqa.answer.dialogue import (
     resolve_against,
     user_turns,
 )
-from policyqa.answer.frame import build_frame, set_aside, vocabulary
+from policyqa.answer.frame import build_frame, off_topic_words, set_aside, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.overview import (
@@ -215,6 +215,11 @@ class Answerer:
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
         frame = self.frame(question, history)
         answer = self._compose_frame(question, frame, mode)
+        aside = set_aside(normalize_query(frame.resolved))[0]
+        if aside and not answer.abstained and any(w in aside for w in off_topic_words()):
+            # The part answered is the covered one; the asker is told the rest was not.
+            note = f"另：“{aside}”不在已收录的科技创新政策范围内，未作回答。"
+            answer = answer.model_copy(update={"answer": f"{answer.answer}\n{note}"})
         return answer.model_copy(update={"frame": frame.to_json()})
 
     def _compose_frame(self, question: str, frame: QuestionFrame, mode: Mode) -> Answer:

@@ -216,7 +216,8 @@ def years_in(text: str) -> tuple[int, ...]:
 
 
 def set_aside(text: str) -> tuple[str, str]:
-    """(the part set aside, the rest) for "X的事先不管，…"; ("", text) when nothing is."""
+    """(the part set aside, the rest) for "X的事先不管，…" or an off-topic part of its own
+    ("…，顺便问下公积金怎么提取"); ("", text) when nothing is."""
     vocab = vocabulary()
     for word in vocab.dismissals:
         i = text.find(word)
@@ -232,7 +233,27 @@ def set_aside(text: str) -> tuple[str, str]:
         parts = re.split(r"[，,]", text, maxsplit=1)
         if len(parts) == 2 and parts[1].strip():
             return parts[0], parts[1].strip()
-    return "", text
+    return _off_topic_parts(text)
+
+
+# What a question's parts are split at: sentence ends and commas.
+_PART_END = re.compile(r"[，,。；;？?！!]")
+# A part with policy content left once the off-topic parts go: at least a few characters.
+_MIN_REST = 6
+
+
+def _off_topic_parts(text: str) -> tuple[str, str]:
+    """(the off-topic parts, the rest) of a question with an aside in a part of its own
+    ("顺便问下公积金怎么提取", "另外增值税怎么交"); ("", text) when every part, or none, is
+    off-topic: a question wholly about 增值税 is answered (abstained) as one."""
+    words = off_topic_words()
+    parts = [p.strip() for p in _PART_END.split(text) if p.strip()]
+    aside = [p for p in parts if any(w in p for w in words)]
+    rest = [p for p in parts if p not in aside]
+    if not aside or len("".join(rest)) < _MIN_REST:
+        return "", text
+    end = text.rstrip()[-1:]
+    return ",".join(aside), ",".join(rest) + (end if end in ("?", "？") else "")
 
 
 def _joined_regions(text: str, regions: Sequence[RegionMention]) -> bool:
