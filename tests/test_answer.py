@@ -492,3 +492,17 @@ def test_items_of_two_rules_of_one_clause_are_each_paid_by_their_own(engine: Eng
     assert answer.calculation is not None and answer.calculation.amount_yuan == 1_600_000
     assert "省级加速器：30万元 × 2 = 60万元" in answer.answer
 
+
+
+def test_the_thing_money_is_asked_for_must_be_named_by_the_clause(engine: Engine) -> None:
+    from policyqa.answer.verify import grant_object_missing
+
+    words = engine.retriever.tokenizer.tokens
+    voucher = "对中小微企业使用共享科学仪器设备发生的费用,市级财政补助20%"
+    assert grant_object_missing("日照对技术经纪人每人补助多少", voucher, words) == "技术经纪人"
+    assert grant_object_missing("日照对中小微企业补助多少", voucher, words) is None
+    assert grant_object_missing("日照对这类项目补助多少", voucher, words) is None  # generic
+    assert grant_object_missing("横向项目能支持多少", voucher, words) is None  # no "对…"
+    answer = engine.answerer.answer("日照对技术经纪人每人补助多少？")
+    assert answer.abstained and answer.abstain_reason == "object_not_funded:技术经纪人"
+    assert answer.calculation is None

@@ -48,6 +48,7 @@ from policyqa.answer.verify import (
     coverage_problem,
     criteria_unstated,
     document_periods,
+    grant_object_missing,
     money_unstated,
     topic_elsewhere,
     topic_terms,
@@ -256,12 +257,12 @@ class Answerer:
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
                 clause = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
-                unfunded = unfunded_objects(frame, clause.clause.text)
+                unfunded = self._unfunded(frame, searched, clause.clause.text)
                 if unfunded:
                     return self._not_funded(question, resolved, unfunded, clause)
                 return self._calculated(question, resolved, result, outcome)
         # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
-        unfunded = unfunded_objects(frame, result.hits[0].clause.text)
+        unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
         if unfunded:
             return self._not_funded(question, resolved, unfunded, result.hits[0])
         unstated = criteria_unstated(searched, result.hits[0].clause.text)
@@ -271,6 +272,15 @@ class Answerer:
             message = money_unstated_message(result.hits[0])
             return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         return self._lookup(question, resolved, result)
+
+    def _unfunded(self, frame: QuestionFrame, searched: str, clause_text: str) -> tuple[str, ...]:
+        """What the question asks money for that the clause does not name: a known object
+        (发明专利, 上市 …) or the thing after "对…补助多少" (技术经纪人)."""
+        unfunded = unfunded_objects(frame, clause_text)
+        if unfunded or frame.intent != "amount":
+            return unfunded
+        missing = grant_object_missing(searched, clause_text, self.retriever.tokenizer.tokens)
+        return (missing,) if missing else ()
 
     def _topic_elsewhere(
         self, frame: QuestionFrame, searched: str

@@ -125,6 +125,34 @@ def unfunded_objects(frame: QuestionFrame, clause_text: str) -> tuple[str, ...]:
     return tuple(o for o in frame.objects if o not in text)
 
 
+# "对X（每人）补助/奖励多少": X is what the money is asked for.
+_GRANT_OBJECT = re.compile(
+    r"对(?P<x>[^，,。；;？?]{2,24}?)(?:每人|每家|每个|每项|每年)?(?:能|可以|可)?"
+    r"(?:给予?|给|发|拿)?(?:多少)?(?:补助|奖励|补贴|资助|支持|补|奖)"
+)
+# Heads that name no particular thing: a clause need not repeat them.
+_GENERIC_HEADS = frozenset(
+    "项目 企业 单位 公司 团队 机构 个人 人员 人才 载体 平台 主体 我们 他们 这个 那个".split()
+)
+
+
+def grant_object_missing(
+    question: str, clause_text: str, words: Callable[[str], Sequence[str]]
+) -> str | None:
+    """The thing a question asks money for ("对技术经纪人每人补助多少" → 技术经纪人) when the
+    clause to be computed from never names it: that clause grants its money for something
+    else. None when the question names no such thing, or only a generic one (项目, 企业)."""
+    m = _GRANT_OBJECT.search(normalize_query(question))
+    if not m:
+        return None
+    phrase = m.group("x").strip("的")
+    heads = [w for w in words(phrase) if len(w) >= 2 and not w.isdigit()]
+    if not heads or heads[-1] in _GENERIC_HEADS:
+        return None
+    clause = normalize_query(clause_text)
+    return None if heads[-1] in clause else phrase
+
+
 def criteria_unstated(question: str, clause_text: str) -> str | None:
     """The sort of criteria a question asks for (procedure, qualification) that the clause to
     be quoted does not state; None when it does or the question asks no criteria. An amount
