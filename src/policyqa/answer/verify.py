@@ -127,7 +127,8 @@ def unfunded_objects(frame: QuestionFrame, clause_text: str) -> tuple[str, ...]:
 
 # "对X（每人）补助/奖励多少": X is what the money is asked for.
 _GRANT_OBJECT = re.compile(
-    r"对(?P<x>[^，,。；;？?]{2,24}?)(?:每人|每家|每个|每项|每年)?(?:能|可以|可)?"
+    r"对(?P<x>[^，,。；;？?]{2,24}?)(?:每人|每家|每个|每项|每年)?"
+    r"(?:分别|各自?|一共|总共|合计|共|最多|最高|一次性)?(?:能|可以|可)?"
     r"(?:给予?|给|发|拿)?(?:多少)?(?:补助|奖励|补贴|资助|支持|补|奖)"
 )
 # Heads that name no particular thing: a clause need not repeat them.
