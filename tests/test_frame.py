@@ -351,3 +351,19 @@ def test_the_answer_says_what_it_set_aside(engine: Engine) -> None:
     assert answer.answer.endswith(
         "另：“顺便问下公积金怎么提取”不在已收录的科技创新政策范围内，未作回答。"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "growth"),
+    [
+        ("今年研发投入1000万元，比上年翻了一番", "100"),
+        ("研发投入翻两番", "300"),
+        ("较上年增长了一倍", "100"),
+        ("比上年翻了一番还多", None),  # more than doubled: no exact rate
+    ],
+)
+def test_a_doubling_in_words_is_a_growth_rate(question: str, growth: str | None) -> None:
+    rates = [
+        q.value for q in frame_quantities(normalize_query(question)) if q.role == "growth_rate"
+    ]
+    assert rates == ([growth] if growth else [])

@@ -163,7 +163,29 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
         value = q.value * 100 if q.kind == "percent" else q.value
         unit = _UNIT[q.kind]
         out.append(FrameQuantity(_plain(value), unit, _role(text, q), q.text))  # type: ignore[arg-type]
+    doubled = _DOUBLED.search(text)
+    if doubled and not any(q.role == "growth_rate" for q in out):
+        out.append(
+            FrameQuantity(
+                _plain(_doubling_growth(doubled)), "percent", "growth_rate", doubled.group(0)
+            )
+        )
     return tuple(out)
+
+
+# "翻了一番" (×2, +100%), "翻两番" (×4, +300%), "增长了一倍" (+100%): a growth rate in words.
+# "翻了一番还多" states no exact rate: nothing is derived from it.
+_DOUBLED = re.compile(
+    r"(?:翻了?(?P<fan>一|两|二|三|1|2|3)番|增长了?(?P<bei>一|两|二|三|1|2|3)倍)(?!还多|多|以上|有余)"
+)
+_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
+
+
+def _doubling_growth(m: re.Match[str]) -> Decimal:
+    """The growth in percent that a doubling phrase states."""
+    if m.group("fan"):
+        return Decimal(2 ** _SMALL[m.group("fan")] - 1) * 100
+    return Decimal(_SMALL[m.group("bei")]) * 100
 
 
 def total_loss_means_investment(text: str) -> bool:
