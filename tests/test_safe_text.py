@@ -1,4 +1,4 @@
-"""escape_markdown: corpus text shows as its characters in a Markdown + HTML renderer."""
+"""as_text: corpus text shows as its characters in the chat's Markdown + HTML renderer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from policyqa.serve.safe_text import escape_markdown
+from policyqa.serve.ui_render import as_text
 
 RENDER = MarkdownIt("commonmark")
 ATTACKS = [
@@ -25,30 +25,30 @@ ATTACKS = [
 
 def _shown(rendered: str) -> str:
     """The characters a browser shows for rendered HTML (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered.replace("<br>", "\n"))).strip()
 
 
 @pytest.mark.parametrize("text", ATTACKS)
 def test_attacks_render_as_their_own_characters(text: str) -> None:
-    rendered = RENDER.render(escape_markdown(text))
-    assert not re.search(r"<(?!/?p>)", rendered)  # nothing but paragraphs: no a, img, em …
+    rendered = RENDER.render(as_text(text))
+    assert not re.search(r"<(?!/?p>|br>)", rendered)  # paragraphs and breaks: no a, img, em …
     assert _shown(rendered).split() == text.split()
 
 
 @pytest.mark.parametrize("text", ATTACKS[:3])
 def test_no_bare_url_is_left_for_an_autolinker(text: str) -> None:
-    escaped = escape_markdown(text)
+    escaped = as_text(text)
     assert "://" not in escaped
     assert "www." not in escaped
 
 
 def test_plain_chinese_is_unchanged() -> None:
-    assert escape_markdown("泰安市对省级孵化器补助30万元。") == "泰安市对省级孵化器补助30万元。"
+    assert as_text("泰安市对省级孵化器补助30万元。") == "泰安市对省级孵化器补助30万元。"
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=80))
 def test_any_single_line_renders_without_markup(text: str) -> None:
     line = " ".join(text.split())
-    rendered = RENDER.render(escape_markdown(line))
+    rendered = RENDER.render(as_text(line))
     assert not re.search(r"<(?!/?p>)", rendered)
     assert " ".join(_shown(rendered).split()) == line
