@@ -13,24 +13,15 @@ import re
 from collections.abc import Sequence
 
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
+from policyqa.answer.frame import TIER_WORDS as GRADES
 from policyqa.answer.frame import attributes_in, grant_subjects
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import find_places
 from policyqa.text import normalize
 
-# Words that name a tier of a "分别" list, most specific first.
-TIER_WORDS = (
-    "国家级",
-    "省级",
-    "市级",
-    "区县级",
-    "一等奖",
-    "二等奖",
-    "三等奖",
-    "一等",
-    "二等",
-    "三等",
-)
+# Words that name a tier of a "分别" list, most specific first: the frame's grades, then the
+# short forms a follow-up uses ("那二等的呢？").
+TIER_WORDS = (*GRADES, "一等", "二等", "三等")
 # What a grant is for; a follow-up naming another one swaps it ("那孵化器呢？").
 SUBJECT_WORDS = (*grant_subjects(), "科学技术奖")
 

@@ -40,6 +40,7 @@ def grant_subjects() -> tuple[str, ...]:
     return words
 
 
+# Grades, most specific first (区县级 before 县级: the first that matches is the one meant).
 TIER_WORDS = ("国家级", "省级", "市级", "区县级", "县级", "区级", "一等奖", "二等奖", "三等奖")
 # What a tier can be of; a tier right before one of these is that thing's grade.
 # (No word here is a prefix of another, so the order of this list does not matter.)
