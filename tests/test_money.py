@@ -187,3 +187,9 @@ def test_formatted_amounts_parse_back(yuan: int) -> None:
 def test_chinese_years_and_counts_round_trip(n: int) -> None:
     assert parse_years(f"连续{cn2an.an2cn(n)}年") == n
     assert parse_count(f"{cn2an.an2cn(n)}家") == n
+
+
+@pytest.mark.parametrize("typed", ["2亿亿", "3万万元", "5万 万"])
+def test_a_unit_written_twice_is_refused(typed: str) -> None:
+    with pytest.raises(MoneyParseError, match="单位重复"):
+        parse_amount(typed)

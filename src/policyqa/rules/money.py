@@ -179,8 +179,15 @@ def _only(text: str, kinds: Iterable[QuantityKind], what: str) -> Quantity:
 
 
 def parse_amount(text: str) -> Decimal:
-    """The one money amount in `text`, in yuan ("300万元", "1.5亿", "五十万", "2000万元以内")."""
-    return _only(text, ["money"], "金额").value
+    """The one money amount in `text`, in yuan ("300万元", "1.5亿", "五十万", "2000万元以内").
+
+    A unit written twice ("2亿亿", "3万万") is refused: read as written it would silently drop
+    the second unit, and 万万 (an old word for 亿) is not what a form expects.
+    """
+    found = _only(text, ["money"], "金额")
+    if re.match(r"\s*[万亿]", text[found.end :]):
+        raise MoneyParseError(f"“{text}”的单位重复，请只写一个单位（如 2亿元、300万元）")
+    return found.value
 
 
 def parse_count(text: str) -> int:
