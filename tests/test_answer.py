@@ -506,3 +506,17 @@ def test_the_thing_money_is_asked_for_must_be_named_by_the_clause(engine: Engine
     answer = engine.answerer.answer("日照对技术经纪人每人补助多少？")
     assert answer.abstained and answer.abstain_reason == "object_not_funded:技术经纪人"
     assert answer.calculation is None
+
+
+def test_a_denied_industry_or_scale_rules_the_asker_out(engine: Engine) -> None:
+    industry = engine.answerer.answer(
+        "日照投资机构首轮投资一家非新兴产业、非未来产业的企业500万元，全部亏损，补偿多少？"
+    )
+    assert industry.calculation is not None and industry.calculation.amount_yuan == 0
+    assert "不属于新兴产业、未来产业" in industry.answer
+    scale = engine.answerer.answer("日照一家规模以下的高新技术企业首次认定，能拿多少补助？")
+    assert scale.calculation is not None and scale.calculation.amount_yuan == 0
+    kept = engine.answerer.answer(
+        "日照投资机构首轮投资一家新兴产业企业500万元，全部亏损，补偿多少？"
+    )
+    assert kept.calculation is not None and kept.calculation.amount_yuan == 1_000_000

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policyqa.answer.frame import attributes_in, build_frame, set_aside, tiers_in, years_in
+from policyqa.answer.frame import attributes_in, build_frame, denied, set_aside, tiers_in, years_in
 from policyqa.answer.gazetteer import region_mentions
 from policyqa.answer.overview import sentence_naming, topic_of
 from policyqa.answer.quantities import frame_quantities, restate
@@ -367,3 +367,18 @@ def test_a_doubling_in_words_is_a_growth_rate(question: str, growth: str | None)
         q.value for q in frame_quantities(normalize_query(question)) if q.role == "growth_rate"
     ]
     assert rates == ([growth] if growth else [])
+
+
+@pytest.mark.parametrize(
+    ("question", "term", "is_denied"),
+    [
+        ("投资一家非新兴产业的企业", "新兴产业", True),
+        ("不属于新兴产业、未来产业的企业", "未来产业", True),  # a later item of a denied list
+        ("不属于新兴产业和未来产业", "未来产业", True),
+        ("投资一家新兴产业企业", "新兴产业", False),
+        ("不是钢铁企业，属于未来产业", "未来产业", False),  # the negation is in another clause
+        ("投资一家企业", "新兴产业", False),  # not mentioned
+    ],
+)
+def test_denied_terms(question: str, term: str, is_denied: bool) -> None:
+    assert denied(normalize_query(question), term) is is_denied

@@ -140,6 +140,26 @@ def _negated(text: str, start: int, end: int, vocab: FrameVocabulary) -> bool:
     )
 
 
+# A list a negation governs: "不属于新兴产业、未来产业" denies both.
+_LIST_JOIN = "、和及或与"
+
+
+def denied(text: str, term: str) -> bool:
+    """True when every mention of `term` in a normalized question is negated, directly
+    ("非新兴产业", "不属于未来产业") or as a later item of a negated list ("不属于新兴产业、
+    未来产业"); False when it is not mentioned."""
+    vocab = vocabulary()
+    starts = [m.start() for m in re.finditer(re.escape(term), text)]
+
+    def negated(start: int) -> bool:
+        if _negated(text, start, start + len(term), vocab):
+            return True
+        clause = re.split(r"[，,。；;？?！!]", text[:start])[-1]
+        return clause[-1:] in tuple(_LIST_JOIN) and any(n in clause for n in vocab.negations)
+
+    return bool(starts) and all(negated(s) for s in starts)
+
+
 def _mention(text: str, start: int, end: int, negative: bool, vocab: FrameVocabulary) -> str:
     """The words an attribute was read from, its negation included ("不是科技型中小企业")."""
     if not negative:

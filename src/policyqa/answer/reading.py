@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policyqa.answer.frame import denied
 from policyqa.answer.quantities import restate
 from policyqa.rules.formulas import round_yuan
 from policyqa.rules.model import InputSpec, Rule, industries_named
@@ -129,8 +130,11 @@ def _tier_from_text(rule: Rule, text: str) -> str | None:
 
 def industries_in(text: str, rule: Rule) -> list[tuple[str, str]]:
     """(term, category) for the industries of the rule's region that `text` names, longest first
-    (a term inside a longer one does not count: 新能源汽车 is not 新能源)."""
-    return industries_named(text, rule.region_industry_terms or rule.industry_terms)
+    (a term inside a longer one does not count: 新能源汽车 is not 新能源); a term the question
+    denies ("非新兴产业") is not named."""
+    named = industries_named(text, rule.region_industry_terms or rule.industry_terms)
+    norm = normalize_query(text)
+    return [(term, category) for term, category in named if not denied(norm, term)]
 
 
 def industry_terms_in(text: str, rule: Rule) -> list[str]:

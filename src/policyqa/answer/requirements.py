@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from policyqa.answer.frame import attributes_in, tiers_in, vocabulary
+from policyqa.answer.frame import attributes_in, denied, tiers_in, vocabulary
 from policyqa.answer.reading import industries_in
 from policyqa.resources import data_file
 from policyqa.rules.calc import CalcResult
@@ -145,6 +145,9 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
 def _industry_outside(text: str, rule: Rule) -> str | None:
     if not rule.industries:
         return None
+    if all(denied(text, category) for category in rule.industries):
+        fields = "、".join(rule.industries)
+        return f"本条只支持{fields}领域，而问题中说明不属于{fields}"
     named = industries_in(text, rule)
     if not named or any(category in rule.industries for _, category in named):
         return None
