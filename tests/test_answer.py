@@ -520,3 +520,21 @@ def test_a_denied_industry_or_scale_rules_the_asker_out(engine: Engine) -> None:
         "日照投资机构首轮投资一家新兴产业企业500万元，全部亏损，补偿多少？"
     )
     assert kept.calculation is not None and kept.calculation.amount_yuan == 1_000_000
+
+
+def test_a_loss_is_the_investment_less_what_came_back(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们基金首轮投了日照一家生物医药初创公司800万（新兴产业，非并购资金），项目黄了，"
+        "清算后收回来650万，符合尽职免责。损失补偿能拿多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_500_000
+    assert "投资损失为800万元 − 650万元 = 150万元" in answer.answer  # and 非并购 is no denial
+
+
+def test_a_contract_sum_is_not_a_sum_paid(engine: Engine) -> None:
+    paid = engine.answerer.answer(
+        "日照企业和某高校签了个横向项目，合同额一百二十万，但到目前实际只付了45万，能拿多少？"
+    )
+    assert paid.calculation is not None and paid.calculation.amount_yuan == 0  # 45万 < 50万
+    only = engine.answerer.answer("日照横向项目合同金额100万，能支持多少？")
+    assert only.calculation is None and "实际支付金额" in only.answer

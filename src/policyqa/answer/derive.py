@@ -1,11 +1,11 @@
 """Inputs a question gives indirectly, derived instead of asked for.
 
 Owns `derive_inputs`: "全部亏损" makes the loss equal to the investment (a lesser-of rule's
-limit), a growth rate ("增长150%") with one of two yearly figures gives the other; and
-`summed_counts`: counts of the kinds a rule counts together are added (3家高企 + 2家专精特新).
-A value is derived only when the rule needs exactly that input and the question states the
-figure it comes from; every derivation is shown as a step. Never reads figures itself
-(`answer.reading`, `answer.quantities`).
+limit), "收回650万" makes it the investment less what came back, a growth rate ("增长150%")
+with one of two yearly figures gives the other; and `summed_counts`: counts of the kinds a rule
+counts together are added (3家高企 + 2家专精特新). A value is derived only when the rule needs
+exactly that input and the question states the figure it comes from; every derivation is shown
+as a step. Never reads figures itself (`answer.reading`, `answer.quantities`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from policyqa.answer.quantities import frame_quantities, total_loss_means_investment
+from policyqa.answer.quantities import (
+    frame_quantities,
+    recovered_amount,
+    total_loss_means_investment,
+)
 from policyqa.answer.reading import QuestionReading
 from policyqa.rules.model import Rule
 from policyqa.rules.money import find_quantities, format_yuan
@@ -44,6 +48,20 @@ def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     ):
         inputs[limit] = inputs[base]
         explained.append(f"全部亏损：{missing.pop(limit).label}按{rule.input_spec(base).label}计")
+    recovered = recovered_amount(text)
+    if (
+        isinstance(base, str)
+        and isinstance(limit, str)
+        and limit in missing
+        and recovered is not None
+        and (invested := _to_yuan(inputs.get(base))) is not None
+        and invested > recovered.value
+    ):
+        inputs[limit] = invested - recovered.value
+        back, loss = format_yuan(recovered.value), format_yuan(inputs[limit])
+        explained.append(
+            f"收回{back}：{missing.pop(limit).label}为{format_yuan(invested)} − {back} = {loss}"
+        )
     growth = next((q for q in frame_quantities(text) if q.role == "growth_rate"), None)
     for threshold in rule.thresholds:
         if growth is None or not threshold.growth:

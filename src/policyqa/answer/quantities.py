@@ -190,7 +190,24 @@ def _doubling_growth(m: re.Match[str]) -> Decimal:
 
 def total_loss_means_investment(text: str) -> bool:
     """ "全部亏损" / "血本无归": the loss equals the whole investment (a derivable input)."""
-    return bool(re.search(r"全部亏损|全部亏掉|全亏|血本无归|全部损失|全额亏损", text))
+    return bool(
+        re.search(
+            r"全部亏损|全部亏掉|全部亏光|亏光|赔光|亏完|全亏|血本无归|全部损失|全额亏损|颗粒无收",
+            text,
+        )
+    )
+
+
+# "清算后收回来650万": what came back of an investment (the loss is the rest).
+_RECOVERED = re.compile(r"(?:收回|回收|拿回|追回)(?:了|来)?")
+
+
+def recovered_amount(text: str) -> Quantity | None:
+    """The money a question says was recovered of a failed investment, if it says so."""
+    for q in find_quantities(text):
+        if q.kind == "money" and _RECOVERED.search(text[max(0, q.start - 5) : q.start]):
+            return q
+    return None
 
 
 # --- figures stated per month or quarter, or as a part of another figure ------------------------
@@ -203,7 +220,8 @@ _YEAR_ASKED = re.compile(r"一年|全年|每年|年度|一整年|按年|当年|�
 # "…100万，实际支付了一半 / 三分之一 / 六成": the figure meant is that part of the one before.
 _PART_AFTER = re.compile(
     r"^[^，,。；;\d]{0,4}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用)了?"
-    r"(一半|半数|(?:[一二三四五六七八九十]|\d)成|([一二三四五六七八九十]|\d+)分之([一二三四五六七八九十]|\d+))"
+    r"(一半|半数|(?:[一二三四五六七八九十]|\d)成|([一二三四五六七八九十]|\d+)分之([一二三四五六七八九十]|\d+)"
+    r"|(\d+(?:\.\d+)?)%)"
 )
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
@@ -216,6 +234,8 @@ def _part(match: re.Match[str]) -> Decimal:
     word = match.group(1)
     if word in ("一半", "半数"):
         return Decimal(1) / 2
+    if word.endswith("%"):
+        return Decimal(match.group(4)) / 100
     if word.endswith("成"):
         return Decimal(_small(word[0])) / 10
     return Decimal(_small(match.group(3))) / Decimal(_small(match.group(2)))

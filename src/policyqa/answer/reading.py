@@ -25,6 +25,8 @@ from policyqa.text import normalize_query
 _CAP_WORDS = re.compile(r"(最高|最多|不超过|上限|封顶|至多)[^,，。;；]{0,3}$")
 _CONTEXT = 16
 _PUNCTUATION = re.compile(r"[,，。;；?？!！]")
+# A sum agreed or planned rather than paid: 合同额, 预算, 计划投资.
+_AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^，,。;；\d]{0,4}$")
 # An amount after these words is a total over the years asked about ("三年一共花了600万").
 _TOTAL_WORDS = re.compile(r"一共|总共|共计|合计|总计|累计|累积|共(?=花|支付|付|投入|用)")
 
@@ -187,10 +189,16 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
 
     money_specs = [s for s in rule.inputs if s.kind == "money"]
     money: list[Quantity] = []
+    cues = {c for spec in money_specs for c in spec.cues}
     for figure in _figures(text, quantities):
         restated = restate(text, figure, rule.formula.yearly_base() is not None)
         if restated.unusable:
             notes.append(restated.unusable)
+            continue
+        label = _AGREED.search(text[max(0, figure.start - 8) : figure.start])
+        if label and not restated.step and not any(label.group(1) in c for c in cues):
+            # A sum agreed or planned ("合同额120万") is not a sum paid or spent: no input of
+            # the rule names it, so it is not read as one.
             continue
         money.append(restated.quantity)
         if restated.step:

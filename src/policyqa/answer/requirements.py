@@ -114,7 +114,8 @@ def _wording_denied(text: str, rule: Rule) -> str | None:
     for conflict in conflicts():
         if conflict.requires not in described:
             continue
-        said = next((w for w in conflict.denied_by if w in text), None)
+        # "不是并购资金" says the opposite of "并购资金": a denied wording does not count.
+        said = next((w for w in conflict.denied_by if w in text and not denied(text, w)), None)
         if said:
             return f"本条要求“{conflict.requires}”，而问题中说明“{said}”"
     return None
