@@ -269,11 +269,17 @@ def test_a_topic_set_aside_does_not_abstain(engine: Engine) -> None:
 
 
 def test_comparison_answers_each_region_with_its_own_citation(engine: Engine) -> None:
-    answer = engine.answerer.answer("日照和泰安对新认定的省级孵化器分别补多少？")
+    answer = engine.answerer.answer("日照和泰安对省级加速器和孵化器的支持上限各是多少？")
     lines = answer.answer.splitlines()
     assert lines[0].startswith("日照") and lines[1].startswith("泰安")
     assert {c.region for c in answer.citations} == {"日照市", "泰安市"}
-    assert "50万元" in lines[1] and "[2]" in lines[1]
+    assert "[1]" in lines[0] and "[2]" in lines[1]
+    # A region whose documents grant nothing for what is asked says so on its own line:
+    # 日照 funds no newly recognised incubator (its 孵化器 clause pays per enterprise bred).
+    recognised = engine.answerer.answer("日照和泰安对新认定的省级孵化器分别补多少？")
+    first, second = recognised.answer.splitlines()[:2]
+    assert first == "日照：已收录的文件中没有找到相应条款。"
+    assert second.startswith("泰安") and "50万元" in second and "[1]" in second
 
 
 def test_which_documents_lists_every_document_naming_the_topic(engine: Engine) -> None:
@@ -493,7 +499,6 @@ def test_items_of_two_rules_of_one_clause_are_each_paid_by_their_own(engine: Eng
     assert "省级加速器：30万元 × 2 = 60万元" in answer.answer
 
 
-
 def test_the_thing_money_is_asked_for_must_be_named_by_the_clause(engine: Engine) -> None:
     from policyqa.answer.verify import grant_object_missing
 
@@ -538,3 +543,41 @@ def test_a_contract_sum_is_not_a_sum_paid(engine: Engine) -> None:
     assert paid.calculation is not None and paid.calculation.amount_yuan == 0  # 45万 < 50万
     only = engine.answerer.answer("日照横向项目合同金额100万，能支持多少？")
     assert only.calculation is None and "实际支付金额" in only.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("日照对技术经纪人每人补助多少", "技术经纪人"),
+        ("在日照评上“市首席技师”的话，一次性奖励多少钱", "市首席技师"),
+        (
+            "老师主持了一项国家社会科学基金项目，学校是依托单位，日照市里能给多少一次性支持",
+            "国家社会科学基金项目",
+        ),
+        (
+            "日照一家单位主持国家级和省级自然科学基金项目各一项，依托单位一共获得多少支持",
+            "国家级和省级自然科学基金项目各一项",
+        ),
+        ("日照对这类项目补助多少", None),  # a generic thing
+        ("横向项目实际支付80万元能支持多少", None),
+    ],
+)
+def test_the_thing_money_is_asked_for(question: str, phrase: str | None, engine: Engine) -> None:
+    from policyqa.answer.verify import asked_object
+
+    found = asked_object(question, engine.retriever.tokenizer.tokens)
+    assert (found[0] if found else None) == phrase
+    if found:  # counts are never what is asked for
+        assert not any(w.startswith(("各", "一", "两")) for w in found[1])
+
+
+def test_a_piece_many_rules_share_names_none_of_them(engine: Engine) -> None:
+    from policyqa.answer.choice import common_trigrams, shares_words
+
+    book = engine.rules
+    assert book is not None
+    common = common_trigrams(book.rules)
+    nsf = next(r for r in book.rules if "自然科学基金" in r.title)
+    assert "一次性" in common
+    assert not shares_words("评上市首席技师的话，一次性奖励多少钱", nsf, common)
+    assert shares_words("主持国家级自然科学基金项目给多少", nsf, common)

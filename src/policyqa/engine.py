@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from policyqa.answer.amounts import calculate_from_clauses
-from policyqa.answer.choice import rule_words, shares_words
+from policyqa.answer.choice import common_trigrams, rule_words, shares_words
 from policyqa.answer.compose import Answerer, CalcOutcome, QuestionError
 from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
@@ -190,6 +190,7 @@ class RuleCalculator:
     def __init__(self, book: RuleBook, top_clauses: int = 1) -> None:
         self.book = book
         self.top_clauses = top_clauses
+        self._common = common_trigrams(book.rules)
 
     def calculate(self, question: str, hits: Sequence[Hit]) -> CalcOutcome | None:
         """The amount for a question whose best-ranked clauses state a money rule."""
@@ -199,7 +200,7 @@ class RuleCalculator:
             return None
         # The top clause's only rule is chosen even when the question shares none of its words
         # ("泰安…横向项目" ranks an unrelated 泰安 clause first): that is no answer, not a number.
-        if found.rule is not None and not shares_words(question, found.rule):
+        if found.rule is not None and not shares_words(question, found.rule, self._common):
             return None
         calculation = (
             Calculation.model_validate(found.calculation.to_contract())

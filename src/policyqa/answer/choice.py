@@ -8,7 +8,7 @@ to leave the top-ranked clause for a lower-ranked one. Never reads figures into 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from policyqa.answer.reading import industry_terms_in, input_fit
@@ -65,7 +65,22 @@ def signals(text: str, rule: Rule) -> int:
     return len(named) + (1 if input_fit(text, rule) > 0 else 0)
 
 
-def shares_words(question: str, rule: Rule) -> bool:
+def _trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2) if _cjk(text[i : i + 3])}
+
+
+def common_trigrams(rules: Sequence[Rule], share: float = 0.12) -> frozenset[str]:
+    """Three-character pieces that many rules are described by (一次性, 资金支持, 科技型): a
+    question sharing only such a piece with a rule does not name that rule."""
+    counts: dict[str, int] = {}
+    for rule in rules:
+        for piece in _trigrams(_vocabulary(rule)):
+            counts[piece] = counts.get(piece, 0) + 1
+    floor = max(2, round(share * len(rules)))
+    return frozenset(piece for piece, n in counts.items() if n >= floor)
+
+
+def shares_words(question: str, rule: Rule, common: Collection[str] = ()) -> bool:
     """Whether a question uses any word of the rule (keyword, tier name or cue, industry): a
     rule whose words the question shares none of is not what it asks about, however well the
     retriever ranked its clause."""
@@ -75,9 +90,9 @@ def shares_words(question: str, rule: Rule) -> bool:
     if rule.industries and industry_terms_in(text, rule):
         return True
     # Its title and requirements, three characters at a time ("首轮投了" shares 首轮投 with
-    # 首轮投资): a question paraphrasing the rule still names it.
-    described = _vocabulary(rule)
-    return any(text[i : i + 3] in described for i in range(len(text) - 2) if _cjk(text[i : i + 3]))
+    # 首轮投资): a question paraphrasing the rule still names it. Pieces many rules share
+    # (`common`: 一次性, 资金支持) name none of them.
+    return bool((_trigrams(text) & _trigrams(_vocabulary(rule))) - set(common))
 
 
 def _cjk(chunk: str) -> bool:

@@ -45,6 +45,7 @@ from policyqa.answer.overview import (
 )
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.verify import (
+    asked_object,
     coverage_problem,
     criteria_unstated,
     document_periods,
@@ -268,7 +269,9 @@ class Answerer:
         unstated = criteria_unstated(searched, result.hits[0].clause.text)
         if unstated:
             return self._criteria_unstated(question, resolved, unstated, result.hits[0])
-        if frame.intent == "amount" and money_unstated(frame, result.hits[0].clause.text):
+        asked = asked_object(searched, self.retriever.tokenizer.tokens)
+        words = asked[1] if asked else ()
+        if frame.intent == "amount" and money_unstated(frame, result.hits[0].clause.text, words):
             message = money_unstated_message(result.hits[0])
             return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         return self._lookup(question, resolved, result)

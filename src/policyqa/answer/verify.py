@@ -96,15 +96,18 @@ def _states_money(sentence: str) -> bool:
     return bool(_SUM.search(sentence) or (_SHARE.search(sentence) and _GRANT.search(sentence)))
 
 
-def money_unstated(frame: QuestionFrame, clause_text: str) -> bool:
+def money_unstated(frame: QuestionFrame, clause_text: str, asked: Sequence[str] = ()) -> bool:
     """True when the question asks how much money and the clause to be quoted names no sum,
     share or formula where it speaks of what is asked: quoting it would answer a different
     question ("优先推荐认定为首台(套)装备" for "首台套奖励多少"). The sentences naming the
-    question's objects decide; without such a sentence, the whole clause does."""
+    question's objects decide (and the words of the thing asked for, `asked`); without such a
+    sentence, the whole clause does."""
     if not (_asks_money(frame) and _HOW_MUCH.search(normalize_query(frame.resolved or frame.text))):
         return False
     sentences = split_sentences(normalize(clause_text))
     topical = [s for s in sentences if any(o in normalize_query(s) for o in frame.objects)]
+    if asked:
+        topical += [s for s in sentences if all(w in normalize_query(s) for w in asked)]
     return not any(_states_money(s) for s in topical or sentences)
 
 
@@ -131,6 +134,13 @@ _GRANT_OBJECT = re.compile(
     r"(?:分别|各自?|一共|总共|合计|共|最多|最高|一次性)?(?:能|可以|可)?"
     r"(?:给予?|给|发|拿)?(?:多少)?(?:补助|奖励|补贴|资助|支持|补|奖)"
 )
+# "评上“市首席技师”的话，奖励多少", "主持了一项国家社会科学基金项目，能给多少": a title or a
+# project earned, then the money asked for.
+_TITLE_EARNED = re.compile(
+    r"(?:评上|获评|评为|被评为|入选|主持了?(?:一项|一个)?)(?P<x>[^，,。；;？?]{2,20}?)"
+    r"(?:的话|后|之后|以后)?[，,][^。？?]{0,30}?(?:奖励|补助|补贴|资助|支持|给)"
+)
+_COUNTING = re.compile(r"^[\d一二两三四五六七八九十几各每]")
 # Heads that name no particular thing: a clause need not repeat them.
 _GENERIC_HEADS = frozenset(
     "项目 企业 单位 公司 团队 机构 个人 人员 人才 载体 平台 主体 我们 他们 这个 那个".split()
@@ -143,15 +153,34 @@ def grant_object_missing(
     """The thing a question asks money for ("对技术经纪人每人补助多少" → 技术经纪人) when the
     clause to be computed from never names it: that clause grants its money for something
     else. None when the question names no such thing, or only a generic one (项目, 企业)."""
-    m = _GRANT_OBJECT.search(normalize_query(question))
-    if not m:
+    asked = asked_object(question, words)
+    if asked is None:
         return None
-    phrase = m.group("x").strip("的")
-    heads = [w for w in words(phrase) if len(w) >= 2 and not w.isdigit()]
-    if not heads or heads[-1] in _GENERIC_HEADS:
-        return None
+    phrase, heads = asked
     clause = normalize_query(clause_text)
-    return None if heads[-1] in clause else phrase
+    return phrase if any(w not in clause for w in heads) else None
+
+
+def asked_object(
+    question: str, words: Callable[[str], Sequence[str]]
+) -> tuple[str, tuple[str, ...]] | None:
+    """(phrase, its distinctive words) of the thing a question asks money for: after "对…补助
+    多少" ("技术经纪人"), or a title or project earned ("评上市首席技师的话，奖励多少"); None
+    when it names none or only a generic thing (项目, 企业)."""
+    text = normalize_query(question)
+    for pattern in (_GRANT_OBJECT, _TITLE_EARNED):
+        m = pattern.search(text)
+        if not m:
+            continue
+        phrase = m.group("x").strip('的“”"')
+        # Counts ("各一项", "两个") say how many, not what.
+        heads = [w for w in words(phrase) if len(w) >= 2 and not _COUNTING.match(w)]
+        if heads and heads[-1] in _GENERIC_HEADS:
+            # "…的项目": the words before the generic head say which (社会科学基金项目).
+            heads = [w for w in heads if w not in _GENERIC_HEADS]
+        if heads and heads[-1] not in _GENERIC_HEADS:
+            return phrase, tuple(heads)
+    return None
 
 
 def criteria_unstated(question: str, clause_text: str) -> str | None:
