@@ -193,3 +193,8 @@ def test_chinese_years_and_counts_round_trip(n: int) -> None:
 def test_a_unit_written_twice_is_refused(typed: str) -> None:
     with pytest.raises(MoneyParseError, match="单位重复"):
         parse_amount(typed)
+
+
+def test_yicixing_is_no_count() -> None:
+    assert extract_numbers("市里一次性给运营机构补助多少") == []
+    assert [q.value for q in extract_numbers("一年申报两次")] == [1, 2]

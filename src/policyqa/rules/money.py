@@ -157,6 +157,8 @@ def find_quantities(text: str) -> list[Quantity]:
             digits = all(c in _DIGIT_VALUE for c in numeral)  # 二〇二五 like 2025
         if unit is None and not mult:
             continue
+        if unit == "次" and text[m.end() : m.end() + 1] == "性":
+            continue  # 一次性: once and for all, not a count of times
         kind = _classify(value, bool(mult), unit, digits)
         if kind == "percent":
             value = value / 100
