@@ -581,3 +581,13 @@ def test_a_piece_many_rules_share_names_none_of_them(engine: Engine) -> None:
     assert "一次性" in common
     assert not shares_words("评上市首席技师的话，一次性奖励多少钱", nsf, common)
     assert shares_words("主持国家级自然科学基金项目给多少", nsf, common)
+
+
+def test_a_rule_clause_naming_the_thing_only_where_it_pays_nothing_abstains(
+    engine: Engine,
+) -> None:
+    # 泰安 三、(六)17. names 众创空间 in its 梯次孵化 sentence and pays 孵化器 and 加速器 only.
+    answer = engine.answerer.answer("泰安新认定的省级众创空间，市级财政给运营方补多少？")
+    assert answer.abstained and answer.abstain_reason == "amount_not_stated"
+    paid = engine.answerer.answer("泰安新认定的省级加速器，市级财政给运营机构补多少？")
+    assert paid.calculation is not None and paid.calculation.amount_yuan == 300_000

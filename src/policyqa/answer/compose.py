@@ -261,6 +261,12 @@ class Answerer:
                 unfunded = self._unfunded(frame, searched, clause.clause.text)
                 if unfunded:
                     return self._not_funded(question, resolved, unfunded, clause)
+                if self._money_unstated(frame, searched, clause.clause.text):
+                    # The clause speaks of what is asked (众创空间) only where it names no sum.
+                    message = money_unstated_message(clause)
+                    return abstention(
+                        question, resolved, message, self._coverage, "amount_not_stated"
+                    )
                 return self._calculated(question, resolved, result, outcome)
         # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
         unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
@@ -269,12 +275,16 @@ class Answerer:
         unstated = criteria_unstated(searched, result.hits[0].clause.text)
         if unstated:
             return self._criteria_unstated(question, resolved, unstated, result.hits[0])
-        asked = asked_object(searched, self.retriever.tokenizer.tokens)
-        words = asked[1] if asked else ()
-        if frame.intent == "amount" and money_unstated(frame, result.hits[0].clause.text, words):
+        if self._money_unstated(frame, searched, result.hits[0].clause.text):
             message = money_unstated_message(result.hits[0])
             return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         return self._lookup(question, resolved, result)
+
+    def _money_unstated(self, frame: QuestionFrame, searched: str, clause_text: str) -> bool:
+        if frame.intent != "amount":
+            return False
+        asked = asked_object(searched, self.retriever.tokenizer.tokens)
+        return money_unstated(frame, clause_text, asked[1] if asked else ())
 
     def _unfunded(self, frame: QuestionFrame, searched: str, clause_text: str) -> tuple[str, ...]:
         """What the question asks money for that the clause does not name: a known object

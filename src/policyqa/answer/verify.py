@@ -77,7 +77,9 @@ def coverage_problem(
 
 # Money asked for: the years of such a question are the enterprise's own (when it paid, when
 # it was recognised), not a plan's targets. "投入强度要达到多少" asks for a target.
-_MONEY_WORDS = re.compile(r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金")
+_MONEY_WORDS = re.compile(
+    r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金|补多少|奖多少|财政"
+)
 
 
 # A sum of money, or a share of one ("按…的20%给予支持"), or the clause's way of saying the
