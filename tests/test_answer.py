@@ -591,3 +591,29 @@ def test_a_rule_clause_naming_the_thing_only_where_it_pays_nothing_abstains(
     assert answer.abstained and answer.abstain_reason == "amount_not_stated"
     paid = engine.answerer.answer("泰安新认定的省级加速器，市级财政给运营机构补多少？")
     assert paid.calculation is not None and paid.calculation.amount_yuan == 300_000
+
+
+def test_facts_ruling_out_a_narrower_case_leave_the_general_rule(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照一家化工企业用揭榜挂帅方式做传统化工工艺改造，不算新兴和未来产业，"
+        "项目科技投入总额0.12亿元。按比例最多能支持多少？"
+    )
+    # Not the 新兴产业 case (30%), the general one: 1200万元 × 20% = 240万元 → 最高200万元.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 2_000_000
+
+
+def test_the_years_of_a_money_question_are_the_askers_own(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们2019年就认定为高企了，今年重新认定又过了，现在也是规上企业。"
+        "日照对首次认定的规上高企那笔补助，我们还能申请吗？"
+    )
+    assert not answer.abstained and answer.citations[0].clause_id == "rizhao-rules-2025:3.4"
+
+
+def test_new_materials_are_no_application_materials(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "投资机构咨询：我们用并购资金收购了日照一家新材料企业，后来项目失败亏了600万，"
+        "尽职免责条件也满足，股权投资风险准备金能给补偿吗？"
+    )
+    assert answer.abstain_reason != "criteria_not_stated:procedure"
+    assert not answer.abstained

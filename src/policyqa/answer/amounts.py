@@ -62,6 +62,14 @@ class AmountAnswer:
     summary: str
 
 
+def _general_rule(rule: Rule, siblings: Sequence[Rule]) -> Rule | None:
+    """The rule of the same clause that `rule` is a narrower case of: named by a subset of its
+    words (揭榜挂帅, 科技投入 ⊂ 揭榜挂帅, 科技投入, 新兴产业, 未来产业)."""
+    words = set(rule.keywords)
+    wider = [r for r in siblings if r is not rule and set(r.keywords) < words]
+    return wider[0] if len(wider) == 1 else None
+
+
 def _summary(rule: Rule, calc: CalcResult) -> str:
     if not calc.qualifies:
         return f"按“{rule.title}”的规定，不符合条件：{calc.reason}。"
@@ -115,6 +123,11 @@ def calculate_from_clauses(
         )
     # Facts that rule the asker out come before any figure: a number is never given then.
     ruled_out = contradiction(text, rule)
+    general = _general_rule(rule, book.for_clause(clause_id)) if ruled_out else None
+    if general is not None and not contradiction(text, general):
+        # The facts rule out a narrower case (揭榜挂帅 in 新兴产业) of a rule whose general case
+        # (揭榜挂帅) they do not: the general case is the rule asked about.
+        rule, ruled_out = general, None
     if ruled_out:
         calc = not_eligible(rule, ruled_out)
         return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))

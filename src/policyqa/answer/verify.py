@@ -62,7 +62,8 @@ def coverage_problem(
         return f"{kind}:{names}"
     if frame.intent in {"metadata", "doc_list"} or not frame.years:
         return None
-    if frame.intent == "amount" and _asks_money(frame):
+    if _asks_money(frame):
+        # Money asked for: the years are the enterprise's own ("2019年就认定为高企了").
         return None
     wanted = {r.covered_by for r in covered}
     docs = [d for d in manifest.documents if not wanted or d.region in wanted]
@@ -215,7 +216,10 @@ def speaks_of(term: str, parts: Sequence[str], words: Callable[[str], Sequence[s
     word within one clause: 泰安's "科技成果…转化项目…贷款贴息" speaks of 科技成果转化贷款."""
     if any(term in part for part in parts):
         return True
-    pieces = [w for w in words(term) if len(w) >= 2]
+    pieces = [w for w in words(term) if 2 <= len(w) < len(term)]
+    if len(pieces) < 2 and len(term) >= 4:
+        # One dictionary word (攻关项目): its halves, as a clause may write them apart.
+        pieces = [term[: len(term) // 2], term[len(term) // 2 :]]
     return len(pieces) >= 2 and any(all(w in part for w in pieces) for part in parts)
 
 
