@@ -617,3 +617,21 @@ def test_new_materials_are_no_application_materials(engine: Engine) -> None:
     )
     assert answer.abstain_reason != "criteria_not_stated:procedure"
     assert not answer.abstained
+
+
+def test_counts_of_kinds_before_or_after_the_kind_and_each_of_n_items(engine: Engine) -> None:
+    bred = engine.answerer.answer(
+        "咱们是日照的省级科技企业孵化器，今年绩效评价拿了优秀。今年孵化出来4家新认定的高新技术企业、"
+        "2家国家专精特新中小企业，还有1家“小巨人”，按培育数量市里能补多少？"
+    )
+    assert bred.calculation is not None and bred.calculation.amount_yuan == 350_000
+    after = engine.answerer.answer(
+        "我們是日照一家國家級科技企業孵化器，年度績效評價優秀，今年新培育高新技術企業九家、"
+        "國家專精特新中小企業三家，市裡能給多少？"
+    )
+    assert after.calculation is not None and after.calculation.amount_yuan == 500_000  # cap
+    each = engine.answerer.answer(
+        "我们日照公司一共做了四个横向项目，每个都实打实付了四百万，一共能拿多少？"
+    )
+    assert each.calculation is not None and each.calculation.amount_yuan == 2_000_000
+    assert "4个项目，每个400万元" in each.answer

@@ -10,6 +10,7 @@ as a step. Never reads figures itself (`answer.reading`, `answer.quantities`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -98,7 +99,12 @@ def summed_counts(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
         return reading
     described = normalize_query("".join(rule.requirements))
     found = [q for q in find_quantities(text) if q.kind == "count" and q.unit == "家"]
-    named = [q for q in found if _kind_after(text[q.end : q.end + 12], described)]
+    named = [
+        q
+        for q in found
+        if _kind_after(text[q.end : q.end + 16], described)
+        or _kind_before(text[max(0, q.start - 12) : q.start], described)
+    ]
     if len(named) < 2:
         return reading
     total = sum((q.value for q in named), Decimal(0))
@@ -112,10 +118,20 @@ def summed_counts(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     )
 
 
+# Words between a count and its kind that say how it came about ("4家新认定的高新技术企业").
+_FILLER = re.compile(r"^(?:新认定的?|新培育的?|新增的?|新孵化的?|孵化出的?|的)")
+
+
 def _kind_after(after: str, described: str) -> bool:
     """Whether the words after a count name a kind the rule's requirements speak of."""
-    after = after.lstrip('“"')
+    after = _FILLER.sub("", after.lstrip('“"')).lstrip('“"')
     return any(after[:n] in described for n in (4, 3) if len(after) >= n)
+
+
+def _kind_before(before: str, described: str) -> bool:
+    """Whether a kind the rule speaks of stands right before a count ("高新技术企业九家")."""
+    before = before.rstrip('”"')
+    return any(before[-n:] in described for n in (4, 3) if len(before) >= n)
 
 
 def _plain(value: Decimal) -> str:

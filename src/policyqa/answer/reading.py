@@ -144,6 +144,21 @@ def industry_terms_in(text: str, rule: Rule) -> list[str]:
     return [term for term, category in industries_in(text, rule) if category in rule.industries]
 
 
+_EACH_ITEM = re.compile(r"(?:每个|每项|每笔|各)[^，,。;；\d]{0,8}$")
+
+
+def _each_of(text: str, q: Quantity, quantities: Sequence[Quantity]) -> int | None:
+    """N when the figure is "each" of N items counted before it ("四个项目，每个都付了400万")."""
+    if not _EACH_ITEM.search(text[max(0, q.start - 10) : q.start]):
+        return None
+    counts = [
+        c
+        for c in quantities
+        if c.kind == "count" and c.end <= q.start and c.unit in ("个", "项", "笔")
+    ]
+    return int(counts[-1].value) if counts and 1 < counts[-1].value <= 50 else None
+
+
 def _figures(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
     """The money amounts that are the asker's own figures (not a cap asked about: "最高100万")."""
     return [
@@ -211,6 +226,11 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
             found = amounts.get(spec.name)
             if found:
                 values = [q.value for q in found]
+                times = _each_of(text, found[0], quantities) if len(found) == 1 else None
+                if spec.multiple and times:
+                    # "四个横向项目，每个都付了四百万": four items of that figure.
+                    values = values * times
+                    explained.append(f"{times}个项目，每个{format_yuan(found[0].value)}")
                 inputs[spec.name] = values if spec.multiple else values[0]
 
     for spec in rule.inputs:
