@@ -264,10 +264,20 @@ def test_a_question_without_a_dismissal_is_kept_whole() -> None:
         ("有哪几份文件说到了科技特派员？", "科技特派员"),
         ("哪些文件里写到技术经纪人？", "技术经纪人"),
         ("哪些文件提到过孵化器的内容？", "孵化器"),
+        ("首台(套)装备、首批次材料这些说法，在哪几份文件里出现过？", "首台(套)装备、首批次材料"),
+        ("博士后工作站、博士后基地这类平台，哪些文件有提到？", "博士后工作站、博士后基地"),
     ],
 )
 def test_topic_of_a_document_list_question(question: str, topic: str) -> None:
     assert topic_of(question) == topic
+
+
+def test_a_topic_is_named_as_written_or_split_within_one_sentence() -> None:
+    text = "推荐企业建设国家级博士后科研工作站。支持博士后创新实践基地建设。"
+    assert sentence_naming("博士后工作站", text) == "推荐企业建设国家级博士后科研工作站。"
+    assert sentence_naming("博士后基地", text) == "支持博士后创新实践基地建设。"
+    assert sentence_naming("量子计算", text) is None
+    assert sentence_naming("博士后实验", "博士后科研工作站。实验室建设。") is None  # two sentences
 
 
 def test_sentence_naming_quotes_the_sentence_with_the_topic() -> None:

@@ -43,26 +43,54 @@ def cover_clause(doc_id: str, clauses: Sequence[Clause]) -> Clause | None:
     return next((c for c in own if c.kind == "cover"), own[0] if own else None)
 
 
+# "首台(套)装备、首批次材料这些说法，在哪几份文件里出现过": the topic comes first.
+_TOPIC_FIRST = re.compile(
+    r"^(?P<topic>[^，,。？?！!]+?)(?:这些说法|这类平台|这类|这些|等)?[，,]?(?:在|是在)?"
+    r"(?:哪些|哪几|几)(?:份|个|部)?(?:政策)?(?:文件|政策|文档)(?:里|中|当中)?(?:有|都|还)?"
+    r"(?:出现|提到|提及|涉及|说到|讲到|写到)"
+)
+
+
 def topic_of(text: str) -> str | None:
-    """The words a "which documents mention …" question looks for ("揭榜挂帅")."""
-    m = _TOPIC.search(normalize(text))
+    """The words a "which documents mention …" question looks for ("揭榜挂帅"); several joined
+    by 、 ("首台(套)装备、首批次材料") when the question names several."""
+    norm = normalize(text)
+    m = _TOPIC.search(norm) or _TOPIC_FIRST.search(norm)
     if not m:
         return None
     topic = _TOPIC_TAIL.sub("", m.group("topic").strip("“”\"' ")).strip("“”\"' ")
     return topic if len(topic) >= 2 else None
 
 
+def topic_terms_of(topic: str) -> list[str]:
+    """The terms of a topic naming several ("博士后工作站、博士后基地" → both)."""
+    return [t for t in re.split(r"[、和及与或]", topic) if len(t) >= 2] or [topic]
+
+
 def sentence_naming(topic: str, text: str) -> str | None:
-    """The first sentence of `text` that names `topic` (what a listing quotes), if any."""
-    wanted = normalize(topic)
-    return next((s for s in split_sentences(text) if wanted in normalize(s)), None)
+    """The first sentence of `text` that names `topic` or one of its terms (what a listing
+    quotes), if any."""
+    wanted = [normalize(t) for t in topic_terms_of(topic)]
+    return next((s for s in split_sentences(text) if any(_names(w, s) for w in wanted)), None)
 
 
 def documents_mentioning(topic: str, clauses: Sequence[Clause]) -> list[Clause]:
-    """The first clause of every document whose text names `topic` (in document order)."""
-    wanted = normalize(topic)
+    """The first clause of every document whose text names `topic`, or any of its terms when it
+    names several (in document order)."""
+    wanted = [normalize(t) for t in topic_terms_of(topic)]
     first: dict[str, Clause] = {}
     for clause in clauses:
-        if clause.doc_id not in first and wanted in normalize(clause.text):
+        if clause.doc_id not in first and any(_names(w, clause.text) for w in wanted):
             first[clause.doc_id] = clause
     return list(first.values())
+
+
+def _names(term: str, text: str) -> bool:
+    """True when `text` names `term`: as written, or split in two (each part of two characters
+    or more) within one sentence (博士后工作站 in "博士后科研工作站", 博士后基地 in "博士后创新
+    实践基地")."""
+    text = normalize(text)
+    if term in text:
+        return True
+    splits = [(term[:k], term[k:]) for k in range(2, len(term) - 1)]
+    return any(h in s and t in s for s in split_sentences(text) for h, t in splits)
