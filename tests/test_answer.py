@@ -635,3 +635,12 @@ def test_counts_of_kinds_before_or_after_the_kind_and_each_of_n_items(engine: En
     )
     assert each.calculation is not None and each.calculation.amount_yuan == 2_000_000
     assert "4个项目，每个400万元" in each.answer
+
+
+def test_whether_the_asker_gets_it_is_answered_by_the_requirements(engine: Engine) -> None:
+    seed = engine.answerer.answer(
+        "我们公司在日照选育了一个小麦新品种，有自主知识产权，去年通过了省级审定，国家级审定还没过，"
+        "也从没拿过财政资助。新品种培育补贴能给吗？"
+    )
+    assert seed.calculation is not None and seed.calculation.amount_yuan == 0
+    assert "国家级审定" in seed.answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -393,3 +394,16 @@ def test_a_doubling_in_words_is_a_growth_rate(question: str, growth: str | None)
 )
 def test_denied_terms(question: str, term: str, is_denied: bool) -> None:
     assert denied(normalize_query(question), term) is is_denied
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("尽职免责条件也满足，股权投资风险准备金能给补偿吗", "amount"),  # a condition stated
+        ("申请孵化器补助需要满足什么条件", "lookup"),  # conditions asked for
+        ("日照对首次认定的规上高企那笔补助，我们还能申请吗", "amount"),
+    ],
+)
+def test_conditions_stated_are_no_conditions_asked(question: str, intent: str) -> None:
+    asks = bool(re.search(r"补|钱|能申请|能给", question))
+    assert build_frame(question, COVERED, asks).intent == intent

@@ -69,6 +69,8 @@ _ASKS_WHO = re.compile(
 _ASKS_AMOUNT = re.compile(
     r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|能获得|能否获得|能不能拿"
     r"|补多少|给多少|最高|上限|金额|钱|额度|(支持|补助|补贴|奖励|补偿|贴息)吗"
+    # Whether the asker gets it ("还能申请吗", "能给补偿吗"): the rule's requirements answer.
+    r"|(?:能|可以)(?:申请|享受|给|拿)[^，,。？?]{0,6}吗"
 )
 _ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
 _ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")
