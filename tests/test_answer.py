@@ -644,3 +644,15 @@ def test_whether_the_asker_gets_it_is_answered_by_the_requirements(engine: Engin
     )
     assert seed.calculation is not None and seed.calculation.amount_yuan == 0
     assert "国家级审定" in seed.answer
+
+
+def test_another_grade_of_a_thing_a_rule_pays_one_grade_of_gets_no_amount(
+    engine: Engine,
+) -> None:
+    history = [
+        Turn(role="user", content="泰安新认定的省级加速器，市财政一次性给运营机构多少钱？"),
+        Turn(role="assistant", content="一次性30万元。"),
+    ]
+    answer = engine.answerer.answer("那国家级加速器呢？", history)
+    assert answer.calculation is None or answer.calculation.amount_yuan == 0
+    assert "30万元" not in answer.answer.split("条款原文")[0]

@@ -130,6 +130,14 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
     if rule.formula.tier_input() is None:
         floor = _AT_LEAST.search(normalize("".join(rule.requirements)))
         if floor is None:
+            # A rule for one grade of a thing ("新认定省级加速器"): another grade of that thing
+            # (国家级加速器) is not what it pays for.
+            described = normalize("".join((rule.title, *rule.requirements)))
+            for t in asked:
+                named = {lv for lv in LEVELS if f"{lv}{t.subject}" in described}
+                if named and t.tier not in named:
+                    funded = "、".join(f"{lv}{t.subject}" for lv in LEVELS if lv in named)
+                    return f"本条只支持{funded}，问题所述为{t.tier}{t.subject}"
             return None
         lowest = LEVELS.index(floor.group(1))
         if any(LEVELS.index(t.tier) <= lowest for t in asked):

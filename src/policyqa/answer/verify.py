@@ -233,6 +233,16 @@ def topic_elsewhere(
     mention but another region's do: a rule one city has, asked about another city."""
     if not wanted:
         return None
+    # A name of four characters or more (揭榜挂帅), not a short generic one (高校, 市级).
+    spoken = [
+        t
+        for t in terms
+        if len(t) >= 4 and any(speaks_of(t, region_texts.get(r, ()), words) for r in wanted)
+    ]
+    if spoken:
+        # The asked region speaks of what is asked under one of its names ("揭榜挂帅" where
+        # 泰安's wording adds "重大科技攻关"): the region's own clause answers.
+        return None
     for term in terms:
         if any(speaks_of(term, region_texts.get(r, ()), words) for r in wanted):
             continue
