@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,24 @@ def test_batch_bad_lines_get_error_objects_and_the_rest_is_answered(
     assert [r.get("line") for r in rows[1:5]] == [2, 3, 4, 5]
     assert all("error" in r for r in rows[1:5]) and rows[4]["id"] == "b"
     assert rows[5]["id"] == "c" and rows[5]["calculation"]["amount_yuan"] == 1000000
+
+
+def test_a_reader_that_goes_away_is_no_error(test_settings: Settings, tmp_path: Path) -> None:
+    # Far more output than a pipe holds (`policyqa ask --batch … | head -c 10`): the writer
+    # meets a closed pipe and must stop quietly, not report a failed file operation.
+    batch = tmp_path / "q.jsonl"
+    lines = [{"id": f"q{i}", "question": RANK_ONE[i % len(RANK_ONE)][0]} for i in range(150)]
+    batch.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    env = {**os.environ, "POLICYQA_INDEX_DIR": str(test_settings.index_dir)}
+    ask = subprocess.Popen(
+        [sys.executable, "-m", "policyqa.serve.cli", "ask", "--batch", str(batch)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert ask.stdout is not None and ask.stderr is not None
+    assert ask.stdout.read(10)
+    ask.stdout.close()
+    err = ask.stderr.read().decode()
+    assert ask.wait(timeout=300) == 0, err
+    assert "错误" not in err and "Traceback" not in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -375,6 +376,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     ) as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`policyqa ask … | head`): nothing failed, nothing to report.
+        # Point stdout at /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:
         # A full disk or a permission problem: every writer rolls back before this is raised.
         full = e.errno in (errno.ENOSPC, errno.EDQUOT)
