@@ -656,3 +656,17 @@ def test_another_grade_of_a_thing_a_rule_pays_one_grade_of_gets_no_amount(
     answer = engine.answerer.answer("那国家级加速器呢？", history)
     assert answer.calculation is None or answer.calculation.amount_yuan == 0
     assert "30万元" not in answer.answer.split("条款原文")[0]
+
+
+def test_occasions_within_a_period_add_up_to_its_total(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们是日照的小微企业，今年用了两次共享科学仪器设备：一次检测花了60万，另一次测试花了90万。"
+        "市级财政能补多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 300_000
+    assert "60万元 + 90万元 = 150万元" in answer.answer
+    # Two loans of which the rule pays one ("任选一笔") are no total: nothing is added.
+    loans = engine.answerer.answer(
+        "日照企业有两笔科技成果转化贷款，一笔付了利息20万，另一笔付了55万，贴息多少？"
+    )
+    assert "20万元 + 55万元" not in loans.answer

@@ -25,6 +25,9 @@ from policyqa.text import normalize_query
 _CAP_WORDS = re.compile(r"(最高|最多|不超过|上限|封顶|至多)[^,，。;；]{0,3}$")
 _CONTEXT = 16
 _PUNCTUATION = re.compile(r"[,，。;；?？!！]")
+# An input that is a total over a period, and occasions listed within one.
+_SPAN_TOTAL = re.compile(r"一年内|年度|全年|累计|合计")
+_OCCASIONS = re.compile(r"另一次|第二次|两次|几次|多次|还有一次|又一次")
 # A sum agreed or planned rather than paid: 合同额, 预算, 计划投资.
 _AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^，,。;；\d]{0,4}$")
 # An amount after these words is a total over the years asked about ("三年一共花了600万").
@@ -101,6 +104,10 @@ def _assign(
         ]
         if len(cued) == 1:
             return {spec.name: cued}, notes
+        if _SPAN_TOTAL.search(spec.label) and _OCCASIONS.search(text):
+            # A total over a period ("一年内…发生的费用") and the question lists occasions in it
+            # ("一次检测花了60万，另一次测试花了90万"): the figures are its parts.
+            return {spec.name: list(candidates)}, notes
         notes.append(f"问题中有多个金额，无法确定哪一个是{spec.label}")
         return {}, notes
     assigned: dict[str, list[Quantity]] = {}
@@ -231,6 +238,11 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
                     # "四个横向项目，每个都付了四百万": four items of that figure.
                     values = values * times
                     explained.append(f"{times}个项目，每个{format_yuan(found[0].value)}")
+                if not spec.multiple and len(values) > 1:
+                    # The parts of a period's total (see `_assign`): added, the sum shown.
+                    shown = " + ".join(format_yuan(v) for v in values)
+                    values = [sum(values, start=type(values[0])(0))]
+                    explained.append(f"{spec.label}：{shown} = {format_yuan(values[0])}")
                 inputs[spec.name] = values if spec.multiple else values[0]
 
     for spec in rule.inputs:
