@@ -670,3 +670,5 @@ def test_occasions_within_a_period_add_up_to_its_total(engine: Engine) -> None:
         "日照企业有两笔科技成果转化贷款，一笔付了利息20万，另一笔付了55万，贴息多少？"
     )
     assert "20万元 + 55万元" not in loans.answer
+    # The clause pays "任选一笔": the asker's best choice, the 55万元 one (× 40% = 22万元).
+    assert loans.calculation is not None and loans.calculation.amount_yuan == 220_000

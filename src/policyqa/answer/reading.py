@@ -25,6 +25,8 @@ from policyqa.text import normalize_query
 _CAP_WORDS = re.compile(r"(最高|最多|不超过|上限|封顶|至多)[^,，。;；]{0,3}$")
 _CONTEXT = 16
 _PUNCTUATION = re.compile(r"[,，。;；?？!！]")
+# The clause pays for one of several, chosen by the asker ("任选一笔纳入备案").
+_CHOOSE_ONE = re.compile(r"任选一|择一")
 # An input that is a total over a period, and occasions listed within one.
 _SPAN_TOTAL = re.compile(r"一年内|年度|全年|累计|合计")
 _OCCASIONS = re.compile(r"另一次|第二次|两次|几次|多次|还有一次|又一次")
@@ -228,6 +230,15 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
     amounts: dict[str, list[Quantity]] = {}
     if money_specs and money:
         amounts, more = _assign(text, money, money_specs)
+        if (
+            len(money_specs) == 1
+            and len(money) > 1
+            and _CHOOSE_ONE.search(normalize_query("".join(rule.requirements)))
+        ):
+            # "任选一笔": of the several the asker names, the one it would choose (the largest).
+            best = max(money, key=lambda q: q.value)
+            amounts, more = {money_specs[0].name: [best]}, []
+            explained.append(f"条款为任选一笔：按其中金额最大的{format_yuan(best.value)}计")
         notes.extend(more)
         for spec in money_specs:
             found = amounts.get(spec.name)
