@@ -665,6 +665,7 @@ def test_occasions_within_a_period_add_up_to_its_total(engine: Engine) -> None:
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 300_000
     assert "60万元 + 90万元 = 150万元" in answer.answer
+    assert "若符合" not in answer.answer  # 小微企业 says 中小微企业 in other words
     # Two loans of which the rule pays one ("任选一笔") are no total: nothing is added.
     loans = engine.answerer.answer(
         "日照企业有两笔科技成果转化贷款，一笔付了利息20万，另一笔付了55万，贴息多少？"

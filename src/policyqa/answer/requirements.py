@@ -192,9 +192,12 @@ def unstated_conditions(text: str, rule: Rule) -> tuple[str, ...]:
         if not any(p in implied or p in stated for p in specific):
             out.append(f"若贵企业属于{'或'.join(dict.fromkeys(specific))}")
     described = normalize("".join((*rule.requirements, rule.title, *rule.quote)))
+    # A requirement the asker states in other words (小微企业 for 中小微企业) is no condition.
+    said = {a.name for a in attributes_in(text) if a.polarity == "positive"}
     for conflict in conflicts():
-        if conflict.requires in described and conflict.requires not in text:
-            out.append(f"若符合“{conflict.requires}”的条件")
+        required = conflict.requires
+        if required in described and required not in text and required not in said:
+            out.append(f"若符合“{required}”的条件")
     if rule.industries and not industries_in(text, rule):
         out.append(f"若项目属于{'、'.join(rule.industries)}领域")
     return tuple(out)
