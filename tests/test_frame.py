@@ -407,3 +407,10 @@ def test_denied_terms(question: str, term: str, is_denied: bool) -> None:
 def test_conditions_stated_are_no_conditions_asked(question: str, intent: str) -> None:
     asks = bool(re.search(r"补|钱|能申请|能给", question))
     assert build_frame(question, COVERED, asks).intent == intent
+
+
+def test_a_year_may_lead_its_figure_by_a_longer_phrase() -> None:
+    text = normalize_query("2025年用共享科学仪器设备花了300万，2026年花了180万")
+    listed = [q for q in frame_quantities(text) if q.role == "per_year"]
+    assert [q.values for q in listed] == [("3000000", "1800000")]
+

@@ -92,7 +92,7 @@ def _per_year_run(text: str, found: list[Quantity], start: int) -> list[Quantity
     return run
 
 
-_YEAR_BEFORE = re.compile(rf"{_YEAR_WORD}[^，。,；;？?\d]{{0,10}}$")
+_YEAR_BEFORE = re.compile(rf"{_YEAR_WORD}[^，。,；;？?\d]{{0,14}}$")
 
 
 def _year_by_year(text: str, found: list[Quantity]) -> list[Quantity]:
