@@ -27,6 +27,8 @@ _CONTEXT = 16
 _PUNCTUATION = re.compile(r"[,，。;；?？!！]")
 # The clause pays for one of several, chosen by the asker ("任选一笔纳入备案").
 _CHOOSE_ONE = re.compile(r"任选一|择一")
+# The question names several of that one thing ("两笔贷款…一笔…另一笔"), not other sums (本金).
+_SEVERAL_OF_ONE = re.compile(r"另一笔|两笔|几笔|多笔|第二笔|各一笔")
 # An input that is a total over a period, and occasions listed within one.
 _SPAN_TOTAL = re.compile(r"一年内|年度|全年|累计|合计")
 _OCCASIONS = re.compile(r"另一次|第二次|两次|几次|多次|还有一次|又一次")
@@ -233,6 +235,7 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
         if (
             len(money_specs) == 1
             and len(money) > 1
+            and _SEVERAL_OF_ONE.search(text)
             and _CHOOSE_ONE.search(normalize_query("".join(rule.requirements)))
         ):
             # "任选一笔": of the several the asker names, the one it would choose (the largest).
