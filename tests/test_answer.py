@@ -5,13 +5,9 @@ from __future__ import annotations
 import pytest
 
 from policyqa.answer.abstain import coverage_summary
-from policyqa.answer.compose import (
-    MAX_QUESTION_CHARS,
-    Answerer,
-    QuestionError,
-    validate_question,
-)
-from policyqa.answer.contract import Turn
+from policyqa.answer.asking import QuestionError, validate_question
+from policyqa.answer.compose import Answerer
+from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
 from policyqa.answer.dialogue import resolve_followup
 from policyqa.answer.quote import best_sentences, pair_respectively
 from policyqa.engine import Engine

@@ -20,7 +20,8 @@ from hypothesis.errors import Unsatisfiable
 from pydantic import ValidationError
 from schemathesis import GenerationMode
 
-from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
+from policyqa.answer.asking import QuestionError, validate_question
+from policyqa.answer.contract import MAX_QUESTION_CHARS
 from policyqa.rules import money
 from policyqa.rules.calc import MAX_AMOUNT_YUAN, compute, maximum_amount
 from policyqa.rules.formulas import (

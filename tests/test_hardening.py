@@ -26,7 +26,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from policyqa.answer.compose import QuestionError, validate_question
+from policyqa.answer.asking import QuestionError, validate_question
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
 from policyqa.answer.dialogue import resolve_followup
 from policyqa.corpus.errors import UnreadableDocumentError

@@ -18,8 +18,9 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from policyqa.answer.amounts import calculate_from_clauses
+from policyqa.answer.asking import QuestionError
 from policyqa.answer.choice import common_trigrams, rule_words, shares_words
-from policyqa.answer.compose import Answerer, CalcOutcome, QuestionError
+from policyqa.answer.compose import Answerer, CalcOutcome
 from policyqa.answer.contract import Calculation, Turn
 from policyqa.corpus.ingest import IngestResult, ingest
 from policyqa.documents.recovery import Recovery, recover

@@ -26,7 +26,14 @@ from policyqa.answer.abstain import (
     reason_message,
     resolved_field,
 )
-from policyqa.answer.contract import MAX_QUESTION_CHARS, Answer, Calculation, Citation, Turn
+from policyqa.answer.asking import (
+    ASKS_AMOUNT,
+    ASKS_FIGURE,
+    ASKS_LIST,
+    ASKS_WHO,
+    validate_question,
+)
+from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.dialogue import (
     is_followup,
     merge_frames,
@@ -61,25 +68,6 @@ from policyqa.text import normalize, normalize_query
 
 CITED_HITS = 3
 
-_ASKS_WHO = re.compile(
-    r"(由|归)?(谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位)(来)?(负责|牵头|主管|管)?"
-    r"|责任单位|牵头单位|负责部门|主管部门"
-)
-# Money questions; "多少家/项/个…" asks for a count (a target), not an amount of money.
-_ASKS_AMOUNT = re.compile(
-    r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|能获得|能否获得|能不能拿"
-    r"|补多少|给多少|最高|上限|金额|钱|额度|(支持|补助|补贴|奖励|补偿|贴息)吗"
-    # Whether the asker gets it ("还能申请吗", "能给补偿吗"): the rule's requirements answer.
-    r"|(?:能|可以)(?:申请|享受|给|拿)[^，,。？?]{0,6}吗"
-)
-_ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
-_ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")
-
-
-class QuestionError(ValueError):
-    """A question that cannot be answered as given (empty, too long, unreadable)."""
-
-
 @dataclass(frozen=True)
 class CalcOutcome:
     """What a calculator made of a question: a calculation, or the inputs it still needs."""
@@ -98,30 +86,6 @@ class Calculator(Protocol):
     def topic_words(self) -> Mapping[str, frozenset[str]]:
         """doc id → the words that name what its rules fund (their keywords)."""
         ...
-
-
-def validate_question(question: str) -> str:
-    """The question stripped, or QuestionError saying what is wrong with it."""
-    if not isinstance(question, str):
-        raise QuestionError("问题必须是文本。")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in question):
-        raise QuestionError("问题包含无效的字符（孤立代理项），请检查输入。")
-    # Control and format characters (NUL, bell, zero-width space …) carry no meaning here.
-    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
-    if not cleaned:
-        raise QuestionError("问题为空，请输入要查询的政策问题。")
-    if len(cleaned) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"问题过长（{len(cleaned)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
-        )
-    # The limit holds for what is embedded: one U+FDFA is 18 characters after NFKC.
-    searched = len(normalize(cleaned))
-    if searched > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"问题规范化后过长（{searched} 字，如全角或合字符号展开），"
-            f"请控制在 {MAX_QUESTION_CHARS} 字以内。"
-        )
-    return cleaned
 
 
 class Answerer:
@@ -213,7 +177,7 @@ class Answerer:
         return frame.with_(text=question)
 
     def _standalone_frame(self, text: str) -> QuestionFrame:
-        asks_amount = bool(_ASKS_AMOUNT.search(normalize_query(text)))
+        asks_amount = bool(ASKS_AMOUNT.search(normalize_query(text)))
         return build_frame(text, self._covered_regions, asks_amount)
 
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
@@ -234,7 +198,7 @@ class Answerer:
         # A topic the asker set aside ("税收的事先不管，…") is not searched for.
         searched = set_aside(normalize_query(resolved))[1] if frame.extra else resolved
         # "Who is responsible" words describe the answer wanted, not the policy sought.
-        query = _ASKS_WHO.sub(" ", searched) if _ASKS_WHO.search(searched) else searched
+        query = ASKS_WHO.sub(" ", searched) if ASKS_WHO.search(searched) else searched
         if frame.intent == "doc_list":
             # Which documents name a topic is read from the clause texts themselves: a ranking
             # and its relevance floor have nothing to add.
@@ -315,9 +279,9 @@ class Answerer:
         """The sentences of a clause to quote for a question (a list question gets more)."""
         tokenize = self.retriever.tokenizer.tokens
         weights = {w: self.retriever.idf(w) for w in tokenize(question)}
-        if _ASKS_LIST.search(question):
+        if ASKS_LIST.search(question):
             return best_sentences(text, weights, tokenize, n=3, whole_limit=LIST_CLAUSE_CHARS)
-        return best_sentences(text, weights, tokenize, bool(_ASKS_FIGURE.search(question)))
+        return best_sentences(text, weights, tokenize, bool(ASKS_FIGURE.search(question)))
 
     def _citations(self, hits: Sequence[Hit], first: str | None = None) -> list[Citation]:
         ordered = list(hits)
@@ -353,7 +317,7 @@ class Answerer:
         if pair:
             tier, amount = pair
             direct = f"{where}：{tier}为{amount}。原文：「{quoted}」[1]"
-        elif _ASKS_WHO.search(resolved) and top.clause.departments:
+        elif ASKS_WHO.search(resolved) and top.clause.departments:
             who = "、".join(top.clause.departments)
             direct = f"据{where}，由{who}负责。原文：「{quoted}」[1]"
         else:
@@ -494,7 +458,7 @@ class Answerer:
             sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
             sub = self._compose_frame(
                 single,
-                sub_frame.with_(intent="amount") if _ASKS_AMOUNT.search(single) else sub_frame,
+                sub_frame.with_(intent="amount") if ASKS_AMOUNT.search(single) else sub_frame,
                 mode,
             )
             if sub.abstained or not sub.citations:

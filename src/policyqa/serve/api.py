@@ -21,8 +21,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from policyqa import __version__
-from policyqa.answer.compose import MAX_QUESTION_CHARS, QuestionError, validate_question
-from policyqa.answer.contract import Answer, Turn
+from policyqa.answer.asking import QuestionError, validate_question
+from policyqa.answer.contract import MAX_QUESTION_CHARS, Answer, Turn
 from policyqa.engine import Engine, open_engine, optional_rules, recover_changes
 from policyqa.rules.match import match_report
 from policyqa.rules.profile import EnterpriseProfile

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from pydantic import ValidationError
 
 from policyqa.answer.abstain import LEVEL_NAMES
-from policyqa.answer.compose import QuestionError
+from policyqa.answer.asking import QuestionError
 from policyqa.answer.contract import Answer, Turn
 from policyqa.corpus.errors import DocumentError
 from policyqa.corpus.manifest import CorpusError

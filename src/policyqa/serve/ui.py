@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
-from policyqa.answer.compose import QuestionError
+from policyqa.answer.asking import QuestionError
 from policyqa.engine import Engine
 from policyqa.rules.match import match_report
 from policyqa.rules.model import InputSpec
