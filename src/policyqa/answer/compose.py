@@ -183,7 +183,8 @@ class Answerer:
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
         frame = self.frame(question, history)
         answer = self._compose_frame(question, frame, mode)
-        aside = set_aside(normalize_query(frame.resolved))[0]
+        # The frame read the aside once (`build_frame`); it is not read again here.
+        aside = str(frame.extra.get("set_aside", ""))
         if aside and not answer.abstained and any(w in aside for w in off_topic_words()):
             # The part answered is the covered one; the asker is told the rest was not.
             note = f"另：“{aside}”不在已收录的科技创新政策范围内，未作回答。"
