@@ -206,6 +206,27 @@ def test_fixture_report_as_text_and_json(fixture_report: Any) -> None:
     assert len(data["results"]) == 8
 
 
+def test_a_blind_set_shows_its_scores_but_withholds_its_failures(fixture_report: Any) -> None:
+    text = format_report(fixture_report, blind=True)
+    assert "总体准确率 accuracy 37.5%" in text
+    assert "失败 failures (5)" in text and "failures withheld" in text
+    assert "今天天气怎么样" not in text and "g5 [" not in text
+
+
+def test_eval_blind_flag_withholds_only_that_sets_failures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from policyqa.serve.cli import main
+
+    blind = tmp_path / "blind.jsonl"
+    blind.write_text(GOLD.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["eval", "--answers", str(ANSWERS), "--set", str(GOLD), "--blind", str(blind)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("今天天气怎么样") == 1  # listed for the open set only
+    assert out.count("failures withheld") == 1
+    assert "blind.jsonl" in out.split("问题集对照")[1]
+
+
 def test_amount_failures_say_what_was_computed() -> None:
     gold = GoldQuestion(
         id="a", question="补多少？", kind="amount", gold_clause_ids=("c",), gold_amount_yuan=300

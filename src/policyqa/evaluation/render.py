@@ -36,8 +36,11 @@ def _header(first: str) -> list[str]:
     return [first, "n", "正确", "准确率", "hit@1", "hit@5", "MRR", "金额", "包含", "拒答", "误拒"]
 
 
-def format_report(report: Report) -> str:
-    """The report as plain-text tables: summary, per kind, then every failure with reasons."""
+def format_report(report: Report, *, blind: bool = False) -> str:
+    """The report as plain-text tables: summary, per kind, then every failure with reasons.
+
+    A blind set (one the code must never be tuned on) shows its scores but not its failures,
+    so reading a run's output cannot leak its questions into the next change."""
     m = report.overall
     lines = ["评测报告 evaluation report"]
     for key, value in report.meta.items():
@@ -75,6 +78,9 @@ def format_report(report: Report) -> str:
             lines.append(f"  - ids not in the gold set: {', '.join(report.unexpected_ids)}")
     failures = report.failures
     lines += ["", f"失败 failures ({len(failures)})"]
+    if blind:
+        lines.append("  （盲测集：不列出失败的题目 blind set: failures withheld）")
+        return "\n".join(lines)
     for r in failures:
         lines.append(f"  {r.id} [{r.kind}] {r.question}")
         lines += [f"      - {reason}" for reason in r.reasons]

@@ -256,7 +256,9 @@ def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    paths = [Path(p) for p in args.set] if args.set else [default_gold_path()]
+    blind = [Path(p) for p in args.blind or []]
+    paths = [Path(p) for p in args.set] if args.set or blind else [default_gold_path()]
+    paths += blind
     reports = {}
     engine = None if args.answers else open_engine(settings)
 
@@ -272,7 +274,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         else:
             meta = {"mode": args.mode, "embedder": engine.retriever.embedder.name}
             reports[gold_path.name] = run_eval(gold_path, answer, meta)
-        print(format_report(reports[gold_path.name]))
+        print(format_report(reports[gold_path.name], blind=gold_path in blind))
     if len(reports) > 1:
         print(format_side_by_side(reports))
     report = reports[paths[0].name]  # --json writes the first set's report
@@ -322,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         action="append",
         help="问题集 JSONL（默认 eval/questions.jsonl）；可重复，多个问题集并列对照",
+    )
+    p.add_argument(
+        "--blind",
+        metavar="FILE",
+        action="append",
+        help="盲测问题集：照常计分并列入对照表，但不列出失败的题目（防止据此调参）；可重复",
     )
     p.add_argument("--mode", choices=MODES, default="hybrid")
     p.add_argument("--json", metavar="REPORT", help="把完整报告写成 JSON")
