@@ -504,6 +504,13 @@ def test_the_thing_money_is_asked_for_must_be_named_by_the_clause(engine: Engine
     assert grant_object_missing("日照对中小微企业补助多少", voucher, words) is None
     assert grant_object_missing("日照对这类项目补助多少", voucher, words) is None  # generic
     assert grant_object_missing("横向项目能支持多少", voucher, words) is None  # no "对…"
+    # Levels listed before what they share name each level's thing (国家自然科学基金).
+    nsf = "对主持国家级、省级自然科学基金的项目,分别给予依托单位10万元、5万元一次性支持"
+    assert grant_object_missing("主持了一项国家自然科学基金项目，能给多少支持", nsf, words) is None
+    two = "主持了2项国家自然科学基金、3项省自然科学基金，能给多少支持"
+    assert grant_object_missing(two, nsf, words) is None
+    social = "主持了一项国家社会科学基金项目，能给多少支持"
+    assert grant_object_missing(social, nsf, words) == "国家社会科学基金项目"
     answer = engine.answerer.answer("日照对技术经纪人每人补助多少？")
     assert answer.abstained and answer.abstain_reason == "object_not_funded:技术经纪人"
     assert answer.calculation is None
@@ -669,3 +676,36 @@ def test_occasions_within_a_period_add_up_to_its_total(engine: Engine) -> None:
     assert "20万元 + 55万元" not in loans.answer
     # The clause pays "任选一笔": the asker's best choice, the 55万元 one (× 40% = 22万元).
     assert loans.calculation is not None and loans.calculation.amount_yuan == 220_000
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("日照对科技型中小企业数量的目标是多少", True),
+        ("山东省提出了什么目标", True),
+        ("文登区的数量目标各定了多少", True),
+        ("以关键技术突破为目标的项目能支持多少", False),
+        ("日照对科技型中小企业有什么支持", False),
+    ],
+)
+def test_a_target_is_asked_for_only_with_a_question_word_near_it(question: str, asks: bool) -> None:
+    from policyqa.answer.targets import asks_target
+
+    assert asks_target(question) is asks
+
+
+def test_a_target_is_answered_from_the_plans_target_section(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照对科技型中小企业数量提出了什么目标？")
+    assert answer.citations[0].clause_id == "rizhao-action-2025:1"
+    assert "2000家" in answer.answer
+
+
+def test_a_comparison_in_traditional_characters_answers_each_region(engine: Engine) -> None:
+    # The region mentions are simplified: a traditional question once never lost its second
+    # region and compared itself again and again.
+    answer = engine.answerer.answer("山東省和日照市對科技型中小企業數量分別提出了什麼目標？")
+    assert [c.clause_id for c in answer.citations[:2]] == [
+        "shandong-rd-2024:1",
+        "rizhao-action-2025:1",
+    ]
+    assert "5.5万家" in answer.answer and "2000家" in answer.answer

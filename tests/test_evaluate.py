@@ -225,6 +225,9 @@ def test_eval_blind_flag_withholds_only_that_sets_failures(
     assert out.count("今天天气怎么样") == 1  # listed for the open set only
     assert out.count("failures withheld") == 1
     assert "blind.jsonl" in out.split("问题集对照")[1]
+    assert main(["eval", "--answers", str(ANSWERS), "--blind", str(blind)]) == 0  # blind alone
+    alone = capsys.readouterr().out
+    assert "failures withheld" in alone and "今天天气怎么样" not in alone
 
 
 def test_amount_failures_say_what_was_computed() -> None:

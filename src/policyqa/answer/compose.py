@@ -51,6 +51,7 @@ from policyqa.answer.overview import (
     topic_of,
 )
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
+from policyqa.answer.targets import target_first
 from policyqa.answer.verify import (
     asked_object,
     coverage_problem,
@@ -212,6 +213,7 @@ class Answerer:
             return self._abstain(question, resolved, "empty_query")
         if not result.relevant:
             return self._abstain(question, resolved, result.abstain_reason or "")
+        result = target_first(result, searched, self.retriever.tokenizer.tokens)
         if frame.intent == "metadata":
             return self._metadata(question, resolved, result)
         if frame.intent == "comparison":
@@ -451,17 +453,19 @@ class Answerer:
         lines: list[str] = []
         citations: list[Citation] = []
         for region, mention in by_region.items():
-            single = searched
+            # Region mentions are simplified (山东省 of 山東省): so must be the text they leave.
+            single = normalize_query(searched)
             for other in regions:
                 if other.covered_by != region:
                     single = single.replace(other.text, "")
             single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
             sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
-            sub = self._compose_frame(
-                single,
-                sub_frame.with_(intent="amount") if ASKS_AMOUNT.search(single) else sub_frame,
-                mode,
-            )
+            if ASKS_AMOUNT.search(single):
+                sub_frame = sub_frame.with_(intent="amount")
+            elif sub_frame.intent == "comparison":
+                # Never a comparison again, whatever the part still reads like: no recursion.
+                sub_frame = sub_frame.with_(intent="lookup")
+            sub = self._compose_frame(single, sub_frame, mode)
             if sub.abstained or not sub.citations:
                 lines.append(f"{mention.text}：已收录的文件中没有找到相应条款。")
                 continue

@@ -144,6 +144,8 @@ _TITLE_EARNED = re.compile(
     r"(?:的话|后|之后|以后)?[，,][^。？?]{0,30}?(?:奖励|补助|补贴|资助|支持|给)"
 )
 _COUNTING = re.compile(r"^[\d一二两三四五六七八九十几各每]")
+_LIST_SEPARATOR = re.compile(r"[、，,]|以及|和|及|与")
+_LEADING_COUNT = re.compile(r"^[\d一二两三四五六七八九十几各每]+(?:项|个|家|名|次|笔)?")
 # Heads that name no particular thing: a clause need not repeat them.
 _GENERIC_HEADS = frozenset(
     "项目 企业 单位 公司 团队 机构 个人 人员 人才 载体 平台 主体 我们 他们 这个 那个".split()
@@ -161,7 +163,19 @@ def grant_object_missing(
         return None
     phrase, heads = asked
     clause = normalize_query(clause_text)
-    return phrase if any(w not in clause for w in heads) else None
+    return phrase if any(not _named(w, clause) for w in heads) else None
+
+
+# A word led by a bare level (国家自然科学基金, 省自然科学基金) is named by a clause that lists
+# the levels before the thing they share: "对主持国家级、省级自然科学基金的项目".
+_LEVEL_LED = re.compile(r"^(国家|省|市|区|县)(?!级)(.{2,})$")
+
+
+def _named(word: str, clause: str) -> bool:
+    if word in clause:
+        return True
+    m = _LEVEL_LED.match(word)
+    return bool(m and m.group(2) in clause and f"{m.group(1)}级" in clause)
 
 
 def asked_object(
@@ -176,8 +190,15 @@ def asked_object(
         if not m:
             continue
         phrase = m.group("x").strip('的“”"')
-        # Counts ("各一项", "两个") say how many, not what.
-        heads = [w for w in words(phrase) if len(w) >= 2 and not _COUNTING.match(w)]
+        # Several things listed ("2项国家自然科学基金、3项省自然科学基金"): each one's own words,
+        # its count ("2项", "各一项") saying how many, not what.
+        items = [_LEADING_COUNT.sub("", item) for item in _LIST_SEPARATOR.split(phrase)]
+        heads = [
+            w
+            for item in items
+            for w in words(item)
+            if len(w) >= 2 and not _COUNTING.match(w)
+        ]
         if heads and heads[-1] in _GENERIC_HEADS:
             # "…的项目": the words before the generic head say which (社会科学基金项目).
             heads = [w for w in heads if w not in _GENERIC_HEADS]

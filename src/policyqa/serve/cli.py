@@ -257,8 +257,7 @@ def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     blind = [Path(p) for p in args.blind or []]
-    paths = [Path(p) for p in args.set] if args.set or blind else [default_gold_path()]
-    paths += blind
+    paths = [Path(p) for p in args.set or []] + blind or [default_gold_path()]
     reports = {}
     engine = None if args.answers else open_engine(settings)
 
