@@ -657,8 +657,10 @@ def test_another_grade_of_a_thing_a_rule_pays_one_grade_of_gets_no_amount(
         Turn(role="assistant", content="一次性30万元。"),
     ]
     answer = engine.answerer.answer("那国家级加速器呢？", history)
-    assert answer.calculation is None or answer.calculation.amount_yuan == 0
-    assert "30万元" not in answer.answer.split("条款原文")[0]
+    # No clause pays a 国家级加速器: not covered, with the nearest clause's own grant quoted.
+    assert answer.abstained and answer.calculation is None
+    assert answer.abstain_reason == "object_not_funded:国家级加速器"
+    assert answer.answer.startswith("已收录的政策文件中没有找到对“国家级加速器”给予资金支持")
 
 
 def test_occasions_within_a_period_add_up_to_its_total(engine: Engine) -> None:
@@ -709,3 +711,58 @@ def test_a_comparison_in_traditional_characters_answers_each_region(engine: Engi
         "rizhao-action-2025:1",
     ]
     assert "5.5万家" in answer.answer and "2000家" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("泰安新认定的国家级科技企业加速器，市财政一次性补多少？", "国家级加速器"),
+        ("日照有个项目拿了国家科学技术进步奖特等奖，市里奖励多少钱？", "特等奖"),
+    ],
+)
+def test_a_grade_no_rule_lists_is_not_covered(question: str, asked: str, engine: Engine) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.abstained and answer.abstain_reason == f"object_not_funded:{asked}"
+    assert answer.calculation is None
+    # The nearest clause is quoted where it names a sum: what it does pay for.
+    assert "30万元" in answer.answer or "200萬元" in answer.answer
+
+
+def test_a_grade_below_those_paid_or_below_a_floor_rules_the_asker_out(
+    engine: Engine,
+) -> None:
+    from policyqa.answer.requirements import contradiction, unfunded_grade
+
+    book = engine.rules
+    assert book is not None
+    floor = next(r for r in book.rules if "及以上" in "".join(r.requirements))
+    assert unfunded_grade("市级孵化器和区级孵化器", floor) is None
+    listed = next(r for r in book.rules if r.title == "新认定国家级、省级孵化器一次性资金补助")
+    # Below every grade paid: ruled out (0), not an uncovered topic.
+    assert unfunded_grade("新认定的市级孵化器", listed) is None
+    reason = "本条只支持国家级、省级，问题所述为市级孵化器"
+    assert contradiction("新认定的市级孵化器", listed) == reason
+    assert unfunded_grade("新认定的省级孵化器", listed) is None
+    # A level before a list gives it to every item: 市级…、新型研发机构 is a 市级 one too.
+    platforms = next(r for r in book.rules if r.title == "创新平台绩效评价优秀支持")
+    assert contradiction("绩效评价优秀的市级新型研发机构", platforms) is None
+    assert contradiction("绩效评价优秀的区县级新型研发机构", platforms) is not None
+    award = next(r for r in book.rules if r.title == "国家科学技术奖配套奖励")
+    assert unfunded_grade("国家科学技术奖三等奖", award) is None
+    assert contradiction("国家科学技术奖三等奖", award) is not None
+    assert unfunded_grade("国家科学技术奖特等奖", award) == ("一等奖、二等奖", "特等奖")
+
+
+def test_money_for_a_recognition_needs_a_clause_that_speaks_of_recognition(engine: Engine) -> None:
+    from policyqa.answer.verify import recognition_unpaid
+
+    cultivating = "對績效評價優秀的省級及以上孵化器、加速器,每年度新培育1家高新技術企業補助5萬元"
+    asked = "日照新认定的省级加速器，市里补助多少钱"
+    assert recognition_unpaid(asked, cultivating) == "新认定的省级加速器"
+    assert recognition_unpaid(asked, "对新认定的省级加速器,给予30万元") is None
+    # Recognition of the asker, not of a graded carrier, asks nothing of the clause.
+    assert recognition_unpaid("首次认定的高新技术企业，横向项目能支持多少", cultivating) is None
+    answer = engine.answerer.answer("日照这边新认定的省级加速器，市里一次性给运营机构补助多少钱？")
+    assert answer.abstained and answer.calculation is None
+    kept = engine.answerer.answer("泰安新认定的省级加速器，市级财政给运营机构补多少？")
+    assert kept.calculation is not None and kept.calculation.amount_yuan == 300_000

@@ -205,8 +205,13 @@ SELECTIONS: list[tuple[str, str, str | None]] = [
         "泰安国家级孵化器新认定下来，能拿多少钱？",
         "ta-incubator-recognition",
     ),
-    # There is no 国家级加速器 grant: 国家级 names one rule, 加速器 the other; not guessed.
-    ("taian-opinions-draft:3.6.17", "泰安对新认定的国家级加速器补助多少?", None),
+    # The thing named (加速器) outweighs the grade another rule lists (国家级 孵化器): the
+    # 加速器 rule, which then pays no 国家级 one (`test_a_grant_the_clause_does_not_make_…`).
+    (
+        "taian-opinions-draft:3.6.17",
+        "泰安对新认定的国家级加速器补助多少?",
+        "ta-accelerator-recognition",
+    ),
 ]
 
 
@@ -698,12 +703,13 @@ def test_no_amount_is_computed(ranked: list[str], question: str) -> None:
 
 
 def test_a_grant_the_clause_does_not_make_is_not_guessed() -> None:
-    # The follow-up "国家级孵化器呢？" rewritten onto "省级加速器" names no single grant.
+    # No rule pays a 国家级加速器: the 加速器 rule is for 省级 ones, so the grade is unfunded
+    # (the answer abstains on it) and no amount but the rule's 0 is computed.
     answer = calculate_from_clauses(
         "泰安对新认定的国家级加速器补助多少?", ["taian-opinions-draft:3.6.17"], BOOK
     )
-    assert answer is not None and answer.rule is None and answer.calculation is None
-    assert answer.missing[0].startswith("请说明具体是哪一项")
+    assert answer is not None and answer.unfunded == "国家级加速器"
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
 
 
 def test_calculate_from_ranked_clauses() -> None:

@@ -208,7 +208,8 @@ class RuleCalculator:
             if found.calculation is not None
             else None
         )
-        return CalcOutcome(found.clause_id, calculation, list(found.missing), found.summary)
+        missing = list(found.missing)
+        return CalcOutcome(found.clause_id, calculation, missing, found.summary, found.unfunded)
 
     def topic_words(self) -> Mapping[str, frozenset[str]]:
         """doc id → the words its rules name what they fund by (for the answer's topic check)."""

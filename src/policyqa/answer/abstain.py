@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 
 from policyqa.answer.contract import Answer
 from policyqa.answer.frame_types import QuestionFrame
-from policyqa.answer.verify import district_note, period_note
+from policyqa.answer.verify import district_note, period_note, states_sum
 from policyqa.corpus.manifest import Manifest
 from policyqa.search.retrieve import Hit
-from policyqa.text import normalize, split_sentences
+from policyqa.text import normalize, normalize_query, split_sentences
 
 LEVEL_NAMES = {"province": "省级", "city": "市级", "district": "区县级"}
 
@@ -104,12 +104,26 @@ def _first_sentence(hit: Hit) -> str:
     return split_sentences(hit.clause.text)[0] if hit.clause.text else ""
 
 
+def _nearest_sentence(hit: Hit, objects: Sequence[str]) -> str:
+    """The clause's sentence closest to what was asked (most character pairs in common), so
+    the user sees what the clause does fund (省级加速器 for 国家级加速器); the first one when no
+    sentence shares any."""
+    sentences = split_sentences(hit.clause.text)
+    if not sentences:
+        return ""
+    wanted = {o[i : i + 2] for o in objects for i in range(len(o) - 1)}
+    # A sentence that grants a sum shows best what the clause pays for instead.
+    overlap = [sum(w in normalize_query(s) for w in wanted) + 2 * states_sum(s) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: overlap[i])
+    return sentences[best] if overlap[best] else sentences[0]
+
+
 def not_funded_message(objects: Sequence[str], hit: Hit) -> str:
     """An object no clause found grants money for, naming the nearest clause."""
     asked = "、".join(f"“{o}”" for o in objects)
     return (
         f"已收录的政策文件中没有找到对{asked}给予资金支持的条款，无法给出金额。"
-        f"相近的条款是{clause_where(hit)}：「{_first_sentence(hit)}」"
+        f"相近的条款是{clause_where(hit)}：「{_nearest_sentence(hit, objects)}」"
     )
 
 

@@ -15,7 +15,12 @@ from policyqa.answer.choice import choose, select_rule, signals
 from policyqa.answer.derive import derive_inputs, summed_counts
 from policyqa.answer.items import per_year_amounts, several_items
 from policyqa.answer.reading import industries_in, read_inputs
-from policyqa.answer.requirements import contradiction, not_eligible, unstated_conditions
+from policyqa.answer.requirements import (
+    contradiction,
+    not_eligible,
+    unfunded_grade,
+    unstated_conditions,
+)
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError, InvalidInputError, MissingInputError
 from policyqa.rules.model import Rule
@@ -60,6 +65,9 @@ class AmountAnswer:
     calculation: CalcResult | None
     missing: tuple[str, ...]
     summary: str
+    # The grade asked for that the rule's list of grades does not pay (国家级加速器): no
+    # clause covers it, so the answer abstains rather than state the rule's 0.
+    unfunded: str = ""
 
 
 def _general_rule(rule: Rule, siblings: Sequence[Rule]) -> Rule | None:
@@ -130,7 +138,9 @@ def calculate_from_clauses(
         rule, ruled_out = general, None
     if ruled_out:
         calc = not_eligible(rule, ruled_out)
-        return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc))
+        unfunded = unfunded_grade(text, rule)
+        asked = unfunded[1] if unfunded else ""
+        return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc), asked)
     items = several_items(text, book.for_clause(clause_id)) or per_year_amounts(text, rule)
     if items is not None:
         return AmountAnswer(clause_id, rule, items, (), _items_summary(items))

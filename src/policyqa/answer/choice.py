@@ -129,6 +129,12 @@ def choose(text: str, rules: Sequence[Rule], provisions: Sequence[Provision] = (
     if not tied:  # only a provision (support without an amount) fits the question best
         return Choice(top[0], best > 0)
     if len(tied) > 1:
+        # The thing a rule pays for, named (加速器), outweighs a grade word another rule lists
+        # (国家级 of the 孵化器 grant): "国家级加速器" is about the 加速器 rule.
+        paying = [rule for rule in tied if _own_subject_named(text, rule, tied)]
+        if paying:
+            tied = paying
+    if len(tied) > 1:
         fits = [(input_fit(text, rule), rule) for rule in tied]
         most = max(fit for fit, _ in fits)
         if most > 0:
@@ -139,6 +145,15 @@ def choose(text: str, rules: Sequence[Rule], provisions: Sequence[Provision] = (
     if len(tied) != 1:
         return Choice(None, False)
     return Choice(tied[0], best > 0)
+
+
+def _own_subject_named(text: str, rule: Rule, tied: Sequence[Rule]) -> bool:
+    """Whether the question names a subject of `rule` that no other tied rule has."""
+    others = {s for o in tied if o is not rule for part in o.subjects for s in part.split("+")}
+    own = {s for part in rule.subjects for s in part.split("+")} - others
+    # A short or shared-stem subject (企业 of 中小微企业) names no one rule.
+    own = {s for s in own if len(s) >= 3 and not any(s in o for o in others)}
+    return any(normalize(s) in text for s in own)
 
 
 def select_rule(

@@ -59,6 +59,7 @@ from policyqa.answer.verify import (
     document_periods,
     grant_object_missing,
     money_unstated,
+    recognition_unpaid,
     topic_elsewhere,
     topic_terms,
     unfunded_objects,
@@ -77,6 +78,7 @@ class CalcOutcome:
     calculation: Calculation | None
     missing: list[str]
     summary: str
+    unfunded: str = ""  # a grade asked for that no clause pays (国家级加速器)
 
 
 class Calculator(Protocol):
@@ -228,6 +230,8 @@ class Answerer:
             if outcome is not None:
                 clause = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
                 unfunded = self._unfunded(frame, searched, clause.clause.text)
+                if outcome.unfunded:
+                    unfunded = (outcome.unfunded,)
                 if unfunded:
                     return self._not_funded(question, resolved, unfunded, clause)
                 if self._money_unstated(frame, searched, clause.clause.text):
@@ -262,6 +266,7 @@ class Answerer:
         if unfunded or frame.intent != "amount":
             return unfunded
         missing = grant_object_missing(searched, clause_text, self.retriever.tokenizer.tokens)
+        missing = missing or recognition_unpaid(searched, clause_text)
         return (missing,) if missing else ()
 
     def _topic_elsewhere(

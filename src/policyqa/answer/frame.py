@@ -41,7 +41,9 @@ def grant_subjects() -> tuple[str, ...]:
 
 
 # Grades, most specific first (区县级 before 县级: the first that matches is the one meant).
-TIER_WORDS = ("国家级", "省级", "市级", "区县级", "县级", "区级", "一等奖", "二等奖", "三等奖")
+TIER_WORDS = (
+    "国家级", "省级", "市级", "区县级", "县级", "区级", "特等奖", "一等奖", "二等奖", "三等奖"
+)
 # What a tier can be of; a tier right before one of these is that thing's grade.
 # (No word here is a prefix of another, so the order of this list does not matter.)
 TIER_SUBJECTS = (*grant_subjects(), "创新平台", "科技企业孵化器", "项目", "奖")
@@ -49,6 +51,7 @@ TIER_SUBJECTS = (*grant_subjects(), "创新平台", "科技企业孵化器", "�
 _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两三四五六七八九十\d]+[个项家所座]")
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
 _JOINED = re.compile(r"^[和、及与]")
+_CARRIER_KIND = re.compile(r"^(?:科技型企业|科技企业|科技型|科技)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
 _SHORT_TIER = re.compile(rf"(国家|省)(?=的?(?:{'|'.join(map(re.escape, TIER_SUBJECTS))}))")
 # "各是多少 / 各补多少 / 各自" asks one answer per place named.
@@ -213,8 +216,10 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
     matches = list(re.finditer("|".join(TIER_WORDS), text))
     total = bool(_TOTAL.search(text))
     for i, m in enumerate(matches):
-        after = text[m.end() : m.end() + 10].lstrip("的")
-        subject = next((s for s in TIER_SUBJECTS if after.startswith(s)), None)
+        after = text[m.end() : m.end() + 14].lstrip("的")
+        # "国家级科技企业加速器": the kind of carrier may come between the grade and its thing.
+        bare = _CARRIER_KIND.sub("", after, count=1)
+        subject = next((s for s in TIER_SUBJECTS if s in (after[: len(s)], bare[: len(s)])), None)
         count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
         count = _count(count_m.group(1)) if count_m else 1
         nxt = matches[i + 1] if i + 1 < len(matches) else None

@@ -121,34 +121,92 @@ def _wording_denied(text: str, rule: Rule) -> str | None:
     return None
 
 
-def _tier_not_funded(text: str, rule: Rule) -> str | None:
+def unfunded_grade(text: str, rule: Rule) -> tuple[str, str] | None:
+    """(what the rule pays, what was asked) when the normalized question asks about a grade of
+    the thing above every grade a rule listing its grades pays: 国家级加速器 for a rule of
+    新认定省级加速器, 特等奖 for 一等奖 and 二等奖. No clause funds that grade, so the corpus
+    does not cover it. A grade below them (市级孵化器 for 国家级、省级孵化器) or below a floor
+    (省级及以上) is an asker ruled out instead (`_tier_not_funded`)."""
+    found = _grade_outside_list(text, rule)
+    if found is None or _below_every(found):
+        return None
+    return found
+
+
+# Grades from the highest: a grade below every one a rule pays does not qualify (市级孵化器
+# for 国家级、省级孵化器, 三等奖 for 一等奖、二等奖); one above them (国家级加速器 for a 省级
+# one, 特等奖) is one the documents do not address.
+_GRADE_ORDER = ("特等奖", "一等奖", "二等奖", "三等奖", *LEVELS)
+
+
+def _below_every(found: tuple[str, str]) -> bool:
+    paid, asked = found
+    rank = {g: i for i, g in enumerate(_GRADE_ORDER)}
+    asked_rank = [rank[g] for g in _GRADE_ORDER if asked.startswith(g)]
+    paid_ranks = [rank[g] for g in _GRADE_ORDER if g in paid]
+    return bool(asked_rank and paid_ranks and asked_rank[0] > max(paid_ranks))
+
+
+def _grade_outside_list(text: str, rule: Rule) -> tuple[str, str] | None:
+    funded = [normalize(t.name) for t in rule.formula.tier_options()]
+    mentioned = tiers_in(text)
+    awards = [t.tier for t in mentioned if t.tier.endswith("等奖")]
+    if awards and funded and all(f.endswith("等奖") for f in funded):
+        if not any(a in funded for a in awards):
+            return "、".join(funded), awards[0]
+        return None
     about = set(rule.subjects) | {w for w in rule.keywords} | {rule.title}
-    asked = [t for t in tiers_in(text) if t.subject and any(t.subject in a for a in about)]
+    asked = [t for t in mentioned if t.subject and any(t.subject in a for a in about)]
     asked = [t for t in asked if t.tier in LEVELS]
     if not asked:
         return None
     if rule.formula.tier_input() is None:
-        floor = _AT_LEAST.search(normalize("".join(rule.requirements)))
-        if floor is None:
-            # A rule for one grade of a thing ("新认定省级加速器"): another grade of that thing
-            # (国家级加速器) is not what it pays for.
-            described = normalize("".join((rule.title, *rule.requirements)))
-            for t in asked:
-                named = {lv for lv in LEVELS if f"{lv}{t.subject}" in described}
-                if named and t.tier not in named:
-                    funded = "、".join(f"{lv}{t.subject}" for lv in LEVELS if lv in named)
-                    return f"本条只支持{funded}，问题所述为{t.tier}{t.subject}"
+        if _AT_LEAST.search(normalize("".join(rule.requirements))):
             return None
-        lowest = LEVELS.index(floor.group(1))
-        if any(LEVELS.index(t.tier) <= lowest for t in asked):
-            return None
-        named = "、".join(f"{t.tier}{t.subject}" for t in asked)
-        return f"本条只支持{floor.group(0)}，问题所述为{named}"
-    funded = [normalize(t.name) for t in rule.formula.tier_options()]
+        # A rule for one grade of a thing ("新认定省级加速器"): another grade of that thing
+        # (国家级加速器) is not what it pays for.
+        described = normalize("；".join((rule.title, *rule.requirements)))
+        for t in asked:
+            named = _levels_of(t.subject, described)
+            if named and t.tier not in named:
+                paid = "、".join(f"{lv}{t.subject}" for lv in LEVELS if lv in named)
+                return paid, f"{t.tier}{t.subject}"
+        return None
     if any(t.tier in funded for t in asked) or not any(f in LEVELS for f in funded):
         return None
+    return "、".join(funded), "、".join(f"{t.tier}{t.subject}" for t in asked)
+
+
+_SEGMENT_END = re.compile(r"[，,；;。]")
+
+
+def _levels_of(subject: str, described: str) -> set[str]:
+    """The grades a rule's text gives a thing: every level word before it in its phrase, as a
+    list shares one ("市级临床医学研究中心、重点实验室、新型研发机构" makes each of them 市级)."""
+    found: set[str] = set()
+    for m in re.finditer(re.escape(subject), described):
+        start = max((b.end() for b in _SEGMENT_END.finditer(described, 0, m.start())), default=0)
+        found.update(lv for lv in LEVELS if lv in described[start : m.start()])
+    return found
+
+
+def _tier_not_funded(text: str, rule: Rule) -> str | None:
+    unfunded = _grade_outside_list(text, rule)
+    if unfunded:
+        return f"本条只支持{unfunded[0]}，问题所述为{unfunded[1]}"
+    if rule.formula.tier_input() is not None:
+        return None
+    floor = _AT_LEAST.search(normalize("".join(rule.requirements)))
+    about = set(rule.subjects) | {w for w in rule.keywords} | {rule.title}
+    asked = [t for t in tiers_in(text) if t.subject and any(t.subject in a for a in about)]
+    asked = [t for t in asked if t.tier in LEVELS]
+    if floor is None or not asked:
+        return None
+    lowest = LEVELS.index(floor.group(1))
+    if any(LEVELS.index(t.tier) <= lowest for t in asked):
+        return None
     named = "、".join(f"{t.tier}{t.subject}" for t in asked)
-    return f"本条只支持{'、'.join(funded)}，问题所述为{named}"
+    return f"本条只支持{floor.group(0)}，问题所述为{named}"
 
 
 def _industry_outside(text: str, rule: Rule) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-from policyqa.answer.frame import vocabulary
+from policyqa.answer.frame import tiers_in, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.corpus.manifest import Manifest
 from policyqa.text import normalize, normalize_query, split_sentences
@@ -95,7 +95,8 @@ _HOW_MUCH = re.compile(r"多少|几[万千百]|多大|额度|标准|金额|上�
 _GRANT = re.compile(r"补助|补贴|资助|支持|奖励|贴息|补偿|配套|给予")
 
 
-def _states_money(sentence: str) -> bool:
+def states_sum(sentence: str) -> bool:
+    """Whether a sentence names a sum, or a share it grants (补助20%)."""
     return bool(_SUM.search(sentence) or (_SHARE.search(sentence) and _GRANT.search(sentence)))
 
 
@@ -111,7 +112,7 @@ def money_unstated(frame: QuestionFrame, clause_text: str, asked: Sequence[str] 
     topical = [s for s in sentences if any(o in normalize_query(s) for o in frame.objects)]
     if asked:
         topical += [s for s in sentences if all(w in normalize_query(s) for w in asked)]
-    return not any(_states_money(s) for s in topical or sentences)
+    return not any(states_sum(s) for s in topical or sentences)
 
 
 def _asks_money(frame: QuestionFrame) -> bool:
@@ -176,6 +177,26 @@ def _named(word: str, clause: str) -> bool:
         return True
     m = _LEVEL_LED.match(word)
     return bool(m and m.group(2) in clause and f"{m.group(1)}级" in clause)
+
+
+# "新认定的省级加速器", "刚认定为国家级孵化器": money asked for a recognition of a graded thing.
+_RECOGNISED = re.compile(
+    r"(?:新|刚|首次|初次)?(?:被)?认定(?:为|成|的)?(?P<x>(?:国家级|省级|市级)[^，,。；;？?]{2,10})"
+)
+
+
+def recognition_unpaid(question: str, clause_text: str) -> str | None:
+    """The recognised thing ("新认定的省级加速器") when the question asks money for a
+    recognition and the clause never speaks of recognition: it pays that thing for something
+    else (每年度新培育高企 …), so it is no answer to what a new recognition earns."""
+    text = normalize_query(question)
+    m = _RECOGNISED.search(text)
+    if m is None or "认定" in normalize_query(clause_text):
+        return None
+    thing = next((t for t in tiers_in(m.group("x")) if t.subject), None)
+    if thing is None or thing.subject not in normalize_query(clause_text):
+        return None
+    return m.group(0)
 
 
 def asked_object(
