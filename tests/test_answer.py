@@ -323,6 +323,15 @@ def test_the_same_rule_in_its_own_city_is_still_computed(engine: Engine) -> None
     assert a.calculation.rule_id == "rz-horizontal-project"
 
 
+def test_a_quoted_term_decides_which_sentences_must_state_the_money(engine: Engine) -> None:
+    # 二、(三)8. speaks of "免申即享" with no rate; its other sentence's "比例达到90%" is a
+    # target for lead enterprises, not the rate asked for.
+    a = engine.answerer.answer(
+        "山东省推行的研发投入后补助“免申即享”，企业能按研发费用的百分之多少拿补助？"
+    )
+    assert a.abstained and a.abstain_reason == "amount_not_stated"
+
+
 def test_lookup_of_an_object_the_clause_does_not_fund_abstains(engine: Engine) -> None:
     a = engine.answerer.answer("日照对科技企业购买科技保险的保费补贴多少？")
     assert a.abstained and a.abstain_reason == "object_not_funded:科技保险"
@@ -333,6 +342,7 @@ def test_lookup_of_an_object_the_clause_does_not_fund_abstains(engine: Engine) -
     [
         ("泰安孵化器要满足什么条件才能被认定为国家级孵化器？", "qualification"),
         ("日照申请新品种培育补贴需要准备哪些材料？", "procedure"),
+        ("日照的重大科技创新专项今年什么时候开始申报？截止日期是哪天？", "timing"),
     ],
 )
 def test_criteria_the_clause_does_not_state_are_not_answered_with_an_amount(
@@ -766,3 +776,20 @@ def test_money_for_a_recognition_needs_a_clause_that_speaks_of_recognition(engin
     assert answer.abstained and answer.calculation is None
     kept = engine.answerer.answer("泰安新认定的省级加速器，市级财政给运营机构补多少？")
     assert kept.calculation is not None and kept.calculation.amount_yuan == 300_000
+
+
+def test_money_a_district_adds_itself_is_not_in_its_citys_documents(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照岚山区对首次认定的规上高企，区里还会另外再配套奖励多少？")
+    assert answer.abstained and answer.abstain_reason == "district_not_covered:日照市岚山区"
+    city = engine.answerer.answer("日照岚山区一家企业首次认定为规上高企，能拿多少补助？")
+    assert city.calculation is not None and city.calculation.amount_yuan == 100_000
+
+
+def test_a_target_sum_is_no_grant() -> None:
+    from policyqa.answer.verify import states_sum
+
+    assert not states_sum("规上工业企业研发投入达到15亿元以上")
+    assert states_sum("给予每家企业最高10万元一次性补助")
+    assert states_sum("市级财政补助20%")
+    assert states_sum("实行“一事一议”")
+    assert not states_sum("企业牵头的比例达到90%以上")

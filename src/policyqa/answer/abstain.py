@@ -138,7 +138,9 @@ def money_unstated_message(hit: Hit) -> str:
 def criteria_unstated_message(kind: str, hit: Hit) -> str:
     """Criteria the documents do not state, naming the clause that grants the support (its
     amount is no answer to a question about conditions or procedure)."""
-    what = "申报材料和流程" if kind == "procedure" else "具体的认定条件或标准"
+    what = {"procedure": "申报材料和流程", "timing": "申报时间和截止日期"}.get(
+        kind, "具体的认定条件或标准"
+    )
     return (
         f"已收录的政策文件没有规定{what}，无法回答这个问题。"
         f"相关的条款是{clause_where(hit)}：「{_first_sentence(hit)}」具体以主管部门发布的申报通知为准。"

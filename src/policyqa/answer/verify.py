@@ -60,6 +60,9 @@ def coverage_problem(
         names = "、".join(r.name for r in district) or "、".join(r.text for r in frame.regions)
         kind = "district_not_covered" if district else "region_not_covered"
         return f"{kind}:{names}"
+    local = _district_money(frame, manifest)
+    if local:
+        return f"district_not_covered:{local}"
     if frame.intent in {"metadata", "doc_list"} or not frame.years:
         return None
     if _asks_money(frame):
@@ -76,6 +79,24 @@ def coverage_problem(
     return None
 
 
+# Money a district or county pays itself ("区里还会另外配套多少").
+_DISTRICT_PAYS = re.compile(r"区里|县里|区级财政|县级财政|区财政|县财政|区级配套|县级配套|区县配套")
+
+
+def _district_money(frame: QuestionFrame, manifest: Manifest) -> str | None:
+    """The district (日照市岚山区) whose own money a question asks about, when the corpus holds
+    only its city's documents: a city's policy says nothing of what a district adds."""
+    if not _DISTRICT_PAYS.search(normalize_query(frame.resolved or frame.text)):
+        return None
+    for region in frame.regions:
+        if region.status != "covered" or not region.covered_by or region.name == region.covered_by:
+            continue
+        own = [d for d in manifest.documents if d.region == region.name]
+        if not own:
+            return region.name
+    return None
+
+
 # Money asked for: the years of such a question are the enterprise's own (when it paid, when
 # it was recognised), not a plan's targets. "投入强度要达到多少" asks for a target.
 _MONEY_WORDS = re.compile(
@@ -86,18 +107,20 @@ _MONEY_WORDS = re.compile(
 # A sum of money, or a share of one ("按…的20%给予支持"), or the clause's way of saying the
 # amount is set case by case ("一事一议", "以奖代补"): what a clause must state to answer "how
 # much money". A bare percentage ("比重达到80%") is a target, not money.
-_SUM = re.compile(
-    r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千两]+(?:万|亿)?元|一事一议|以奖代补"
-)
+_SUM = re.compile(r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千两]+(?:万|亿)?元")
+_DECIDED = re.compile(r"一事一议|以奖代补")
 _SHARE = re.compile(r"\d+(?:\.\d+)?%|比例")
 # "补多少 / 额度 / 上限": a sum is asked for ("能得到什么支持", "有补贴吗" ask what or whether).
 _HOW_MUCH = re.compile(r"多少|几[万千百]|多大|额度|标准|金额|上限|最高|最多")
-_GRANT = re.compile(r"补助|补贴|资助|支持|奖励|贴息|补偿|配套|给予")
+_GRANT = re.compile(r"补助|补贴|资助|支持|奖励|奖金|贴息|补偿|配套|给予|扶持|资金")
 
 
 def states_sum(sentence: str) -> bool:
     """Whether a sentence names a sum, or a share it grants (补助20%)."""
-    return bool(_SUM.search(sentence) or (_SHARE.search(sentence) and _GRANT.search(sentence)))
+    # A sum or share counts where it is granted: "研发投入达到15亿元以上" is a target.
+    if _DECIDED.search(sentence):
+        return True
+    return bool((_SUM.search(sentence) or _SHARE.search(sentence)) and _GRANT.search(sentence))
 
 
 def money_unstated(frame: QuestionFrame, clause_text: str, asked: Sequence[str] = ()) -> bool:
@@ -109,10 +132,20 @@ def money_unstated(frame: QuestionFrame, clause_text: str, asked: Sequence[str] 
     if not (_asks_money(frame) and _HOW_MUCH.search(normalize_query(frame.resolved or frame.text))):
         return False
     sentences = split_sentences(normalize(clause_text))
-    topical = [s for s in sentences if any(o in normalize_query(s) for o in frame.objects)]
+    # What the question puts in quotes ("“免申即享”") names what it asks about as well.
+    named = (*frame.objects, *quoted_terms(frame.resolved or frame.text))
+    topical = [s for s in sentences if any(o in normalize_query(s) for o in named)]
     if asked:
         topical += [s for s in sentences if all(w in normalize_query(s) for w in asked)]
     return not any(states_sum(s) for s in topical or sentences)
+
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
+
+
+def quoted_terms(question: str) -> tuple[str, ...]:
+    """The terms a question quotes ("研发投入后补助“免申即享”" → 免申即享), simplified."""
+    return tuple(normalize_query(m.group(1)) for m in _QUOTED.finditer(question))
 
 
 def _asks_money(frame: QuestionFrame) -> bool:
@@ -145,6 +178,7 @@ _TITLE_EARNED = re.compile(
     r"(?:的话|后|之后|以后)?[，,][^。？?]{0,30}?(?:奖励|补助|补贴|资助|支持|给)"
 )
 _COUNTING = re.compile(r"^[\d一二两三四五六七八九十几各每]")
+_PAYER_TAIL = re.compile(r"(?:市里|区里|县里|省里|(?:省级|市级|区级|县级|区县)?财政)$")
 _LIST_SEPARATOR = re.compile(r"[、，,]|以及|和|及|与")
 _LEADING_COUNT = re.compile(r"^[\d一二两三四五六七八九十几各每]+(?:项|个|家|名|次|笔)?")
 # Heads that name no particular thing: a clause need not repeat them.
@@ -210,7 +244,8 @@ def asked_object(
         m = pattern.search(text)
         if not m:
             continue
-        phrase = m.group("x").strip('的“”"')
+        # Who pays ("对高企区里补多少") is not what for.
+        phrase = _PAYER_TAIL.sub("", m.group("x").strip('的“”"')).strip('的“”"')
         # Several things listed ("2项国家自然科学基金、3项省自然科学基金"): each one's own words,
         # its count ("2项", "各一项") saying how many, not what.
         items = [_LEADING_COUNT.sub("", item) for item in _LIST_SEPARATOR.split(phrase)]
