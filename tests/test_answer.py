@@ -793,3 +793,35 @@ def test_a_target_sum_is_no_grant() -> None:
     assert states_sum("市级财政补助20%")
     assert states_sum("实行“一事一议”")
     assert not states_sum("企业牵头的比例达到90%以上")
+
+
+def test_the_askers_own_count_is_not_one_more_counted_enterprise(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照一家绩效评价优秀的省级孵化器，今年新培育了3家高新技术企业，能拿多少补助？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 150_000
+
+
+@pytest.mark.parametrize(
+    ("question", "amount", "line"),
+    [
+        (
+            "日照一家绩效评价优秀的省级孵化器，去年新培育了6家高企，今年新培育了13家，"
+            "这两年一共能拿多少补助？",
+            800_000,
+            "今年：13家 → 50万元（每年最高限额）",
+        ),
+        (
+            "我们大学科技园是省级的，2025年绩效评价优秀、新培育高企3家；2026年绩效评价只有良好、"
+            "新培育5家；2027年又评上优秀、新培育11家。按日照孵化载体培育补助，三年累计能拿多少？",
+            650_000,
+            "2026年：本条要求“绩效评价优秀”",
+        ),
+    ],
+)
+def test_a_count_for_each_year_is_computed_year_by_year(
+    question: str, amount: int, line: str, engine: Engine
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+    assert any(s.startswith(line) for s in answer.calculation.steps)

@@ -329,6 +329,10 @@ def test_a_monthly_figure_without_a_year_is_not_used() -> None:
         ("新获批山东省重点实验室", [("省级", 1)]),
         ("日照市孵化器的运营补贴", []),  # the city's incubator, not a 市级 grade
         ("国家级孵化器", [("国家级", 1)]),
+        # The count after what it counts; a kind of carrier between the grade and its thing.
+        ("主持國家自然科學基金項目3項、省自然科學基金項目4項", [("国家级", 3), ("省级", 4)]),
+        ("新认定的国家级科技企业加速器", [("国家级", 1)]),
+        ("国家科学技术进步奖特等奖", [("特等奖", 1)]),
     ],
 )
 def test_grades_written_without_ji(question: str, tiers: list[tuple[str, int]]) -> None:

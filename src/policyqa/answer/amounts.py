@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from policyqa.answer.choice import choose, select_rule, signals
 from policyqa.answer.derive import derive_inputs, summed_counts
-from policyqa.answer.items import per_year_amounts, several_items
+from policyqa.answer.items import per_year_amounts, per_year_counts, several_items
 from policyqa.answer.reading import industries_in, read_inputs
 from policyqa.answer.requirements import (
     contradiction,
@@ -129,6 +129,10 @@ def calculate_from_clauses(
             (f"请说明具体是哪一项（{names}）",),
             f"该条款规定了多项支持：{'；'.join(r.title for r in top_rules)}。",
         )
+    # A count for each year is computed year by year, each year with its own facts.
+    yearly = per_year_counts(text, rule)
+    if yearly is not None:
+        return AmountAnswer(clause_id, rule, yearly, (), _items_summary(yearly))
     # Facts that rule the asker out come before any figure: a number is never given then.
     ruled_out = contradiction(text, rule)
     general = _general_rule(rule, book.for_clause(clause_id)) if ruled_out else None

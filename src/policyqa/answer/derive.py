@@ -20,8 +20,8 @@ from policyqa.answer.quantities import (
     total_loss_means_investment,
 )
 from policyqa.answer.reading import QuestionReading
-from policyqa.rules.model import Rule
-from policyqa.rules.money import find_quantities, format_yuan
+from policyqa.rules.model import InputSpec, Rule
+from policyqa.rules.money import Quantity, find_quantities, format_yuan
 from policyqa.text import normalize_query
 
 
@@ -97,18 +97,11 @@ def summed_counts(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     counts = [spec for spec in rule.inputs if spec.kind == "count"]
     if len(counts) != 1:
         return reading
-    described = normalize_query("".join(rule.requirements))
-    found = [q for q in find_quantities(text) if q.kind == "count" and q.unit == "家"]
-    named = [
-        q
-        for q in found
-        if _kind_after(text[q.end : q.end + 16], described)
-        or _kind_before(text[max(0, q.start - 12) : q.start], described)
-    ]
+    spec = counts[0]
+    named = counted_kinds(text, spec)
     if len(named) < 2:
         return reading
     total = sum((q.value for q in named), Decimal(0))
-    spec = counts[0]
     shown = " + ".join(q.text for q in named)
     return replace(
         reading,
@@ -116,6 +109,22 @@ def summed_counts(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
         missing=tuple(m for m in reading.missing if m.name != spec.name),
         explained=(*reading.explained, f"{spec.label}：{shown} = {_plain(total)}家"),
     )
+
+
+def counted_kinds(text: str, spec: InputSpec) -> list[Quantity]:
+    """The counts (…家) of a normalized text followed or led by a kind the count input names.
+
+    The kinds are those of the input's label and cues, not every word of the rule's
+    requirements: "一家绩效评价优秀的省级孵化器" is the asker, not one more enterprise it
+    cultivated."""
+    described = normalize_query("".join((spec.label, *spec.cues)))
+    found = [q for q in find_quantities(text) if q.kind == "count" and q.unit == "家"]
+    return [
+        q
+        for q in found
+        if _kind_after(text[q.end : q.end + 16], described)
+        or _kind_before(text[max(0, q.start - 12) : q.start], described)
+    ]
 
 
 # Words between a count and its kind that say how it came about ("4家新认定的高新技术企业").

@@ -51,6 +51,7 @@ TIER_SUBJECTS = (*grant_subjects(), "创新平台", "科技企业孵化器", "�
 _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两三四五六七八九十\d]+[个项家所座]")
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
 _JOINED = re.compile(r"^[和、及与]")
+_COUNT_AFTER = re.compile(r"^(?:项目)?([0-9]+|[一二两三四五六七八九十]+)(?:项|个|家|所|座)")
 _CARRIER_KIND = re.compile(r"^(?:科技型企业|科技企业|科技型|科技)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
 _SHORT_TIER = re.compile(rf"(国家|省)(?=的?(?:{'|'.join(map(re.escape, TIER_SUBJECTS))}))")
@@ -222,6 +223,13 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
         subject = next((s for s in TIER_SUBJECTS if s in (after[: len(s)], bare[: len(s)])), None)
         count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
         count = _count(count_m.group(1)) if count_m else 1
+        if subject and not count_m:
+            # "国家自然科学基金项目3项": the count may follow what it counts.
+            rest = text[m.end() :].lstrip("的")
+            rest = rest[rest.find(subject) + len(subject) :] if subject in rest[:14] else ""
+            after_m = _COUNT_AFTER.match(rest)
+            if after_m:
+                count = _count(after_m.group(1))
         nxt = matches[i + 1] if i + 1 < len(matches) else None
         if subject is None and total and nxt and _JOINED.match(text[m.end() : nxt.start()]):
             # "国家级和省级自然科学基金项目各一项": the grades share the subject that follows.

@@ -3,21 +3,26 @@
 Owns `several_items`: a question naming graded items with counts ("两个省级孵化器、一个省级加
 速器", "一个国家级、一个省级") is computed item by item with the rule of the clause that funds
 each item, and the lines are added up. An item no rule of the clause funds leaves the question
-to the single-rule path (which asks rather than guesses). Never reads other inputs.
+to the single-rule path (which asks rather than guesses). Owns the per-year paths too: a
+figure for each year (`per_year_amounts`) or a count for each year (`per_year_counts`), each
+year computed on its own with its own facts, then added up.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from policyqa.answer.derive import counted_kinds
 from policyqa.answer.frame import tiers_in
 from policyqa.answer.frame_types import TierMention
 from policyqa.answer.quantities import frame_quantities
+from policyqa.answer.requirements import contradiction
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
 from policyqa.rules.model import Rule
-from policyqa.rules.money import format_yuan
+from policyqa.rules.money import find_quantities, format_yuan
 from policyqa.text import normalize
 
 
@@ -131,3 +136,72 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
         qualifies=True,
         upper_bound=rule.upper_bound,
     )
+
+
+# A year the question speaks of: "2025年", or one said relative to now.
+_YEAR_MARK = re.compile(r"20\d\d年(?!度)|去年|今年|前年|明年|后年")
+
+
+def per_year_counts(text: str, rule: Rule) -> CalcResult | None:
+    """A count rule with a per-year cap, for a question giving a count for each of several
+    years ("去年新培育了6家高企，今年新培育了13家"): each year computed on its own, its own facts
+    included ("2026年绩效评价只有良好" pays nothing that year), with the cap applying per year;
+    then the years added up. None unless two or more years each give a count."""
+    specs = [spec for spec in rule.inputs if spec.kind == "count"]
+    if len(specs) != 1 or not rule.formula.model_dump().get("cap_per_year"):
+        return None
+    spec = specs[0]
+    marks = list(_YEAR_MARK.finditer(text))
+    if len({m.group(0) for m in marks}) < 2:
+        return None
+    shared = text[: marks[0].start()]  # facts before the first year hold for every year
+    years: list[tuple[str, str, Decimal]] = []
+    kind_named = False
+    for i, mark in enumerate(marks):
+        segment = text[mark.start() : marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+        counted = counted_kinds(segment, spec)
+        if counted:
+            kind_named = True
+            years.append((mark.group(0), segment, sum((q.value for q in counted), Decimal(0))))
+            continue
+        # A bare count ("今年新培育了13家"): its kind is the one named for an earlier year.
+        bare = [q for q in find_quantities(segment) if q.kind == "count" and q.unit == "家"]
+        if len(bare) == 1 and kind_named:
+            years.append((mark.group(0), segment, bare[0].value))
+    if len(years) < 2 or len({label for label, _, _ in years}) < len(years):
+        return None
+    steps: list[str] = []
+    total = Decimal(0)
+    for label, segment, count in years:
+        reason = contradiction(shared + segment, rule)
+        if reason:
+            steps.append(f"{label}：{reason}，当年不予补助 → 0元")
+            continue
+        try:
+            one = compute(rule, {spec.name: count})
+        except CalcError:
+            return None
+        total += one.amount_yuan
+        capped = "（每年最高限额）" if one.amount_yuan < count * _per_unit(rule) else ""
+        steps.append(f"{label}：{_plain(count)}家 → {format_yuan(one.amount_yuan)}{capped}")
+    steps.append(f"合计：{format_yuan(total)}")
+    return CalcResult(
+        rule_id=rule.id,
+        clause_id=rule.clause_id,
+        title=rule.title,
+        inputs={spec.name: [_plain(c) for _, _, c in years]},
+        amount_yuan=total,
+        steps=tuple(steps),
+        qualifies=True,
+        upper_bound=rule.upper_bound,
+    )
+
+
+def _per_unit(rule: Rule) -> Decimal:
+    declared = rule.formula.model_dump()
+    unit_count = declared.get("unit_count") or 1
+    return Decimal(declared.get("amount_per_unit") or 0) / Decimal(unit_count)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
