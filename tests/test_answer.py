@@ -825,3 +825,10 @@ def test_a_count_for_each_year_is_computed_year_by_year(
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None and answer.calculation.amount_yuan == amount
     assert any(s.startswith(line) for s in answer.calculation.steps)
+
+
+def test_money_denied_is_a_condition_not_the_money_asked_for(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照对自己选育、通过国家级审定且没拿过财政资助的优良品种，最多给培育单位多少支持？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 200_000

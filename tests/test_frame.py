@@ -418,3 +418,28 @@ def test_a_year_may_lead_its_figure_by_a_longer_phrase() -> None:
     listed = [q for q in frame_quantities(text) if q.role == "per_year"]
     assert [q.values for q in listed] == [("3000000", "1800000")]
 
+
+
+@pytest.mark.parametrize(
+    ("question", "yuan", "step"),
+    [
+        ("签了一个400万元的横向项目，目前实际只付了一半", 2_000_000, "400万元的一半：按200万元计"),
+        ("原计划科技投入300万，后来投入翻了一番", 6_000_000, "300万元翻了一番：按600万元计"),
+        ("原计划科技投入200万，实际科技投入总额比原计划增长了150%", 5_000_000, "按500万元计"),
+        ("科技投入300万，比上年增长了150%", 3_000_000, ""),  # no plan: the figure is as said
+    ],
+)
+def test_a_figure_is_restated_as_paid_or_as_grown(question: str, yuan: int, step: str) -> None:
+    text = normalize_query(question)
+    restated = restate(text, _money(text), yearly=False)
+    assert restated.quantity.value == yuan
+    assert step in restated.step and (step or not restated.step)
+
+
+def test_a_part_lost_is_read_as_a_fraction() -> None:
+    from policyqa.answer.quantities import lost_part
+
+    assert lost_part("最后只亏了一成") == Decimal("0.1")
+    assert lost_part("亏了一半") == Decimal("0.5")
+    assert lost_part("损失了30%") == Decimal("0.3")
+    assert lost_part("全部亏损") is None

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from policyqa.answer.quantities import (
     frame_quantities,
+    lost_part,
     recovered_amount,
     total_loss_means_investment,
 )
@@ -63,6 +64,17 @@ def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
         explained.append(
             f"收回{back}：{missing.pop(limit).label}为{format_yuan(invested)} − {back} = {loss}"
         )
+    lost = lost_part(text)
+    if (
+        isinstance(base, str)
+        and isinstance(limit, str)
+        and limit in missing
+        and lost is not None
+        and (invested := _to_yuan(inputs.get(base))) is not None
+    ):
+        inputs[limit] = (invested * lost).quantize(Decimal("0.01"))
+        shown = f"{format_yuan(invested)} × {_plain(lost * 100)}% = {format_yuan(inputs[limit])}"
+        explained.append(f"亏损{_plain(lost * 100)}%：{missing.pop(limit).label}为{shown}")
     growth = next((q for q in frame_quantities(text) if q.role == "growth_rate"), None)
     for threshold in rule.thresholds:
         if growth is None or not threshold.growth:

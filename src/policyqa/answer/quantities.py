@@ -218,10 +218,22 @@ _PERIODS_IN_YEAR = {"月": 12, "季": 4}
 # A year asked about ("一年能拿多少", "全年", "当年"): what a per-month figure is scaled to.
 _YEAR_ASKED = re.compile(r"一年|全年|每年|年度|一整年|按年|当年|这一年|今年|去年")
 # "…100万，实际支付了一半 / 三分之一 / 六成": the figure meant is that part of the one before.
-_PART_AFTER = re.compile(
-    r"^[^，,。；;\d]{0,4}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用)了?"
+_PART_WORDS = (
     r"(一半|半数|(?:[一二三四五六七八九十]|\d)成|([一二三四五六七八九十]|\d+)分之([一二三四五六七八九十]|\d+)"
     r"|(\d+(?:\.\d+)?)%)"
+)
+_PART_AFTER = re.compile(
+    r"^[^，,。；;\d]{0,8}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用)了?" + _PART_WORDS
+)
+# "只亏了一成 / 亏了一半 / 损失了30%": the loss is that part of the investment.
+_LOST_PART = re.compile(r"(?:亏|赔|损失)(?:了|掉了?|损了?)?" + _PART_WORDS)
+# "原计划科技投入300万，后来投入翻了一番 / 实际比原计划增长了150%": the figure meant is the
+# planned one grown by that much.
+_PLANNED_BEFORE = re.compile(r"(?:原计划|原来|原定|计划|预算)[^，,。；;\d]{0,8}$")
+_LATER = re.compile(r"后来|之后|实际|最终|最后")
+_GROWN_AFTER = re.compile(
+    rf"^[^。；;\d]{{0,20}}?(?:{_LATER.pattern})[^。；;\d]{{0,14}}?"
+    r"(?:增长了?|增加了?|提高了?|多了)(\d+(?:\.\d+)?)%"
 )
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
@@ -241,6 +253,31 @@ def _part(match: re.Match[str]) -> Decimal:
     return Decimal(_small(match.group(3))) / Decimal(_small(match.group(2)))
 
 
+def lost_part(text: str) -> Decimal | None:
+    """The part of an investment a question says was lost ("只亏了一成" → 0.1), if it says so."""
+    m = _LOST_PART.search(text)
+    return _part(m) if m else None
+
+
+def _grown(text: str, q: Quantity) -> Restated | None:
+    """A planned figure grown later ("原计划300万，后来投入翻了一番"): the grown figure."""
+    if not _PLANNED_BEFORE.search(text[max(0, q.start - 12) : q.start]):
+        return None
+    after = text[q.end : q.end + 40]
+    percent = _GROWN_AFTER.match(after)
+    if percent:
+        rate, said = Decimal(percent.group(1)), f"增长{percent.group(1)}%"
+    else:
+        doubled = _DOUBLED.search(after)
+        before = after[: doubled.start()] if doubled else ""
+        if doubled is None or not _LATER.search(before) or re.search(r"[。；;\d]", before):
+            return None
+        rate, said = _doubling_growth(doubled), doubled.group(0)
+    value = (q.value * (1 + rate / 100)).quantize(Decimal("0.01"))
+    step = f"{format_yuan(q.value)}{said}：按{format_yuan(value)}计"
+    return Restated(replace(q, value=value), step)
+
+
 @dataclass(frozen=True)
 class Restated:
     """A money figure as the question means it, with the step that says how it was read, or
@@ -258,6 +295,9 @@ def restate(text: str, q: Quantity, yearly: bool) -> Restated:
     `unusable`: the amount would be a month's, which no rule pays."""
     if q.kind != "money":
         return Restated(q)
+    grown = _grown(text, q)
+    if grown is not None:
+        return grown
     part = _PART_AFTER.match(text[q.end : q.end + 24])
     if part:
         value = (q.value * _part(part)).quantize(Decimal("0.01"))  # yuan, to the fen

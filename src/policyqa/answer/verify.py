@@ -178,6 +178,7 @@ _TITLE_EARNED = re.compile(
     r"(?:的话|后|之后|以后)?[，,][^。？?]{0,30}?(?:奖励|补助|补贴|资助|支持|给)"
 )
 _COUNTING = re.compile(r"^[\d一二两三四五六七八九十几各每]")
+_NEGATED = re.compile(r"(?:没|未|无|不曾|从未)[^，,。；;]{0,6}$")
 _PAYER_TAIL = re.compile(r"(?:市里|区里|县里|省里|(?:省级|市级|区级|县级|区县)?财政)$")
 _LIST_SEPARATOR = re.compile(r"[、，,]|以及|和|及|与")
 _LEADING_COUNT = re.compile(r"^[\d一二两三四五六七八九十几各每]+(?:项|个|家|名|次|笔)?")
@@ -241,7 +242,8 @@ def asked_object(
     when it names none or only a generic thing (项目, 企业)."""
     text = normalize_query(question)
     for pattern in (_GRANT_OBJECT, _TITLE_EARNED):
-        m = pattern.search(text)
+        # "没拿过财政资助的优良品种": money denied is a condition, not the money asked for.
+        m = next((m for m in pattern.finditer(text) if not _NEGATED.search(m.group("x"))), None)
         if not m:
             continue
         # Who pays ("对高企区里补多少") is not what for.
