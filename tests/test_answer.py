@@ -832,3 +832,12 @@ def test_money_denied_is_a_condition_not_the_money_asked_for(engine: Engine) -> 
         "日照对自己选育、通过国家级审定且没拿过财政资助的优良品种，最多给培育单位多少支持？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 200_000
+
+
+def test_an_object_named_in_another_word_order_is_spoken_of(engine: Engine) -> None:
+    # 仪器共享 is the clause's "共享科学仪器设备"; a monthly figure is scaled to the year asked.
+    answer = engine.answerer.answer(
+        "我们是日照的科学仪器共享供给方，服务量大、评价也高，每个月服务总额大概20万，"
+        "一年下来市里按服务总额能补多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 480_000

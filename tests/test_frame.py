@@ -333,6 +333,9 @@ def test_a_monthly_figure_without_a_year_is_not_used() -> None:
         ("主持國家自然科學基金項目3項、省自然科學基金項目4項", [("国家级", 3), ("省级", 4)]),
         ("新认定的国家级科技企业加速器", [("国家级", 1)]),
         ("国家科学技术进步奖特等奖", [("特等奖", 1)]),
+        # The grade given after the thing, then again with a count only.
+        ("一家孵化器新认定为国家级，还有两家新认定为省级", [("国家级", 1), ("省级", 2)]),
+        ("市级财政给孵化器补多少", []),  # who pays, not a grade
     ],
 )
 def test_grades_written_without_ji(question: str, tiers: list[tuple[str, int]]) -> None:

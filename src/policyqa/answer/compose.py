@@ -262,7 +262,7 @@ class Answerer:
     def _unfunded(self, frame: QuestionFrame, searched: str, clause_text: str) -> tuple[str, ...]:
         """What the question asks money for that the clause does not name: a known object
         (发明专利, 上市 …) or the thing after "对…补助多少" (技术经纪人)."""
-        unfunded = unfunded_objects(frame, clause_text)
+        unfunded = unfunded_objects(frame, clause_text, self.retriever.tokenizer.tokens)
         if unfunded or frame.intent != "amount":
             return unfunded
         missing = grant_object_missing(searched, clause_text, self.retriever.tokenizer.tokens)

@@ -52,6 +52,10 @@ _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
 _JOINED = re.compile(r"^[和、及与]")
 _COUNT_AFTER = re.compile(r"^(?:项目)?([0-9]+|[一二两三四五六七八九十]+)(?:项|个|家|所|座)")
+# "…新认定为 / 刚被认定成 / 获评为" right before a grade: the grade given to what came before.
+_GIVEN_GRADE = re.compile(
+    r"(?:今年|刚|已|也|都)?(?:被)?(?:新|首次)?(?:认定|评定|评为|获批)(?:为|成)?$"
+)
 _CARRIER_KIND = re.compile(r"^(?:科技型企业|科技企业|科技型|科技)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
 _SHORT_TIER = re.compile(rf"(国家|省)(?=的?(?:{'|'.join(map(re.escape, TIER_SUBJECTS))}))")
@@ -235,6 +239,12 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
             # "国家级和省级自然科学基金项目各一项": the grades share the subject that follows.
             tail = text[nxt.end() : nxt.end() + 10].lstrip("的")
             subject = next((s for s in TIER_SUBJECTS if tail.startswith(s)), None)
+        if subject is None:
+            # "一家孵化器新认定为国家级，还有两家新认定为省级": the grade given to a thing named
+            # before it, or (said again with a count only) to the thing named last.
+            recognised = _graded_before(text[max(0, m.start() - 20) : m.start()], out)
+            if recognised:
+                subject, count = recognised
         if subject is None and not m.group(0).endswith("奖"):
             continue
         each = _EACH.search(text[m.end() : m.end() + 24]) if total else None
@@ -242,6 +252,23 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
             count = _count(each.group(1))
         out.append(TierMention(m.group(0), subject, count))
     return tuple(out)
+
+
+def _graded_before(before: str, earlier: Sequence[TierMention]) -> tuple[str, int] | None:
+    """(subject, count) for a grade given as "…孵化器新认定为" or "还有两家新认定为"."""
+    given = _GIVEN_GRADE.search(before)
+    if given is None:
+        return None
+    head = before[: given.start()]
+    subject = next((s for s in TIER_SUBJECTS if head.endswith(s)), None)
+    if subject is not None:
+        head = head[: -len(subject)]
+    elif earlier and earlier[-1].subject:
+        subject = earlier[-1].subject
+    else:
+        return None
+    counted = _COUNT_BEFORE.search(head)
+    return subject, _count(counted.group(1)) if counted else 1
 
 
 def years_in(text: str) -> tuple[int, ...]:

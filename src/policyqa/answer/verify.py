@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from itertools import permutations
 
 from policyqa.answer.frame import tiers_in, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
@@ -159,10 +160,28 @@ def _span(period: tuple[int, int]) -> str:
     return f"{first}年" if first == last else f"{first}—{last}年"
 
 
-def unfunded_objects(frame: QuestionFrame, clause_text: str) -> tuple[str, ...]:
-    """The objects the question asks about that the cited clause does not speak of."""
-    text = normalize_query(clause_text)
-    return tuple(o for o in frame.objects if o not in text)
+def unfunded_objects(
+    frame: QuestionFrame, clause_text: str, words: Callable[[str], Sequence[str]]
+) -> tuple[str, ...]:
+    """The objects the question asks about that the cited clause does not speak of, as written
+    or word by word within one sentence (仪器共享 in "使用共享科学仪器设备")."""
+    sentences = [normalize_query(s) for s in split_sentences(normalize(clause_text))]
+
+    def spoken(term: str) -> bool:
+        if any(term in s for s in sentences):
+            return True
+        # Its own words close together, in any order (共享科学仪器 for 仪器共享); words far
+        # apart in a long sentence (科技 … 保险) do not name it.
+        pieces = [w for w in words(term) if 2 <= len(w) < len(term)][:3]
+        if len(pieces) < 2:
+            return False
+        near = [
+            re.compile(".{0,2}".join(map(re.escape, order)))
+            for order in permutations(pieces)
+        ]
+        return any(p.search(s) for p in near for s in sentences)
+
+    return tuple(o for o in frame.objects if not spoken(o))
 
 
 # "对X（每人）补助/奖励多少": X is what the money is asked for.
