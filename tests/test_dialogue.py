@@ -118,3 +118,40 @@ def test_a_count_in_a_follow_up_goes_before_the_grade_it_counts(engine: Engine) 
     assert "主持两项省级自然科学基金项目" in resolved
     answer = engine.answerer.answer("两项省级的呢？", history)
     assert answer.calculation is not None and answer.calculation.amount_yuan == 100_000
+
+
+def test_a_count_alone_goes_before_a_grade_written_without_ji() -> None:
+    history = _history("在日照，主持省自然科学基金项目，依托单位能拿多少一次性支持？")
+    resolved = resolve_followup("要是同时主持了3项呢？", history, ALIASES)
+    assert "主持3项省级自然科学基金项目" in resolved
+    third = resolve_followup(
+        "那换成国家级的3项呢？", [*history, *_history("要是同时主持了3项呢？")], ALIASES
+    )
+    assert "主持3项国家级自然科学基金项目" in third and "省级" not in third
+
+
+def test_several_counts_replace_the_part_that_held_the_count() -> None:
+    history = _history("日照一家绩效评价优秀的省级孵化器，今年新培育了3家高新技术企业，能拿多少？")
+    resolved = resolve_followup(
+        "如果是新培育了8家高企，外加4家国家专精特新中小企业呢？", history, ALIASES
+    )
+    assert "新培育了8家高企,外加4家国家专精特新中小企业" in resolved
+    assert "3家" not in resolved and resolved.startswith("日照一家绩效评价优秀的省级孵化器")
+
+
+def test_adding_up_the_earlier_turns_lists_each_turns_figure(engine: Engine) -> None:
+    history = _history(
+        "我们公司在日照，跟一所大学签了个横向攻关项目，实际付了300万，市里能给多少经费支持？",
+        "要是实际付了800万呢？",
+    )
+    assert "实际付了300万和800万" in resolve_followup("两个项目加起来呢？", history, ALIASES)
+    answer = engine.answerer.answer("两个项目加起来呢？", history)
+    # 60万 + 100万 (800万 × 20% capped at 100万 a project) ≤ 200万 an enterprise.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_600_000
+
+
+def test_the_same_thing_elsewhere_is_a_follow_up_replacing_the_region() -> None:
+    history = _history("日照揭榜挂帅项目，传统产业领域，科技投入1000万，最多能支持多少？")
+    question = "同样的项目放在泰安，单个项目市级最多能支持多少？"
+    resolved = resolve_followup(question, history, ALIASES)
+    assert resolved.startswith("泰安揭榜挂帅项目")

@@ -34,12 +34,7 @@ from policyqa.answer.asking import (
     validate_question,
 )
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
-from policyqa.answer.dialogue import (
-    is_followup,
-    merge_frames,
-    resolve_against,
-    user_turns,
-)
+from policyqa.answer.dialogue import conversation_frame, user_turns
 from policyqa.answer.frame import build_frame, off_topic_words, set_aside, vocabulary
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
@@ -166,17 +161,8 @@ class Answerer:
 
     def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
         """The question as understood, after resolving it against the conversation."""
-        # Turn by turn: each follow-up's partial frame is merged into the previous turn's
-        # resolved frame, so the third turn carries what the second one meant.
-        frame: QuestionFrame | None = None
-        for turn in [*user_turns(history), question]:
-            if frame is None or not is_followup(turn):
-                frame = self._standalone_frame(turn)
-                continue
-            resolved = resolve_against(turn, frame.resolved, self._aliases)
-            partial = self._standalone_frame(turn)
-            frame = merge_frames(frame, partial, self._standalone_frame(resolved))
-        assert frame is not None
+        turns = [*user_turns(history), question]
+        frame = conversation_frame(turns, self._standalone_frame, self._aliases)
         return frame.with_(text=question)
 
     def _standalone_frame(self, text: str) -> QuestionFrame:

@@ -10,11 +10,11 @@ the previous resolved frame (`merge_frames`). Never retrieves and never answers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
 from policyqa.answer.frame import TIER_WORDS as GRADES
-from policyqa.answer.frame import attributes_in, grant_subjects
+from policyqa.answer.frame import attributes_in, grant_subjects, with_grades_spelled
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import find_places
 from policyqa.text import normalize
@@ -28,8 +28,12 @@ SUBJECT_WORDS = (*grant_subjects(), "科学技术奖")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
 _COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)(?:家|个|项|所|座)")
 _FOLLOWUP_START = re.compile(
-    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题|回到)"
+    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题|同样的|同样|"
+    r"一样的|回到)"
 )
+# "两个项目加起来呢？": the figures of the earlier turns, taken together.
+_SUMMED = re.compile(r"加起来|一共|合计|总共|累计|合起来|算在一起")
+_BOTH = re.compile(r"两个|两项|两笔|两次|这两|两者|二者|都")
 
 
 def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
@@ -95,10 +99,32 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     # meaning the second one had (not the second turn's bare words). Every step is cut to the
     # question limit: a history turn may be 4,000 characters, and what is embedded must stay
     # as bounded as a question.
-    previous = users[0][:MAX_QUESTION_CHARS]
+    resolved = [users[0][:MAX_QUESTION_CHARS]]
     for earlier in users[1:]:
-        previous = resolve_against(earlier, previous, aliases)[:MAX_QUESTION_CHARS]
-    return resolve_against(question, previous, aliases)[:MAX_QUESTION_CHARS]
+        resolved.append(resolve_against(earlier, resolved[-1], aliases)[:MAX_QUESTION_CHARS])
+    summed = sum_of_turns(question, resolved)
+    if summed is not None:
+        return summed[:MAX_QUESTION_CHARS]
+    return resolve_against(question, resolved[-1], aliases)[:MAX_QUESTION_CHARS]
+
+
+def sum_of_turns(question: str, resolved: Sequence[str]) -> str | None:
+    """"两个项目加起来呢？" after turns that each gave one figure (300万, then 800万): the last
+    turn with every figure listed ("实际付了300万和800万"), so each is computed as its own item
+    and the caps over all of them apply. None for any other question."""
+    q = normalize(question)
+    if not (is_followup(q) and _SUMMED.search(q) and _BOTH.search(q)) or _AMOUNT.search(q):
+        return None
+    figures = [m.group(0) for turn in resolved if (m := _AMOUNT.search(normalize(turn)))]
+    if len(dict.fromkeys(figures)) < 2:
+        return None
+    last = normalize(resolved[-1])
+    at = _AMOUNT.search(last)
+    if at is None:
+        return None
+    listed = "和".join(figures)
+    rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
+    return f"{last[: at.start()]}{listed}{last[at.end() :].rstrip('?？。')}，{rest}"
 
 
 def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str:
@@ -106,8 +132,8 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
     that is no follow-up is returned unchanged."""
     if not is_followup(question):
         return question
-    q = normalize(question)
-    prev = normalize(previous)
+    q = with_grades_spelled(normalize(question))
+    prev = with_grades_spelled(normalize(previous))
     new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
     replaced = prev
     for slot, value in new_slots.items():
@@ -117,12 +143,21 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
             replaced = f"{head}{value}{tail}"
         elif old and old != value:
             replaced = replaced.replace(old, value)
-    count, tier = new_slots.get("count"), new_slots.get("tier")
+    count = new_slots.get("count")
+    tier = new_slots.get("tier") or old_slots.get("tier")
     if count and "count" not in old_slots and tier and tier in replaced:
-        # "两项省级的呢？" after "主持省级…项目": the count goes before the grade it counts.
+        # "两项省级的呢？" or "要是主持了3项呢？" after "主持省级…项目": the count goes before
+        # the grade it counts.
         at = replaced.index(tier)
         replaced = f"{replaced[:at]}{count}{replaced[at:]}"
     rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
+    if len(_COUNT.findall(q)) >= 2 and "count" in old_slots:
+        # Several counts ("8家高企，外加4家专精特新企业"): they replace the part of the
+        # previous question that held its count.
+        parts = re.split(r"([，,；;])", prev)
+        held = max(i for i, part in enumerate(parts) if old_slots["count"] in part)
+        said = rest.removesuffix("?").removesuffix("？").removesuffix("呢").strip("，,")
+        return "".join([*parts[:held], said, *parts[held + 1 :]])
     figures = _figures_span(prev)
     if len(_AMOUNT.findall(q)) >= 2 and figures is not None:
         # Several figures ("两年分别花了100万元和300万元"): they replace every figure of the
@@ -171,3 +206,27 @@ def merge_frames(
             ],
         },
     )
+
+
+def conversation_frame(
+    turns: Sequence[str], standalone: Callable[[str], QuestionFrame], aliases: Sequence[str]
+) -> QuestionFrame:
+    """The resolved frame of the last of `turns` (the user's questions, oldest first).
+
+    Turn by turn: each follow-up's partial frame is merged into the previous turn's resolved
+    frame, so the third turn carries what the second one meant; a follow-up adding up earlier
+    turns ("两个项目加起来呢？") lists each turn's figure (`sum_of_turns`). `standalone` builds
+    the frame of a question read on its own."""
+    if not turns:
+        raise ValueError("conversation_frame needs at least one turn")
+    frame = standalone(turns[0])
+    chain = [frame.resolved]  # the resolved questions since the last standalone one
+    for turn in turns[1:]:
+        if not is_followup(turn):
+            frame = standalone(turn)
+            chain = [frame.resolved]
+            continue
+        resolved = sum_of_turns(turn, chain) or resolve_against(turn, frame.resolved, aliases)
+        frame = merge_frames(frame, standalone(turn), standalone(resolved))
+        chain.append(frame.resolved)
+    return frame

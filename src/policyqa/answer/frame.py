@@ -209,15 +209,19 @@ def _count(words: str) -> int:
         return 1
 
 
+def with_grades_spelled(text: str) -> str:
+    """`text` with grades written without 级 spelled out: "国家自然科学基金", "省重点实验室" →
+    国家级…, 省级… (市 is left alone: 日照市孵化器 is the city's incubator, not a 市级 one)."""
+    return _SHORT_TIER.sub(lambda m: f"{m.group(1)}级", text)
+
+
 def tiers_in(text: str) -> tuple[TierMention, ...]:
     """The grades named with what they are of and how many ("两个省级孵化器" → 省级 孵化器 ×2).
 
     A tier not followed by a subject ("市级财政", "市级资金") names who pays, not a grade.
     """
     out: list[TierMention] = []
-    # "国家自然科学基金", "省重点实验室": a grade written without 级 (市 is left alone: 日照市孵化器
-    # is the city's incubator, not a 市级 one).
-    text = _SHORT_TIER.sub(lambda m: f"{m.group(1)}级", text)
+    text = with_grades_spelled(text)
     matches = list(re.finditer("|".join(TIER_WORDS), text))
     total = bool(_TOTAL.search(text))
     for i, m in enumerate(matches):
