@@ -841,3 +841,30 @@ def test_an_object_named_in_another_word_order_is_spoken_of(engine: Engine) -> N
         "一年下来市里按服务总额能补多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 480_000
+
+
+@pytest.mark.parametrize(("payer", "amount"), [("市级", 500_000), ("区县", 200_000)])
+def test_a_payers_part_of_a_stated_total_is_the_rules_ratio_of_it(
+    payer: str, amount: int, engine: Engine
+) -> None:
+    answer = engine.answerer.answer(
+        f"日照科技成果转化不良贷款的风险补偿，市里和区县两级合计要出70万，{payer}承担多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+    assert "合计70万元，按5∶2分担" in answer.calculation.steps
+
+
+def test_a_grant_received_is_not_the_cost_it_was_granted_on(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们企业在省财政直管县，用共享仪器的费用按创新券政策，省里和市里合计补了48万，"
+        "其中市级财政补了多少？"
+    )
+    assert answer.calculation is None  # not 48万 × 20%
+
+
+def test_a_sum_heard_of_is_checked_against_the_rule(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们是做传统化工的日照企业，揭榜挂帅项目科技投入150万，听说能按30%拿45万，是这样吗？"
+    )
+    # 传统化工 is no 新兴产业 (30%, from 100万); the general rule needs 200万 or more.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0

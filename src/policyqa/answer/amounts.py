@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from policyqa.answer.choice import choose, select_rule, signals
 from policyqa.answer.derive import derive_inputs, summed_counts
-from policyqa.answer.items import per_year_amounts, per_year_counts, several_items
+from policyqa.answer.items import (
+    per_year_amounts,
+    per_year_counts,
+    several_items,
+    share_of_total,
+)
 from policyqa.answer.reading import industries_in, read_inputs
 from policyqa.answer.requirements import (
     contradiction,
@@ -129,6 +134,12 @@ def calculate_from_clauses(
             (f"请说明具体是哪一项（{names}）",),
             f"该条款规定了多项支持：{'；'.join(r.title for r in top_rules)}。",
         )
+    # One payer's part of a stated total (两级合计70万，市级承担多少) is the rule's ratio of it.
+    share = share_of_total(text, rule)
+    if share is not None:
+        payer, part = share.inputs["payer"], format_yuan(share.amount_yuan)
+        said = f"按“{rule.title}”的规定，{payer}承担{part}。"
+        return AmountAnswer(clause_id, rule, share, (), said)
     # A count for each year is computed year by year, each year with its own facts.
     yearly = per_year_counts(text, rule)
     if yearly is not None:

@@ -24,6 +24,8 @@ ASKS_AMOUNT = re.compile(
     r"|补多少|给多少|最高|上限|金额|钱|额度|(支持|补助|补贴|奖励|补偿|贴息)吗"
     # Whether the asker gets it ("还能申请吗", "能给补偿吗"): the rule's requirements answer.
     r"|(?:能|可以)(?:申请|享受|给|拿)[^，,。？?]{0,6}吗"
+    # A sum heard of, to be checked ("听说能按30%拿45万，是这样吗"): the rule decides it.
+    r"|万元?[^，,。？?]{0,4}[，,]?(?:是这样吗|对吗|是真的吗|对不对|没错吧|是吗)"
 )
 ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
 ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")

@@ -205,3 +205,57 @@ def _per_unit(rule: Rule) -> Decimal:
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+# "两级合计要出70万，市级承担多少": one payer's part of a total a rule splits by a ratio (5:2).
+_SPLIT_TOTAL = re.compile(r"(?:两级|合计|一共|总共|共计)[^，,。；;\d]{0,8}$")
+_BEARS = r"(?:要|需|应|需要)?(?:承担|出|负担|分担|拿)"
+
+
+def share_of_total(text: str, rule: Rule) -> CalcResult | None:
+    """The part one payer bears of a total the question states, for a rule that splits its
+    amount between payers by a ratio (市、区县两级按照5∶2比例分担): the total is divided by
+    the ratio; None unless the question states such a total and asks one payer's part."""
+    declared = rule.formula.model_dump()
+    shares = declared.get("shares") if declared.get("kind") == "split" else None
+    if not shares:
+        return None
+    total = next(
+        (
+            q
+            for q in find_quantities(text)
+            if q.kind == "money" and _SPLIT_TOTAL.search(text[max(0, q.start - 14) : q.start])
+        ),
+        None,
+    )
+    asked = next((s for s in shares if _payer_asked(text, s["name"])), None)
+    if total is None or asked is None:
+        return None
+    whole = sum(int(s["part"]) for s in shares)
+    ratio = "∶".join(str(s["part"]) for s in shares)
+    steps = [f"合计{format_yuan(total.value)}，按{ratio}分担"]
+    parts: dict[str, Decimal] = {}
+    for share in shares:
+        part = (total.value * int(share["part"]) / whole).quantize(Decimal(1))
+        parts[share["name"]] = part
+        shown = f"{format_yuan(total.value)} × {share['part']}/{whole} = {format_yuan(part)}"
+        steps.append(f"{share['name']}：{shown}")
+    return CalcResult(
+        rule_id=rule.id,
+        clause_id=rule.clause_id,
+        title=rule.title,
+        inputs={"total_yuan": str(total.value), "payer": asked["name"]},
+        amount_yuan=parts[asked["name"]],
+        steps=tuple(steps),
+        qualifies=True,
+        upper_bound=False,
+        shares=parts,
+    )
+
+
+def _payer_asked(text: str, name: str) -> bool:
+    """Whether the question asks what payer `name` (市级, 区县(功能区)) bears."""
+    base = re.sub(r"[(（].*?[)）]|级", "", name)
+    forms = {base, *(base if len(base) > 1 else "")}
+    said = "|".join(rf"{re.escape(f)}(?:级|里|财政)?" for f in sorted(forms, key=len, reverse=True))
+    return bool(re.search(rf"(?:{said}){_BEARS}", text))

@@ -34,6 +34,9 @@ _SPAN_TOTAL = re.compile(r"一年内|年度|全年|累计|合计")
 _OCCASIONS = re.compile(r"另一次|第二次|两次|几次|多次|还有一次|又一次")
 # A sum agreed or planned rather than paid: 合同额, 预算, 计划投资.
 _AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^，,。;；\d]{0,4}$")
+_GRANTED_TOGETHER = re.compile(
+    r"(?:合计|一共|总共|共计|加起来)(?:补助|补贴|补|给|拿到|拿|发|获得)了?$"
+)
 # An amount after these words is a total over the years asked about ("三年一共花了600万").
 _TOTAL_WORDS = re.compile(r"一共|总共|共计|合计|总计|累计|累积|共(?=花|支付|付|投入|用)")
 
@@ -220,6 +223,10 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
         restated = restate(text, figure, rule.formula.yearly_base() is not None)
         if restated.unusable:
             notes.append(restated.unusable)
+            continue
+        if _GRANTED_TOGETHER.search(text[max(0, figure.start - 10) : figure.start]):
+            # "省里和市里合计补了48万": what was granted, not the cost it was granted on.
+            notes.append(f"{format_yuan(figure.value)}为已获补助的合计，不是计算补助的依据")
             continue
         label = _AGREED.search(text[max(0, figure.start - 8) : figure.start])
         if label and not restated.step and not any(label.group(1) in c for c in cues):
