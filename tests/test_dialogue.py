@@ -155,3 +155,27 @@ def test_the_same_thing_elsewhere_is_a_follow_up_replacing_the_region() -> None:
     question = "同样的项目放在泰安，单个项目市级最多能支持多少？"
     resolved = resolve_followup(question, history, ALIASES)
     assert resolved.startswith("泰安揭榜挂帅项目")
+
+
+def test_adding_up_turns_that_varied_the_grade_lists_the_grades() -> None:
+    history = _history("泰安新认定的国家级孵化器，运营机构能拿到多少市级补助？", "那省级的呢？")
+    resolved = resolve_followup("两个加起来呢？", history, ALIASES)
+    assert "国家级和省级孵化器" in resolved
+
+
+def test_a_back_reference_makes_a_follow_up_of_a_longer_question() -> None:
+    from policyqa.answer.dialogue import is_followup
+
+    assert is_followup("这两个都是我们一家企业的，合计最多多少？")
+    assert is_followup("这笔贴息是哪一级财政出的？")
+    assert not is_followup("日照对新认定的省级加速器补多少？")
+
+
+def test_a_described_thing_replaces_the_previous_description_of_it() -> None:
+    # 山东省重点实验室 names a lab, not a new region; the whole description is replaced.
+    history = _history("日照对新获批牵头建设的山东省重点实验室，最高给多少支持？")
+    second = "那每年绩效评价优秀的市级重点实验室呢？"
+    resolved = resolve_followup(second, history, ALIASES)
+    assert resolved.startswith("日照对每年绩效评价优秀的市级重点实验室,最高给多少支持")
+    third = resolve_followup("新筹建的全国重点实验室呢？", [*history, *_history(second)], ALIASES)
+    assert third == "日照对新筹建的全国重点实验室,最高给多少支持?"

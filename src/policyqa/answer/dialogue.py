@@ -31,6 +31,10 @@ _FOLLOWUP_START = re.compile(
     r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题|同样的|同样|"
     r"一样的|回到)"
 )
+_GRADE = re.compile("|".join(GRADES))
+_NAMES_A_THING = re.compile(r"(?:科学技术|科技)?(?:奖|重点实验室|实验室|技术创新中心)")
+# "这两个…", "这笔贴息…", "刚才那个…": a question about what the earlier turns spoke of.
+_BACK_REFERENCE = re.compile(r"这两|这几|这笔|这项|上述|刚才|前面(?:说|提)|加起来")
 # "两个项目加起来呢？": the figures of the earlier turns, taken together.
 _SUMMED = re.compile(r"加起来|一共|合计|总共|累计|合起来|算在一起")
 _BOTH = re.compile(r"两个|两项|两笔|两次|这两|两者|二者|都")
@@ -48,10 +52,15 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
         if word in text:
             found["subject"] = word
             break
-    # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names.
-    places = find_places(text)
+    # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names;
+    # not one that names an award or a platform ("山东省科学技术奖", "山东省重点实验室").
+    places = [
+        w
+        for w, _ in find_places(text)
+        if not _NAMES_A_THING.match(text[text.find(w) + len(w) :])
+    ]
     if places:
-        found["region"] = places[0][0]
+        found["region"] = places[0]
     else:
         for alias in aliases:
             if alias in text:
@@ -82,7 +91,9 @@ def user_turns(history: Sequence[Turn]) -> list[str]:
 def is_followup(question: str) -> bool:
     """Whether a question leans on the previous turn ("那省级的呢？", "如果是300万元呢？")."""
     q = normalize(question)
-    return bool(_FOLLOWUP_START.match(q) or (len(q) <= 16 and q.rstrip("?？").endswith("呢")))
+    if _FOLLOWUP_START.match(q) or _BACK_REFERENCE.search(q):
+        return True
+    return len(q) <= 16 and q.rstrip("?？").endswith("呢")
 
 
 def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[str]) -> str:
@@ -109,22 +120,24 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
 
 
 def sum_of_turns(question: str, resolved: Sequence[str]) -> str | None:
-    """"两个项目加起来呢？" after turns that each gave one figure (300万, then 800万): the last
-    turn with every figure listed ("实际付了300万和800万"), so each is computed as its own item
-    and the caps over all of them apply. None for any other question."""
+    """"两个项目加起来呢？" after turns that each gave one figure (300万, then 800万) or one
+    grade (国家级, then 省级): the last turn with every one listed ("实际付了300万和800万",
+    "国家级和省级孵化器"), so each is computed as its own item and the caps over all of them
+    apply. None for any other question."""
     q = normalize(question)
     if not (is_followup(q) and _SUMMED.search(q) and _BOTH.search(q)) or _AMOUNT.search(q):
         return None
-    figures = [m.group(0) for turn in resolved if (m := _AMOUNT.search(normalize(turn)))]
-    if len(dict.fromkeys(figures)) < 2:
-        return None
-    last = normalize(resolved[-1])
-    at = _AMOUNT.search(last)
-    if at is None:
-        return None
-    listed = "和".join(figures)
+    turns = [with_grades_spelled(normalize(turn)) for turn in resolved]
     rest = _FOLLOWUP_START.sub("", q).strip(" ,，")
-    return f"{last[: at.start()]}{listed}{last[at.end() :].rstrip('?？。')}，{rest}"
+    # The slot the turns varied: their figures (300万, 800万), else their grades (国家级, 省级).
+    for slot in (_AMOUNT, _GRADE):
+        said = list(dict.fromkeys(m.group(0) for t in turns if (m := slot.search(t))))
+        at = slot.search(turns[-1])
+        if len(said) >= 2 and at is not None:
+            last = turns[-1]
+            listed = "和".join(said)
+            return f"{last[: at.start()]}{listed}{last[at.end() :].rstrip('?？。')}，{rest}"
+    return None
 
 
 def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str:
@@ -135,6 +148,9 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
     q = with_grades_spelled(normalize(question))
     prev = with_grades_spelled(normalize(previous))
     new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
+    phrase = _phrase_replaced(q, prev, new_slots.get("subject"))
+    if phrase is not None:
+        return phrase
     replaced = prev
     for slot, value in new_slots.items():
         old = old_slots.get(slot)
@@ -170,6 +186,18 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
     # Appended: the earlier question is what gets shortened, so the follow-up itself is kept.
     head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
     return f"{head}，{rest}"
+
+
+def _phrase_replaced(q: str, prev: str, subject: str | None) -> str | None:
+    """"新筹建的全国重点实验室呢？" after "对新获批牵头建设的山东省重点实验室，…": a follow-up
+    that is a whole described thing of the same kind replaces the previous description of it
+    (its modifiers as well as its grade); None when the follow-up is no such phrase."""
+    said = _FOLLOWUP_START.sub("", q).strip(" ,，").rstrip("?？").removesuffix("呢")
+    if not subject or "的" not in said or not said.endswith(subject) or subject not in prev:
+        return None
+    end = prev.index(subject) + len(subject)
+    start = max(prev.rfind(mark, 0, end - len(subject)) for mark in ("对", "，", ",", "；"))
+    return f"{prev[: start + 1]}{said}{prev[end:]}"
 
 
 def _figures_span(text: str) -> tuple[int, int] | None:
