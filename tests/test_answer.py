@@ -868,3 +868,34 @@ def test_a_sum_heard_of_is_checked_against_the_rule(engine: Engine) -> None:
     )
     # 传统化工 is no 新兴产业 (30%, from 100万); the general rule needs 200万 or more.
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # The investment stands 19 characters after 投了; "传统企业" names the 传统产业 category.
+        (
+            "我们是家创投机构，首轮投了日照一家做钢材深加工的传统企业300万，项目失败全亏了，"
+            "也符合尽职免责，能拿多少投资损失补偿？",
+            0,
+        ),
+        (
+            "我们基金首轮投了日照一家做低空无人机的初创企业600万，结果全部亏损，符合尽职免责条件，"
+            "能补偿多少？",
+            1_200_000,
+        ),
+    ],
+)
+def test_an_investment_far_from_its_verb_is_still_read(
+    question: str, amount: int, engine: Engine
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+
+
+def test_not_yet_rated_denies_the_kind_of_enterprise(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们在日照，是规上企业，但一直没评上科技型中小企业，今年享受了省研发补助30万，"
+        "市级能1:1配套多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0

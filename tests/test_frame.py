@@ -30,6 +30,8 @@ COVERED = ("日照市", "泰安市", "威海市文登区", "山东省")
         ("我们还不是一家科技型中小企业", "科技型中小企业", "negative"),
         ("我们是规上企业", "规模以上企业", "positive"),
         ("科技型中小企业资格还没拿到", "科技型中小企业", "negative"),
+        ("我们是规上企业，但一直没评上科技型中小企业", "科技型中小企业", "negative"),
+        ("去年被评为科技型中小企业", "科技型中小企业", "positive"),
     ],
 )
 def test_attribute_polarity(question: str, name: str, polarity: str) -> None:

@@ -141,7 +141,7 @@ def objects_in(text: str) -> tuple[str, ...]:
 def _negated(text: str, start: int, end: int, vocab: FrameVocabulary) -> bool:
     before = text[max(0, start - 6) : start]
     # "不是…" may stand a word or two before the attribute ("不是一家科技型中小企业").
-    before = re.sub(r"(一家|一个|属于|认定为|被认定为|入库的?)$", "", before)
+    before = re.sub(r"(一家|一个|属于|认定为|被认定为|入库的?|评上|被评为|评为|入选)$", "", before)
     after = text[end : end + 8]
     return any(before.endswith(n) for n in vocab.negations) or any(
         after.startswith(n) or after.lstrip("的").startswith(n) for n in vocab.negations_after

@@ -23,7 +23,7 @@ from policyqa.text import normalize_query
 
 # A money amount right after these words is a cap being asked about, not a figure of the asker.
 _CAP_WORDS = re.compile(r"(最高|最多|不超过|上限|封顶|至多)[^,，。;；]{0,3}$")
-_CONTEXT = 16
+_CONTEXT = 24
 _PUNCTUATION = re.compile(r"[,，。;；?？!！]")
 # The clause pays for one of several, chosen by the asker ("任选一笔纳入备案").
 _CHOOSE_ONE = re.compile(r"任选一|择一")
@@ -82,7 +82,7 @@ def _nearest_cue(before: str, after: str, cues: Sequence[str]) -> tuple[int, int
 
 
 def _contexts(text: str, bounds: Sequence[Quantity], q: Quantity) -> tuple[str, str]:
-    """The text before `q` back to the previous competing number (at most 16 chars), and a
+    """The text before `q` back to the previous competing number (at most 24 chars), and a
     little after, up to the next competing number or punctuation.
 
     `bounds` are the numbers competing for the same inputs (the money amounts when money is

@@ -310,14 +310,17 @@ def industries_named(
 
     A term inside a longer named term does not count: 新能源汽车 (传统产业) is not 新能源
     (未来产业), 高端化工材料 (新兴产业) is not 化工. A category's own name ("新兴产业企业")
-    names it too.
+    names it too, as does its stem said of an enterprise or a field ("传统企业", "新兴领域").
     """
     if not isinstance(categories, dict):
         categories = {c.category: c.terms for c in categories}
     norm = normalize(text)
     hits: list[tuple[int, int, str, str]] = []
     for category, terms in categories.items():
-        for term in (category, *terms):
+        # The category said of an enterprise or a field: "传统企业", "新兴领域".
+        stem = category.removesuffix("产业")
+        said = [f"{stem}{kind}" for kind in ("企业", "领域", "行业")] if stem != category else []
+        for term in (category, *said, *terms):
             start = norm.find(term)
             while start >= 0:
                 hits.append((start, start + len(term), term, category))
