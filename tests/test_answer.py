@@ -854,12 +854,24 @@ def test_a_payers_part_of_a_stated_total_is_the_rules_ratio_of_it(
     assert "合计70万元，按5∶2分担" in answer.calculation.steps
 
 
-def test_a_grant_received_is_not_the_cost_it_was_granted_on(engine: Engine) -> None:
-    answer = engine.answerer.answer(
+@pytest.mark.parametrize(
+    "question",
+    [
         "我们企业在省财政直管县，用共享仪器的费用按创新券政策，省里和市里合计补了48万，"
-        "其中市级财政补了多少？"
+        "其中市级财政补了多少？",
+        "我们不在省财政直管县，用共享科学仪器的费用省里已经按比例补了16万元，日照市级还能补多少？",
+    ],
+)
+def test_a_grant_received_is_not_the_cost_it_was_granted_on(question: str, engine: Engine) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is None  # not 48万 or 16万 × 20%
+
+
+def test_a_grant_received_is_the_base_of_a_rule_paying_on_a_grant(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们在日照，是科技型中小企业，省里补了30万研发补助，市里1:1配套多少？"
     )
-    assert answer.calculation is None  # not 48万 × 20%
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 300_000
 
 
 def test_a_sum_heard_of_is_checked_against_the_rule(engine: Engine) -> None:

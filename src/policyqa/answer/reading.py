@@ -37,6 +37,9 @@ _AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^
 _GRANTED_TOGETHER = re.compile(
     r"(?:合计|一共|总共|共计|加起来)(?:补助|补贴|补|给|拿到|拿|发|获得)了?$"
 )
+_GRANTED = re.compile(r"(?:补了|补助了|补贴了|给了|拨了|奖了|奖励了)$")
+# An input that is itself a grant or award received ("获得的省企业研究开发财政补助").
+_GRANT_BASE = re.compile(r"补助|补贴|奖励|奖金|额度")
 # An amount after these words is a total over the years asked about ("三年一共花了600万").
 _TOTAL_WORDS = re.compile(r"一共|总共|共计|合计|总计|累计|累积|共(?=花|支付|付|投入|用)")
 
@@ -224,9 +227,13 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
         if restated.unusable:
             notes.append(restated.unusable)
             continue
-        if _GRANTED_TOGETHER.search(text[max(0, figure.start - 10) : figure.start]):
-            # "省里和市里合计补了48万": what was granted, not the cost it was granted on.
-            notes.append(f"{format_yuan(figure.value)}为已获补助的合计，不是计算补助的依据")
+        lead = text[max(0, figure.start - 16) : figure.start]
+        if _GRANTED_TOGETHER.search(lead) or (
+            _GRANTED.search(lead) and not any(_GRANT_BASE.search(s.label) for s in money_specs)
+        ):
+            # "省里和市里合计补了48万", "省里已经按比例补了16万": what was granted, not the cost
+            # it was granted on; only a rule paying on a grant (1:1 配套, 省奖的50%) reads one.
+            notes.append(f"{format_yuan(figure.value)}为已获得的补助，不是计算本项补助的依据")
             continue
         label = _AGREED.search(text[max(0, figure.start - 8) : figure.start])
         if label and not restated.step and not any(label.group(1) in c for c in cues):
