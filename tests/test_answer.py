@@ -911,3 +911,13 @@ def test_not_yet_rated_denies_the_kind_of_enterprise(engine: Engine) -> None:
         "市级能1:1配套多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+
+
+def test_one_question_per_place_is_a_comparison_answered_place_by_place(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照的重大科技创新专项每项最高支持多少？泰安的重大科技攻关项目单个项目最高支持多少？"
+    )
+    assert answer.frame is not None and answer.frame["intent"] == "comparison"
+    lines = answer.answer.split("\n")
+    assert lines[0].startswith("日照：") and "300万元" in lines[0]
+    assert lines[1].startswith("泰安：") and "500万元" in lines[1]

@@ -448,3 +448,16 @@ def test_a_part_lost_is_read_as_a_fraction() -> None:
     assert lost_part("亏了一半") == Decimal("0.5")
     assert lost_part("损失了30%") == Decimal("0.3")
     assert lost_part("全部亏损") is None
+
+
+def test_region_parts_split_one_question_per_place() -> None:
+    from policyqa.answer.frame import region_parts
+
+    text = normalize_query("日照的专项最高支持多少？泰安的攻关项目最高支持多少？")
+    regions = region_mentions(text, COVERED)
+    assert region_parts(text, regions) == {
+        "日照市": "日照的专项最高支持多少?",
+        "泰安市": "泰安的攻关项目最高支持多少?",
+    }
+    one = normalize_query("日照的专项最高支持多少？还有别的吗？")
+    assert region_parts(one, region_mentions(one, COVERED)) is None

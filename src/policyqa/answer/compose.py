@@ -35,7 +35,13 @@ from policyqa.answer.asking import (
 )
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.dialogue import conversation_frame, user_turns
-from policyqa.answer.frame import build_frame, off_topic_words, set_aside, vocabulary
+from policyqa.answer.frame import (
+    build_frame,
+    off_topic_words,
+    region_parts,
+    set_aside,
+    vocabulary,
+)
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.overview import (
@@ -443,13 +449,17 @@ class Answerer:
             return None
         lines: list[str] = []
         citations: list[Citation] = []
+        # Region mentions are simplified (山东省 of 山東省): so must be the text they leave.
+        parts = region_parts(normalize_query(searched), regions)
         for region, mention in by_region.items():
-            # Region mentions are simplified (山东省 of 山東省): so must be the text they leave.
-            single = normalize_query(searched)
-            for other in regions:
-                if other.covered_by != region:
-                    single = single.replace(other.text, "")
-            single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
+            if parts is not None:
+                single = parts[region]  # one question per place ("日照…多少？泰安…多少？")
+            else:
+                single = normalize_query(searched)
+                for other in regions:
+                    if other.covered_by != region:
+                        single = single.replace(other.text, "")
+                single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
             sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
             if ASKS_AMOUNT.search(single):
                 sub_frame = sub_frame.with_(intent="amount")

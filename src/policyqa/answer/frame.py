@@ -330,6 +330,24 @@ def _joined_regions(text: str, regions: Sequence[RegionMention]) -> bool:
     return re.search(rf"(?:{either})(?:市)?(?:和|与|及|、|跟|同)(?:{either})", text) is not None
 
 
+def region_parts(text: str, regions: Sequence[RegionMention]) -> dict[str, str] | None:
+    """covered region → its own question, when a text asks one question per place ("日照的…
+    多少？泰安的…多少？"); None unless there are two or more such parts, one place each."""
+    parts = [p for p in re.split(r"(?<=[？?])", text) if p.strip("？? ")]
+    if len(parts) < 2:
+        return None
+    owned: dict[str, str] = {}
+    for part in parts:
+        places = {r.covered_by for r in regions if r.status == "covered" and r.text in part}
+        if len(places) != 1:
+            return None
+        place = places.pop()
+        if place is None or place in owned:
+            return None
+        owned[place] = part
+    return owned if len(owned) >= 2 else None
+
+
 def intent_of(text: str, regions: Sequence[RegionMention], asks_amount: bool) -> Intent:
     """What kind of answer a normalized question wants."""
     cues = vocabulary().intent
@@ -343,6 +361,7 @@ def intent_of(text: str, regions: Sequence[RegionMention], asks_amount: bool) ->
         or "分别" in text
         or _EACH_ASKED.search(text)
         or _joined_regions(text, regions)
+        or region_parts(text, regions) is not None
     ):
         return "comparison"
     if any(c in text for c in cues.eligibility):
