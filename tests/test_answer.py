@@ -921,3 +921,45 @@ def test_one_question_per_place_is_a_comparison_answered_place_by_place(engine: 
     lines = answer.answer.split("\n")
     assert lines[0].startswith("日照：") and "300万元" in lines[0]
     assert lines[1].startswith("泰安：") and "500万元" in lines[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # 钢铁 is 传统: 1200万 × 20% = 240万 → 200万; 集成电路 is 新兴: 400万 × 30% = 120万.
+        (
+            "日照有家企业同时做两个揭榜挂帅项目：一个是钢铁领域的，科技投入总额1200万；"
+            "另一个是集成电路领域的，投入400万。两个项目最多一共能拿多少支持？",
+            3_200_000,
+        ),
+        # Facts said of both after the last one (两个都失败了…) hold for each.
+        (
+            "我们是一家创投机构，在日照投了两个新兴产业领域的早期项目，都是首轮投资（不是并购资金）："
+            "A项目投了500万，B项目投了1500万，结果两个都失败了，钱全赔光，也都符合尽职免责条件。"
+            "股权投资风险准备金总共能补偿多少？",
+            3_000_000,
+        ),
+        # Two rules of one clause, one project each: 100万 + 20万 × 50%.
+        (
+            "日照一个项目获了国家科学技术奖二等奖，另一个项目获了山东省科学技术奖、"
+            "按省奖励办法规定额度是20万元，市里对这两个项目一共奖励多少？",
+            1_100_000,
+        ),
+    ],
+)
+def test_projects_described_one_after_another_are_each_computed(
+    question: str, amount: int, engine: Engine
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+    assert any(s.startswith("项目2：") for s in answer.calculation.steps)
+
+
+def test_one_project_is_not_split() -> None:
+    from policyqa.answer.projects import project_questions
+
+    assert project_questions("我们有一个项目，投入300万，能支持多少？") is None
+    assert project_questions("一个是A，投入300万；另一个是B，投入400万。一共多少？") == [
+        "一个是A，投入300万，能给多少？",
+        "另一个是B，投入400万，能给多少？",
+    ]

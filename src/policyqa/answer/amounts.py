@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from policyqa.answer.choice import choose, select_rule, signals
 from policyqa.answer.derive import derive_inputs, summed_counts
@@ -19,6 +20,7 @@ from policyqa.answer.items import (
     several_items,
     share_of_total,
 )
+from policyqa.answer.projects import project_questions
 from policyqa.answer.reading import industries_in, read_inputs
 from policyqa.answer.requirements import (
     contradiction,
@@ -107,6 +109,9 @@ def calculate_from_clauses(
     text = normalize_query(question)
     top_id = clause_ids[0]
     top_rules = book.for_clause(top_id)
+    projects = _several_projects(text, clause_ids, book)
+    if projects is not None:
+        return projects
     top = choose(text, top_rules, book.provisions_for(top_id))
     if top.option is not None and not isinstance(top.option, Rule):
         return None
@@ -187,6 +192,40 @@ def calculate_from_clauses(
     return AmountAnswer(
         clause_id, rule, calc, (), f"{'；'.join(conditions)}，{_summary(rule, calc)}"
     )
+
+
+def _several_projects(
+    text: str, clause_ids: Sequence[str], book: RuleBook
+) -> AmountAnswer | None:
+    """Projects described one after another ("一个是…；另一个是…"), each computed as its own
+    question, then added up; None unless every project gets a calculation. Not for a rule
+    that takes several projects' figures itself (its caps over all of them apply there)."""
+    questions = project_questions(text)
+    rules = book.for_clause(clause_ids[0])
+    if questions is None or any(spec.multiple for r in rules for spec in r.inputs):
+        return None
+    found = [calculate_from_clauses(q, clause_ids, book) for q in questions]
+    done = [(a, a.calculation) for a in found if a is not None and a.calculation is not None]
+    if len(done) != len(questions) or any(a.unfunded or a.rule is None for a, _ in done):
+        return None
+    used = list({a.rule.id: a.rule for a, _ in done if a.rule is not None}.values())
+    steps: list[str] = []
+    for n, (answer, calc) in enumerate(done, start=1):
+        steps.append(f"项目{n}：{answer.summary}")
+        steps.extend(f"  {s}" for s in calc.steps)
+    total = sum((calc.amount_yuan for _, calc in done), Decimal(0))
+    steps.append(f"合计：{format_yuan(total)}")
+    calc = CalcResult(
+        rule_id="+".join(r.id for r in used),
+        clause_id=done[0][1].clause_id,
+        title="、".join(f"“{r.title}”" for r in used),
+        inputs={"projects": [str(c.amount_yuan) for _, c in done]},
+        amount_yuan=total,
+        steps=tuple(steps),
+        qualifies=True,
+        upper_bound=any(c.upper_bound for _, c in done),
+    )
+    return AmountAnswer(done[0][1].clause_id, used[0], calc, (), _items_summary(calc))
 
 
 def _items_summary(calc: CalcResult) -> str:

@@ -1,0 +1,65 @@
+"""Several projects described one after another in one question, each computed on its own.
+
+"一个是钢铁领域的，科技投入1200万；另一个是集成电路领域的，投入400万", "A项目投了500万，B项目投了
+1500万", "一个项目获了国家二等奖，另一个项目获了省奖": each project is its own question (the
+shared context, that project's facts, then the question), answered by the same calculator, and
+the amounts are added up. Owns only the splitting of the text; never reads figures itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Where a project's description starts. "一个" alone opens the first only when a later one
+# ("另一个", "第二个", "B项目") says there are several.
+_OPENS = re.compile(
+    r"另外一个|另一个|第[一二三四五]个|(?<![A-Za-z])[A-Da-d甲乙丙丁](?:项目|类项目)|一个"
+)
+_LATER = re.compile(r"^(?:另外一个|另一个|第[二三四五]个|[B-Db-d乙丙丁])")
+# The question asked of all of them ("两个项目最多一共能拿多少支持？"): not a project's fact.
+_ASKED = re.compile(r"多少|几|吗|怎么算")
+# Facts said of all of them ("两个都失败了", "也都符合尽职免责条件").
+_OF_ALL = re.compile(r"都|均|两个|两项|各自|全部")
+
+
+def project_questions(text: str) -> list[str] | None:
+    """One standalone question per project a normalized question describes, in order; None
+    unless it describes two or more."""
+    opens = [m for m in _OPENS.finditer(text) if _opens_a_project(text, m)]
+    # Several unless "一个" merely counts: a later one (另一个, B项目) or "一个是…；一个是…".
+    listed = sum(text.startswith("一个是", m.start()) for m in opens) >= 2
+    if len(opens) < 2 or not (listed or any(_LATER.match(m.group(0)) for m in opens[1:])):
+        return None
+    shared = text[: opens[0].start()]
+    parts: list[str] = []
+    after = ""  # facts said of them all after the last one ("结果两个都失败了")
+    for i, m in enumerate(opens):
+        end = opens[i + 1].start() if i + 1 < len(opens) else len(text)
+        part = text[m.start() : end]
+        if i + 1 == len(opens):
+            part, after = _split_last(part)
+        part = part.strip("，,；;。 ")
+        if not part:
+            return None
+        parts.append(part)
+    tail = f"，{after.strip('，,；;。 ')}" if after.strip("，,；;。 ") else ""
+    return [f"{shared}{part}{tail}，能给多少？" for part in parts]
+
+
+def _opens_a_project(text: str, m: re.Match[str]) -> bool:
+    """"一个" counts only where it opens a clause or names a project ("一个项目", "一个是")."""
+    if m.group(0) != "一个":
+        return True
+    before = text[m.start() - 1 : m.start()]
+    after = text[m.end() : m.end() + 2]
+    return before in ("", "：", ":", "；", ";", "，", ",", "。") or after.startswith(("是", "项目"))
+
+
+def _split_last(part: str) -> tuple[str, str]:
+    """(the last project's own facts, the facts said of them all) of the last part, the
+    question asked of them all dropped."""
+    pieces = re.split(r"(?<=[，,。；;])", part)
+    while len(pieces) > 1 and _ASKED.search(pieces[-1]):
+        pieces.pop()
+    common = next((i for i, p in enumerate(pieces) if i and _OF_ALL.search(p)), len(pieces))
+    return "".join(pieces[:common]), "".join(pieces[common:])
