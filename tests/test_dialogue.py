@@ -179,3 +179,21 @@ def test_a_described_thing_replaces_the_previous_description_of_it() -> None:
     assert resolved.startswith("日照对每年绩效评价优秀的市级重点实验室,最高给多少支持")
     third = resolve_followup("新筹建的全国重点实验室呢？", [*history, *_history(second)], ALIASES)
     assert third == "日照对新筹建的全国重点实验室,最高给多少支持?"
+
+
+def test_another_industry_field_replaces_the_field() -> None:
+    history = _history("日照的揭榜挂帅项目，我们是化工传统领域，科技投入总额800万，能支持多少？")
+    resolved = resolve_followup("要是换成新一代信息技术领域、投入500万呢？", history, ALIASES)
+    assert "新一代信息技术领域" in resolved and "化工" not in resolved and "500万" in resolved
+
+
+def test_another_award_replaces_the_award_and_its_grade(engine: Engine) -> None:
+    history = _history("日照对获评国家科学技术一等奖的项目奖励多少？", "二等奖呢？")
+    resolved = resolve_followup("那拿了山东省科学技术奖的呢？", history, ALIASES)
+    assert resolved == "日照对获评山东省科学技术奖的项目奖励多少?"
+    turns = _history("我们的项目获得了国家科学技术二等奖，日照市给多少奖励？", "一等奖呢？")
+    answer = engine.answerer.answer(
+        "要是拿的是山东省科学技术奖，省里规定的奖励额度是30万呢？", turns
+    )
+    # The province named in its award is no region asked about; 30万 × 50%.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 150_000

@@ -16,7 +16,7 @@ from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
 from policyqa.answer.frame import TIER_WORDS as GRADES
 from policyqa.answer.frame import attributes_in, grant_subjects, with_grades_spelled
 from policyqa.answer.frame_types import QuestionFrame
-from policyqa.answer.gazetteer import find_places
+from policyqa.answer.gazetteer import PROVINCIAL_THING, find_places
 from policyqa.text import normalize
 
 # Words that name a tier of a "分别" list, most specific first: the frame's grades, then the
@@ -32,7 +32,13 @@ _FOLLOWUP_START = re.compile(
     r"一样的|回到)"
 )
 _GRADE = re.compile("|".join(GRADES))
-_NAMES_A_THING = re.compile(r"(?:科学技术|科技)?(?:奖|重点实验室|实验室|技术创新中心)")
+# An award by its level and grade ("国家科学技术二等奖", "山东省科学技术奖"): another award
+# in a follow-up replaces the whole of it, grade included.
+_AWARD = re.compile(r"(?:国家|山东省|省级|省|市级|市)?科学技术(?:进步)?(?:[特一二三]等)?奖")
+# The industry field a question is about ("化工传统领域", "新一代信息技术领域"): the words
+# back from 领域/产业/行业 to the word that introduces them.
+_FIELD_END = re.compile(r"领域|产业|行业")
+_FIELD_START = "是的做在成从个搞属于，,、：:；;（("
 # "这两个…", "这笔贴息…", "刚才那个…": a question about what the earlier turns spoke of.
 _BACK_REFERENCE = re.compile(r"这两|这几|这笔|这项|上述|刚才|前面(?:说|提)|加起来")
 # "两个项目加起来呢？": the figures of the earlier turns, taken together.
@@ -41,8 +47,8 @@ _BOTH = re.compile(r"两个|两项|两笔|两次|这两|两者|二者|都")
 
 
 def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
-    """The tier, subject, region and amount a question names (first of each), and its last
-    count of things."""
+    """The tier, subject, region, amount and industry field a question names (first of each),
+    and its last count of things."""
     found: dict[str, str] = {}
     for word in TIER_WORDS:
         if word in text:
@@ -54,21 +60,19 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
             break
     # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names;
     # not one that names an award or a platform ("山东省科学技术奖", "山东省重点实验室").
-    places = [
-        w
-        for w, _ in find_places(text)
-        if not _NAMES_A_THING.match(text[text.find(w) + len(w) :])
-    ]
+    named = [w for w, _ in find_places(text)] or [a for a in aliases if a in text]
+    places = [w for w in named if not PROVINCIAL_THING.match(text, text.find(w) + len(w))]
     if places:
         found["region"] = places[0]
-    else:
-        for alias in aliases:
-            if alias in text:
-                found["region"] = alias
-                break
     m = _AMOUNT.search(text)
     if m:
         found["amount"] = m.group(0)
+    field = _field(text)
+    if field:
+        found["field"] = field
+    award = _AWARD.search(text)
+    if award:
+        found["award"] = award.group(0)
     # The kind of enterprise asked about ("高新技术企业" → "那科技型中小企业呢？"), when the
     # question names exactly one.
     kinds = [a.text for a in attributes_in(text) if a.polarity == "positive"]
@@ -81,6 +85,17 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
     if counts:
         found["count"] = counts[-1]
     return found
+
+
+def _field(text: str) -> str | None:
+    """The first industry field named ("我们是化工传统领域" → 化工传统领域), if any."""
+    for end in _FIELD_END.finditer(text):
+        start = end.start()
+        while start > 0 and text[start - 1] not in _FIELD_START and end.end() - start < 12:
+            start -= 1
+        if end.start() - start >= 2:
+            return text[start : end.end()]
+    return None
 
 
 def user_turns(history: Sequence[Turn]) -> list[str]:
@@ -181,8 +196,11 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
         start, end = figures
         said = rest.removesuffix("?").removesuffix("？").removesuffix("呢").strip("，,")
         return f"{prev[:start]}{said}{prev[end:]}"
-    if replaced != prev:
+    if replaced != prev and not ("amount" in new_slots and "amount" not in old_slots):
         return replaced
+    if replaced != prev:
+        # A figure the previous question lacked ("省里规定的奖励额度是30万") is kept as said.
+        prev = replaced
     # Appended: the earlier question is what gets shortened, so the follow-up itself is kept.
     head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
     return f"{head}，{rest}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,8 +96,14 @@ def gazetteer() -> dict[str, tuple[Place, ...]]:
     }
 
 
+# A province's name that is part of the name of a grade of thing ("山东省科学技术奖",
+# "山东省重点实验室"): the province's award or lab, which a city's policy may fund.
+PROVINCIAL_THING = re.compile(r"[省]?(?:科学技术|科技)?(?:奖|重点实验室|实验室|技术创新中心)")
+
+
 def find_places(text: str) -> list[tuple[str, Place]]:
-    """(words, place) for each place name in `text`, longest match first, left to right."""
+    """(words, place) for each place name in `text`, longest match first, left to right; a
+    province naming a provincial award or lab (山东省科学技术奖) is no place asked about."""
     table = gazetteer()
     found: list[tuple[str, Place]] = []
     i = 0
@@ -105,7 +112,8 @@ def find_places(text: str) -> list[tuple[str, Place]]:
             word = text[i : i + size]
             places = table.get(word)
             if places:
-                found.append((word, places[0]))
+                if places[0].city or not PROVINCIAL_THING.match(text, i + size):
+                    found.append((word, places[0]))
                 i += size
                 break
         else:
