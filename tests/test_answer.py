@@ -963,3 +963,14 @@ def test_one_project_is_not_split() -> None:
         "一个是A，投入300万，能给多少？",
         "另一个是B，投入400万，能给多少？",
     ]
+
+
+def test_what_the_applicant_must_put_in_is_not_answered_with_the_grants_cap(
+    engine: Engine,
+) -> None:
+    a = engine.answerer.answer(
+        "泰安揭榜挂帅项目最高能支持500万，那企业自己得按多少比例配套自筹资金才有资格申请？"
+    )
+    assert a.abstained and a.abstain_reason == "criteria_not_stated:self_funding"
+    kept = engine.answerer.answer("日照对科技型中小企业研发补助的市级配套比例是多少？")
+    assert not kept.abstained

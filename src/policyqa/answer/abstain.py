@@ -138,7 +138,11 @@ def money_unstated_message(hit: Hit) -> str:
 def criteria_unstated_message(kind: str, hit: Hit) -> str:
     """Criteria the documents do not state, naming the clause that grants the support (its
     amount is no answer to a question about conditions or procedure)."""
-    what = {"procedure": "申报材料和流程", "timing": "申报时间和截止日期"}.get(
+    what = {
+        "procedure": "申报材料和流程",
+        "timing": "申报时间和截止日期",
+        "self_funding": "企业自筹或配套资金的比例",
+    }.get(
         kind, "具体的认定条件或标准"
     )
     return (

@@ -217,6 +217,10 @@ class Answerer:
         elsewhere = self._topic_elsewhere(frame, searched)
         if elsewhere is not None:
             return self._only_elsewhere(question, resolved, frame, *elsewhere)
+        # Criteria the top clause does not state are no question an amount answers either.
+        unstated = criteria_unstated(searched, result.hits[0].clause.text)
+        if unstated:
+            return self._criteria_unstated(question, resolved, unstated, result.hits[0])
         if self.calculator and frame.intent == "amount":
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
@@ -237,9 +241,6 @@ class Answerer:
         unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
         if unfunded:
             return self._not_funded(question, resolved, unfunded, result.hits[0])
-        unstated = criteria_unstated(searched, result.hits[0].clause.text)
-        if unstated:
-            return self._criteria_unstated(question, resolved, unstated, result.hits[0])
         if self._money_unstated(frame, searched, result.hits[0].clause.text):
             message = money_unstated_message(result.hits[0])
             return abstention(question, resolved, message, self._coverage, "amount_not_stated")

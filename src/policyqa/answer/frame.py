@@ -89,6 +89,8 @@ class _CriteriaCheck(BaseModel):
     name: str = Field(min_length=1)
     cues: tuple[str, ...] = Field(min_length=1)
     evidence: tuple[str, ...] = Field(min_length=1)
+    # A figure criterion ("自筹资金按多少比例"): asked with 多少 too, which other checks are not.
+    figure: bool = False
 
 
 class FrameVocabulary(BaseModel):

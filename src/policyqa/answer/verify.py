@@ -290,9 +290,9 @@ def criteria_unstated(question: str, clause_text: str) -> str | None:
     or a grant is no answer to "需要什么条件/材料".
     """
     text, clause = normalize_query(question), normalize_query(clause_text)
-    if "多少" in text:
-        return None
     for check in vocabulary().criteria_check:
+        if "多少" in text and not check.figure:
+            continue  # "…多少" asks the amount, whatever else it says ("条件也满足")
         if any(c in text for c in check.cues) and not any(e in clause for e in check.evidence):
             return check.name
     return None
