@@ -343,6 +343,7 @@ def test_lookup_of_an_object_the_clause_does_not_fund_abstains(engine: Engine) -
         ("泰安孵化器要满足什么条件才能被认定为国家级孵化器？", "qualification"),
         ("日照申请新品种培育补贴需要准备哪些材料？", "procedure"),
         ("日照的重大科技创新专项今年什么时候开始申报？截止日期是哪天？", "timing"),
+        ("日照的莒县属不属于省财政直管县？", "membership"),
     ],
 )
 def test_criteria_the_clause_does_not_state_are_not_answered_with_an_amount(
@@ -974,3 +975,8 @@ def test_what_the_applicant_must_put_in_is_not_answered_with_the_grants_cap(
     assert a.abstained and a.abstain_reason == "criteria_not_stated:self_funding"
     kept = engine.answerer.answer("日照对科技型中小企业研发补助的市级配套比例是多少？")
     assert not kept.abstained
+
+
+def test_a_kind_the_clause_lists_members_of_is_answered(engine: Engine) -> None:
+    a = engine.answerer.answer("生物医药属不属于日照的新兴产业？")
+    assert not a.abstained and "生物医药" in a.answer

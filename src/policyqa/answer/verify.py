@@ -284,11 +284,33 @@ def asked_object(
     return None
 
 
+# "莒县属不属于省财政直管县": whether one thing is of a kind.
+_MEMBERSHIP = re.compile(
+    r"(?P<x>[\u4e00-\u9fff]{2,8}?)(?:属不属于|属于不属于|是不是|算不算|在不在)(?P<y>[^？?，,。]{2,16})"
+)
+
+
+def membership_unstated(question: str, clause_text: str) -> str | None:
+    """The thing whose kind a question asks ("莒县" of "日照的莒县属不属于省财政直管县") when the
+    clause naming the kind never names the thing: it does not say which things are of it."""
+    m = _MEMBERSHIP.search(normalize_query(question))
+    if m is None:
+        return None
+    thing = m.group("x").split("的")[-1]
+    clause = normalize_query(clause_text)
+    kind = m.group("y").rstrip("吗呢")
+    if len(thing) < 2 or thing in clause or kind[:4] not in clause:
+        return None
+    return thing
+
+
 def criteria_unstated(question: str, clause_text: str) -> str | None:
     """The sort of criteria a question asks for (procedure, qualification) that the clause to
     be quoted does not state; None when it does or the question asks no criteria. An amount
     or a grant is no answer to "需要什么条件/材料".
     """
+    if membership_unstated(question, clause_text):
+        return "membership"
     text, clause = normalize_query(question), normalize_query(clause_text)
     for check in vocabulary().criteria_check:
         if "多少" in text and not check.figure:
