@@ -433,7 +433,9 @@ def test_batch_requests_carry_no_gold(gold_set: list[GoldQuestion]) -> None:
     assert sum(bool(r["history"]) for r in requests) >= 6
 
 
-@pytest.mark.parametrize("name", ["questions-unseen.jsonl", "questions-heldout.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["questions-unseen.jsonl", "questions-heldout.jsonl", "questions-heldout2.jsonl"]
+)
 def test_held_out_sets_load_and_name_real_clauses(name: str, corpus: IngestResult) -> None:
     held_out = load_gold(PROJECT_ROOT / "eval" / name)
     known = {c.clause_id for c in corpus.clauses}
