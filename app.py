@@ -17,8 +17,6 @@ import argparse
 import os
 import sys
 
-import uvicorn
-
 from policyqa.settings import Settings, get_settings
 
 
@@ -53,8 +51,9 @@ def main() -> None:
     prepare_index(settings)
     if workers == 1:
         from policyqa.serve.api import create_app
+        from policyqa.serve.workers import serve_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        serve_app(create_app(settings), args.host, args.port)
         return
     from policyqa.serve.workers import PortInUseError, run_workers
 

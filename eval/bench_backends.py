@@ -6,8 +6,9 @@ Dense search over synthetic clause vectors (real vectors plus noise, as `bench.p
 index build seconds, single-query search p50/p95 and recall@10 against exact search, for FAISS
 flat, FAISS HNSW and Milvus (milvus-lite here: FLAT, exact by construction; a server builds
 HNSW). Then cold `/ask` req/s at concurrency 16 for one worker and for one worker per core,
-with each server's RSS. Run as `python eval/bench_backends.py`; figures go to the README, never
-into tests.
+with each server's RSS and the CPU milliseconds per request of the server (all its processes;
+their event loops alone) and of the load client, which shares the cores. Run as
+`python eval/bench_backends.py`; figures go to the README, never into tests.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -185,11 +187,54 @@ def measure_workers(index_dir: Path, workdir: Path, requests: int) -> list[dict[
         with running_server(index_dir, log=log_path, env=env, startup_s=300) as server:
             run_load(server.base, pool[:8], 16, 4, 120)  # every worker's model loaded
             log(f"cold /ask, {workers} worker(s), concurrency 16: {len(questions)} requests")
+            server_before, client_before = _tree_cpu_s(server.pid), _own_cpu_s()
             report = run_load(server.base, questions, len(questions), 16, 300)
+            server_after, client_after = _tree_cpu_s(server.pid), _own_cpu_s()
             rss = _tree_rss_mb(server.pid)
         d = report.to_dict()
-        rows.append({"workers": workers, "requests": len(questions), **d, "rss_mb": rss})
+        per_request = 1000 / max(report.sent, 1)
+        cpu = {
+            "server": round((server_after[0] - server_before[0]) * per_request, 2),
+            "server_event_loops": round((server_after[1] - server_before[1]) * per_request, 2),
+            "client": round((client_after - client_before) * per_request, 2),
+        }
+        rows.append(
+            {
+                "workers": workers,
+                "requests": len(questions),
+                **d,
+                "rss_mb": rss,
+                "cpu_ms_per_request": cpu,
+            }
+        )
     return rows
+
+
+def _tree_cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of the server and the workers it started, and of their main
+    threads alone (uvicorn's event loops), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds(stat: Path) -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid, *(int(c) for c in children.read_text().split())] if children.exists() else [pid]
+    total = main = 0.0
+    for p in pids:
+        try:
+            total += seconds(Path(f"/proc/{p}/stat"))
+            main += seconds(Path(f"/proc/{p}/task/{p}/stat"))
+        except OSError:  # gone meanwhile
+            continue
+    return total, main
+
+
+def _own_cpu_s() -> float:
+    """CPU seconds of this process (the load client, while run_load runs)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _tree_rss_mb(pid: int) -> dict[str, float | None]:

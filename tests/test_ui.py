@@ -354,3 +354,20 @@ def test_no_ui_event_is_queued_so_any_worker_answers_it() -> None:
     assert len(dependencies) >= 5  # ask (button, Enter), new conversation, match, page load
     assert [d["queue"] for d in dependencies] == [False] * len(dependencies)
 
+
+def test_the_unused_event_queue_polls_rarely_once_mounted() -> None:
+    """Gradio's queue loop polls every 1 ms in every worker (about 1,100 wake-ups a second,
+    idle or busy); no event here is queued, so the mounted UI's queue polls at QUEUE_POLL_S.
+    A Gradio that renames these attributes fails here instead of polling again unnoticed."""
+    from fastapi import FastAPI
+    from starlette.routing import Mount
+
+    from policyqa.serve.ui import PROGRESS_POLL_S, QUEUE_POLL_S, mount_ui
+
+    app = mount_ui(FastAPI(), load_rules(PROJECT_ROOT / "corpus"))
+    (mounted,) = [r for r in app.routes if isinstance(r, Mount) and r.path == "/ui"]
+    queue = mounted.app.get_blocks()._queue
+    assert (queue.sleep_when_free, queue.progress_update_sleep_when_free) == (
+        QUEUE_POLL_S,
+        PROGRESS_POLL_S,
+    )

@@ -87,6 +87,30 @@ def test_kept_alive_connections_are_spread_over_the_workers(two_workers: Running
     assert again == first  # a kept connection stays with its worker
 
 
+def _runs_uvloop_and_httptools(log: Path | None, pid: int) -> bool:
+    """Whether process `pid` said, once started, that it runs on uvloop with httptools (each
+    server process logs the class of its running event loop and its HTTP protocol)."""
+    assert log is not None
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return f"进程 {pid} 的事件循环 uvloop.Loop，HTTP 协议 HttpToolsProtocol" in text
+
+
+def test_every_worker_runs_on_uvloop_with_httptools(two_workers: RunningServer) -> None:
+    pids = workers_seen(two_workers.base)
+    assert len(pids) == 2
+    assert all(_runs_uvloop_and_httptools(two_workers.log, pid) for pid in pids)
+
+
+def test_a_single_server_process_runs_on_uvloop_with_httptools(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    env = {"POLICYQA_WORKERS": "1"}
+    log = tmp_path / "server.log"
+    with running_server(test_settings.index_dir, env=env, log=log) as server:
+        assert workers_seen(server.base, n=1) == {server.pid}  # app.py serves by itself
+        assert _runs_uvloop_and_httptools(log, server.pid)
+
+
 def test_a_killed_worker_is_replaced(two_workers: RunningServer) -> None:
     victim, *_ = workers_seen(two_workers.base)
     os.kill(victim, signal.SIGKILL)

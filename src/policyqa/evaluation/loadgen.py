@@ -9,12 +9,20 @@ Every run is bounded twice: it sends at most `total` requests, and it stops star
 at `timeout_s` (a request in flight never outlives the deadline either), so it always ends by
 itself. An error is anything but a 200 with a JSON answer object: another status, a timeout,
 a connection failure or an unreadable body. Only loopback servers are meant as targets.
+
+The client is a minimal HTTP/1.1 one on asyncio streams (`_Connection`): one kept-alive
+connection per concurrent sender, a POST with a Content-Length body, and a response read by its
+Content-Length, chunked encoding or the connection's end. It runs on the same cores as the
+server it measures, so its cost is the server's loss: a general client (httpx) spent about
+2 ms of CPU per request, this one about 0.3 ms. Failures are counted under the names
+httpx gives them (ConnectError, ReadError, WriteError, RemoteProtocolError; "timeout").
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import math
 import time
 from collections import Counter
@@ -23,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
+import uvloop
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -125,12 +133,165 @@ def _check(
         )
 
 
-def _is_answer(response: httpx.Response) -> bool:
+class TransportError(Exception):
+    """A request that got no complete HTTP response; `kind` is how the report counts it."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where requests go: host and port to connect to, and the Host header and path prefix."""
+
+    host: str
+    port: int
+    authority: bytes
+    prefix: str
+
+    @classmethod
+    def parse(cls, base_url: str) -> _Target:
+        parts = urlsplit(base_url)
+        if parts.scheme != "http":
+            raise LoadConfigError(f"{base_url}: only http:// targets are supported")
+        host = parts.hostname or ""
+        port = parts.port or 80
+        return cls(host, port, parts.netloc.encode("idna"), parts.path.rstrip("/"))
+
+
+_MAX_HEAD = 64 * 1024
+
+
+def _kind(error: OSError, otherwise: str) -> str:
+    """How an operating-system error is counted: a timeout as one, anything else as `otherwise`."""
+    return "timeout" if isinstance(error, TimeoutError) else otherwise
+
+
+class _Connection:
+    """One kept-alive HTTP/1.1 connection: `post` sends a request and reads its response."""
+
+    def __init__(self, target: _Target) -> None:
+        self.target = target
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.reader is not None and self.writer is not None:
+            if not self.reader.at_eof() and not self.writer.is_closing():
+                return self.reader, self.writer
+            self.close()  # the server closed it while idle: open a new one, as httpx does
+        try:
+            reader, writer = await asyncio.open_connection(
+                self.target.host, self.target.port, limit=_MAX_HEAD
+            )
+        except OSError as e:
+            raise TransportError(_kind(e, "ConnectError"), str(e)) from e
+        self.reader, self.writer = reader, writer
+        return reader, writer
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST `body` (JSON) to `path`: the status and the body of the response."""
+        reader, writer = await self._open()
+        head = (
+            f"POST {self.target.prefix}{path} HTTP/1.1\r\n".encode("ascii")
+            + b"Host: "
+            + self.target.authority
+            + b"\r\n"
+            b"Accept: */*\r\n"
+            b"Content-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n"
+        )
+        try:
+            writer.write(head + body)
+            await writer.drain()
+        except OSError as e:
+            self.close()
+            raise TransportError(_kind(e, "WriteError"), str(e)) from e
+        try:
+            status, keep_alive, content = await _read_response(reader)
+        except TransportError:
+            self.close()
+            raise
+        except OSError as e:
+            self.close()
+            raise TransportError(_kind(e, "ReadError"), str(e)) from e
+        if not keep_alive:
+            self.close()
+        return status, content
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
+    """Status, whether the connection stays open, and the body of one HTTP/1.1 response."""
     try:
-        body = response.json()
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as e:
+        raise TransportError(
+            "RemoteProtocolError", "Server disconnected without sending a response."
+        ) from e
+    except asyncio.LimitOverrunError as e:
+        raise TransportError("RemoteProtocolError", "response head too long") from e
+    lines = head[:-4].split(b"\r\n")
+    status_line = lines[0].split(b" ", 2)
+    if (
+        len(status_line) < 2
+        or not status_line[0].startswith(b"HTTP/1.")
+        or not (status_line[1].isdigit())
+    ):
+        raise TransportError("RemoteProtocolError", f"bad status line {lines[0][:80]!r}")
+    status = int(status_line[1])
+    headers: dict[bytes, bytes] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(b":")
+        if not sep:
+            raise TransportError("RemoteProtocolError", f"bad header line {line[:80]!r}")
+        headers[name.strip().lower()] = value.strip()
+    keep_alive = headers.get(b"connection", b"").lower() != b"close" and status_line[0] != (
+        b"HTTP/1.0"
+    )
+    try:
+        if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            return status, keep_alive, await _read_chunked(reader)
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                raise TransportError("RemoteProtocolError", f"bad Content-Length {length!r}")
+            return status, keep_alive, await reader.readexactly(int(length))
+        if status in (204, 304) or 100 <= status < 200:
+            return status, keep_alive, b""
+        return status, False, await reader.read()  # delimited by the connection's end
+    except asyncio.IncompleteReadError as e:
+        raise TransportError("RemoteProtocolError", "peer closed connection mid-body") from e
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        size_text = size_line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError as e:
+            raise TransportError("RemoteProtocolError", f"bad chunk size {size_text!r}") from e
+        if size == 0:
+            while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers
+                pass
+            return b"".join(chunks)
+        chunks.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def _is_answer(body: bytes) -> bool:
+    try:
+        data = json.loads(body)
     except ValueError:
         return False
-    return isinstance(body, dict) and isinstance(body.get("answer"), str)
+    return isinstance(data, dict) and isinstance(data.get("answer"), str)
 
 
 async def run_load_async(
@@ -149,6 +310,7 @@ async def run_load_async(
     `request_timeout_s` or at the deadline, whichever comes first.
     """
     _check(base_url, questions, total, concurrency, timeout_s)
+    target = _Target.parse(base_url)
     started = time.perf_counter()
     deadline = started + timeout_s
     next_index = 0
@@ -156,9 +318,8 @@ async def run_load_async(
     statuses: Counter[int] = Counter()
     kinds: Counter[str] = Counter()
     timed_out = False
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(connection: _Connection) -> None:
         nonlocal next_index, timed_out
         while next_index < total:
             remaining = deadline - time.perf_counter()
@@ -167,28 +328,34 @@ async def run_load_async(
                 return
             i = next_index
             next_index += 1
-            payload = {"question": questions[i % len(questions)]}
+            payload = json.dumps(
+                {"question": questions[i % len(questions)]}, ensure_ascii=False
+            ).encode("utf-8")
             t0 = time.perf_counter()
             try:
-                response = await client.post(
-                    path, json=payload, timeout=min(request_timeout_s, remaining)
-                )
-            except httpx.TimeoutException:
+                async with asyncio.timeout(min(request_timeout_s, remaining)):
+                    status, body = await connection.post(path, payload)
+            except TimeoutError:
+                connection.close()  # its response may still come: never read it as another's
                 kinds["timeout"] += 1
                 continue
-            except httpx.HTTPError as e:
-                kinds[type(e).__name__] += 1
+            except TransportError as e:
+                kinds[e.kind] += 1
                 continue
             finally:
                 latencies.append((time.perf_counter() - t0) * 1000)
-            statuses[response.status_code] += 1
-            if response.status_code != 200:
-                kinds[f"status_{response.status_code}"] += 1
-            elif not _is_answer(response):
+            statuses[status] += 1
+            if status != 200:
+                kinds[f"status_{status}"] += 1
+            elif not _is_answer(body):
                 kinds["bad_body"] += 1
 
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, trust_env=False) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    connections = [_Connection(target) for _ in range(concurrency)]
+    try:
+        await asyncio.gather(*(worker(c) for c in connections))
+    finally:
+        for c in connections:
+            c.close()
     wall = time.perf_counter() - started
     errors = sum(kinds.values())
     sent = len(latencies)
@@ -213,11 +380,13 @@ async def run_load_async(
 
 
 def _blocking(fn: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, R]:
-    """The same call from synchronous code: runs the coroutine in its own event loop."""
+    """The same call from synchronous code: runs the coroutine in its own event loop (uvloop,
+    as the server does: the client's CPU is taken from the server it measures)."""
 
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        return asyncio.run(fn(*args, **kwargs))
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(fn(*args, **kwargs))
 
     return run
 
