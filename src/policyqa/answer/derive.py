@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from policyqa.answer.quantities import (
     frame_quantities,
@@ -22,8 +23,30 @@ from policyqa.answer.quantities import (
 )
 from policyqa.answer.reading import QuestionReading
 from policyqa.rules.model import InputSpec, Rule
-from policyqa.rules.money import Quantity, find_quantities, format_yuan
+from policyqa.rules.money import Quantity, find_quantities, format_yuan, plain_number
 from policyqa.text import normalize_query
+
+
+def _loss(text: str, invested: Any, label: str, base_label: str) -> tuple[Any, str] | None:
+    """(the loss, the step saying how) when the question gives it through the investment: all
+    of it ("全部亏损"), what did not come back ("收回650万"), or a part ("只亏了一成")."""
+    if total_loss_means_investment(text):
+        return invested, f"全部亏损：{label}按{base_label}计"
+    amount = _to_yuan(invested)
+    if amount is None:
+        return None
+    recovered = recovered_amount(text)
+    if recovered is not None and amount > recovered.value:
+        loss = amount - recovered.value
+        back = format_yuan(recovered.value)
+        return loss, f"收回{back}：{label}为{format_yuan(amount)} − {back} = {format_yuan(loss)}"
+    part = lost_part(text)
+    if part is not None:
+        loss = (amount * part).quantize(Decimal("0.01"))
+        share = f"{plain_number(part * 100)}%"
+        shown = f"{format_yuan(amount)} × {share} = {format_yuan(loss)}"
+        return loss, f"亏损{share}：{label}为{shown}"
+    return None
 
 
 def _to_yuan(value: object) -> Decimal | None:
@@ -41,40 +64,12 @@ def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
     # A formula paying the lesser of a share of its base and a limit (the loss) declares both.
     declared = rule.formula.model_dump()
     base, limit = declared.get("base"), declared.get("limit")
-    if (
-        isinstance(base, str)
-        and isinstance(limit, str)
-        and limit in missing
-        and base in inputs
-        and total_loss_means_investment(text)
-    ):
-        inputs[limit] = inputs[base]
-        explained.append(f"全部亏损：{missing.pop(limit).label}按{rule.input_spec(base).label}计")
-    recovered = recovered_amount(text)
-    if (
-        isinstance(base, str)
-        and isinstance(limit, str)
-        and limit in missing
-        and recovered is not None
-        and (invested := _to_yuan(inputs.get(base))) is not None
-        and invested > recovered.value
-    ):
-        inputs[limit] = invested - recovered.value
-        back, loss = format_yuan(recovered.value), format_yuan(inputs[limit])
-        explained.append(
-            f"收回{back}：{missing.pop(limit).label}为{format_yuan(invested)} − {back} = {loss}"
-        )
-    lost = lost_part(text)
-    if (
-        isinstance(base, str)
-        and isinstance(limit, str)
-        and limit in missing
-        and lost is not None
-        and (invested := _to_yuan(inputs.get(base))) is not None
-    ):
-        inputs[limit] = (invested * lost).quantize(Decimal("0.01"))
-        shown = f"{format_yuan(invested)} × {_plain(lost * 100)}% = {format_yuan(inputs[limit])}"
-        explained.append(f"亏损{_plain(lost * 100)}%：{missing.pop(limit).label}为{shown}")
+    if isinstance(base, str) and isinstance(limit, str) and limit in missing and base in inputs:
+        loss = _loss(text, inputs[base], missing[limit].label, rule.input_spec(base).label)
+        if loss is not None:
+            inputs[limit], step = loss
+            explained.append(step)
+            missing.pop(limit)
     growth = next((q for q in frame_quantities(text) if q.role == "growth_rate"), None)
     for threshold in rule.thresholds:
         if growth is None or not threshold.growth:
@@ -119,7 +114,7 @@ def summed_counts(text: str, rule: Rule, reading: QuestionReading) -> QuestionRe
         reading,
         inputs={**reading.inputs, spec.name: total},
         missing=tuple(m for m in reading.missing if m.name != spec.name),
-        explained=(*reading.explained, f"{spec.label}：{shown} = {_plain(total)}家"),
+        explained=(*reading.explained, f"{spec.label}：{shown} = {plain_number(total)}家"),
     )
 
 
@@ -155,5 +150,3 @@ def _kind_before(before: str, described: str) -> bool:
     return any(before[-n:] in described for n in (4, 3) if len(before) >= n)
 
 
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")

@@ -22,7 +22,7 @@ from policyqa.answer.requirements import contradiction
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
 from policyqa.rules.model import Rule
-from policyqa.rules.money import find_quantities, format_yuan
+from policyqa.rules.money import find_quantities, format_yuan, plain_number
 from policyqa.text import normalize
 
 
@@ -126,11 +126,16 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
         label = declared.get("cap_total_label", "累计最高")
         steps.append(f"合计{format_yuan(total)}，{label}{format_yuan(amount)}")
     steps.append(f"合计：{format_yuan(amount)}")
+    return _yearly(rule, {base: [str(v) for v in values]}, amount, steps)
+
+
+def _yearly(rule: Rule, inputs: dict[str, object], amount: Decimal, steps: list[str]) -> CalcResult:
+    """The result of one rule computed year by year."""
     return CalcResult(
         rule_id=rule.id,
         clause_id=rule.clause_id,
         title=rule.title,
-        inputs={base: [str(v) for v in values]},
+        inputs=inputs,
         amount_yuan=amount,
         steps=tuple(steps),
         qualifies=True,
@@ -183,18 +188,9 @@ def per_year_counts(text: str, rule: Rule) -> CalcResult | None:
             return None
         total += one.amount_yuan
         capped = "（每年最高限额）" if one.amount_yuan < count * _per_unit(rule) else ""
-        steps.append(f"{label}：{_plain(count)}家 → {format_yuan(one.amount_yuan)}{capped}")
+        steps.append(f"{label}：{plain_number(count)}家 → {format_yuan(one.amount_yuan)}{capped}")
     steps.append(f"合计：{format_yuan(total)}")
-    return CalcResult(
-        rule_id=rule.id,
-        clause_id=rule.clause_id,
-        title=rule.title,
-        inputs={spec.name: [_plain(c) for _, _, c in years]},
-        amount_yuan=total,
-        steps=tuple(steps),
-        qualifies=True,
-        upper_bound=rule.upper_bound,
-    )
+    return _yearly(rule, {spec.name: [plain_number(c) for _, _, c in years]}, total, steps)
 
 
 def _per_unit(rule: Rule) -> Decimal:
@@ -203,8 +199,6 @@ def _per_unit(rule: Rule) -> Decimal:
     return Decimal(declared.get("amount_per_unit") or 0) / Decimal(unit_count)
 
 
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 # "两级合计要出70万，市级承担多少": one payer's part of a total a rule splits by a ratio (5:2).

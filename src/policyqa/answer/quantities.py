@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from policyqa.answer.frame_types import FrameQuantity, QuantityRole
-from policyqa.rules.money import Quantity, find_quantities, format_yuan
+from policyqa.rules.money import Quantity, find_quantities, format_yuan, plain_number
 
 _GROWTH = re.compile(r"(增长|增幅|增加|提高|提升|同比|翻)[了]?[约近达]?$")
 _LOSS = re.compile(r"(亏损|损失|亏了|亏掉|赔了)[了]?[约近达]?$")
@@ -37,9 +37,6 @@ _LIST_GAP = re.compile(r"^[、，,和及与]?$")
 _UNIT: dict[str, str] = {"money": "yuan", "count": "count", "percent": "percent", "years": "year"}
 
 
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
 
 
 def _joined(text: str, found: list[Quantity]) -> list[Quantity]:
@@ -138,11 +135,11 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
             total = sum((q.value for q in run), Decimal(0))
             out.append(
                 FrameQuantity(
-                    _plain(total),
+                    plain_number(total),
                     "yuan",
                     "per_year",
                     text[run[0].start : run[-1].end],
-                    tuple(_plain(q.value) for q in run),
+                    tuple(plain_number(q.value) for q in run),
                 )
             )
     led = _year_by_year(text, found)
@@ -150,11 +147,11 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
         listed.update(q.start for q in led)
         out.append(
             FrameQuantity(
-                _plain(sum((q.value for q in led), Decimal(0))),
+                plain_number(sum((q.value for q in led), Decimal(0))),
                 "yuan",
                 "per_year",
                 text[led[0].start : led[-1].end],
-                tuple(_plain(q.value) for q in led),
+                tuple(plain_number(q.value) for q in led),
             )
         )
     for q in found:
@@ -162,12 +159,12 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
             continue
         value = q.value * 100 if q.kind == "percent" else q.value
         unit = _UNIT[q.kind]
-        out.append(FrameQuantity(_plain(value), unit, _role(text, q), q.text))  # type: ignore[arg-type]
+        out.append(FrameQuantity(plain_number(value), unit, _role(text, q), q.text))  # type: ignore[arg-type]
     doubled = _DOUBLED.search(text)
     if doubled and not any(q.role == "growth_rate" for q in out):
         out.append(
             FrameQuantity(
-                _plain(_doubling_growth(doubled)), "percent", "growth_rate", doubled.group(0)
+                plain_number(_doubling_growth(doubled)), "percent", "growth_rate", doubled.group(0)
             )
         )
     return tuple(out)

@@ -215,9 +215,9 @@ def parse_ratio(text: str) -> tuple[int, int]:
     return parts
 
 
-def _trim(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+def plain_number(value: Decimal) -> str:
+    """A number without trailing zeros or exponent (12.50 → "12.5", 1E+1 → "10")."""
+    return format(value.normalize(), "f")
 
 
 def format_yuan(amount: Decimal) -> str:
@@ -230,15 +230,15 @@ def format_yuan(amount: Decimal) -> str:
         return f"{amount.quantize(Decimal('0.01'))}元"
     if abs(amount) >= 10**8 and amount % 10**4 == 0:
         return (
-            f"{_trim(amount / 10**8)}亿元"
+            f"{plain_number(amount / 10**8)}亿元"
             if amount % 10**6 == 0
-            else f"{_trim(amount / 10**4)}万元"
+            else f"{plain_number(amount / 10**4)}万元"
         )
     if abs(amount) >= 10**4:
-        return f"{_trim(amount / 10**4)}万元"
-    return f"{_trim(amount)}元"
+        return f"{plain_number(amount / 10**4)}万元"
+    return f"{plain_number(amount)}元"
 
 
 def format_rate(rate: Decimal) -> str:
     """A fraction as the documents' percentage: 0.3 → "30%"."""
-    return f"{_trim(Decimal(rate) * 100)}%"
+    return f"{plain_number(Decimal(rate) * 100)}%"
