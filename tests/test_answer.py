@@ -856,16 +856,24 @@ def test_a_payers_part_of_a_stated_total_is_the_rules_ratio_of_it(
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "amount"),
     [
-        "我们企业在省财政直管县，用共享仪器的费用按创新券政策，省里和市里合计补了48万，"
-        "其中市级财政补了多少？",
-        "我们不在省财政直管县，用共享科学仪器的费用省里已经按比例补了16万元，日照市级还能补多少？",
+        (
+            "我们企业在省财政直管县，用共享仪器的费用按创新券政策，省里和市里合计补了48万，"
+            "其中市级财政补了多少？",
+            120_000,  # the cost is 48万 ÷ (60% + 20%), not 48万
+        ),
+        (
+            "我们不在省财政直管县，用共享科学仪器的费用省里已经按比例补了16万元，日照市级还能补多少？",
+            80_000,  # the cost is 16万 ÷ 40%, not 16万
+        ),
     ],
 )
-def test_a_grant_received_is_not_the_cost_it_was_granted_on(question: str, engine: Engine) -> None:
+def test_a_grant_received_is_not_the_cost_it_was_granted_on(
+    question: str, amount: int, engine: Engine
+) -> None:
     answer = engine.answerer.answer(question)
-    assert answer.calculation is None  # not 48万 or 16万 × 20%
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
 
 
 def test_a_grant_received_is_the_base_of_a_rule_paying_on_a_grant(engine: Engine) -> None:
@@ -980,3 +988,25 @@ def test_what_the_applicant_must_put_in_is_not_answered_with_the_grants_cap(
 def test_a_kind_the_clause_lists_members_of_is_answered(engine: Engine) -> None:
     a = engine.answerer.answer("生物医药属不属于日照的新兴产业？")
     assert not a.abstained and "生物医药" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("我们是大型企业，用共享仪器花了60万，市级能按20%补吗？", "大型企业"),
+        ("我们是市级孵化器，今年培育出2家高企，能不能拿培育补助？", "市级孵化器"),
+        ("泰安的省级孵化器，2019年就认定了，还能申请一次性补助吗？", "2019年就认定"),
+        ("泰安这家加速器三年前就被认定为省级，还能申请30万吗？", "三年前就被认定"),
+    ],
+)
+def test_a_yes_no_question_from_an_asker_ruled_out_is_answered_no(
+    question: str, why: str, engine: Engine
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "不符合条件" in answer.answer and why in answer.answer
+
+
+def test_a_yes_no_question_the_facts_do_not_rule_out_is_still_a_lookup(engine: Engine) -> None:
+    answer = engine.answerer.answer("今年新认定的省级孵化器，在泰安能申请一次性补助吗？")
+    assert "不符合条件" not in answer.answer

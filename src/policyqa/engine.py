@@ -209,7 +209,10 @@ class RuleCalculator:
             else None
         )
         missing = list(found.missing)
-        return CalcOutcome(found.clause_id, calculation, missing, found.summary, found.unfunded)
+        ruled_out = found.calculation is not None and not found.calculation.qualifies
+        return CalcOutcome(
+            found.clause_id, calculation, missing, found.summary, found.unfunded, ruled_out
+        )
 
     def topic_words(self) -> Mapping[str, frozenset[str]]:
         """doc id → the words its rules name what they fund by (for the answer's topic check)."""

@@ -20,6 +20,7 @@ from policyqa.answer.items import (
     several_items,
     share_of_total,
 )
+from policyqa.answer.layers import LayerPrompt, layered_share, layered_summary
 from policyqa.answer.projects import project_questions
 from policyqa.answer.reading import industries_in, read_inputs
 from policyqa.answer.requirements import (
@@ -165,6 +166,14 @@ def calculate_from_clauses(
     if items is not None:
         return AmountAnswer(clause_id, rule, items, (), _items_summary(items))
     reading = summed_counts(text, rule, derive_inputs(text, rule, read_inputs(question, rule)))
+    # Another level's part of the same cost (省里), both parts, or a part from a grant received.
+    layered = layered_share(text, rule, reading)
+    if isinstance(layered, LayerPrompt):
+        return AmountAnswer(
+            clause_id, rule, None, layered.prompts, f"该问题适用“{rule.title}”的规定。"
+        )
+    if layered is not None:
+        return AmountAnswer(clause_id, rule, layered, (), layered_summary(rule, layered))
     if reading.missing:
         return AmountAnswer(
             clause_id, rule, None, reading.prompts, f"该问题适用“{rule.title}”的规定。"
@@ -194,9 +203,7 @@ def calculate_from_clauses(
     )
 
 
-def _several_projects(
-    text: str, clause_ids: Sequence[str], book: RuleBook
-) -> AmountAnswer | None:
+def _several_projects(text: str, clause_ids: Sequence[str], book: RuleBook) -> AmountAnswer | None:
     """Projects described one after another ("一个是…；另一个是…"), each computed as its own
     question, then added up; None unless every project gets a calculation. Not for a rule
     that takes several projects' figures itself (its caps over all of them apply there)."""

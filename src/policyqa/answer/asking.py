@@ -3,8 +3,9 @@ patterns of the kinds of answer.
 
 Owns `validate_question` (empty, too long — before and after normalization —, unreadable
 characters: a `QuestionError` in Chinese) and the patterns the composer routes by: who is
-responsible (`ASKS_WHO`), an amount of money (`ASKS_AMOUNT`), a figure (`ASKS_FIGURE`) and a list
-(`ASKS_LIST`). Pure; never searches and never composes an answer (`answer.compose`).
+responsible (`ASKS_WHO`), an amount of money (`ASKS_AMOUNT`), a figure (`ASKS_FIGURE`), yes or
+no (`ASKS_WHETHER`) and a list (`ASKS_LIST`). Pure; never searches and never composes an answer
+(`answer.compose`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ ASKS_AMOUNT = re.compile(
     r"|万元?[^，,。？?]{0,4}[，,]?(?:是这样吗|对吗|是真的吗|对不对|没错吧|是吗)"
 )
 ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
+# A yes-or-no question ("能按20%补吗", "能不能拿"): the stated facts may answer it with no.
+ASKS_WHETHER = re.compile(r"吗[？?。]?$|能不能|可不可以|是否|可否|行不行|有没有资格|能否")
 ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")
 
 

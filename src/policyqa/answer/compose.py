@@ -30,6 +30,7 @@ from policyqa.answer.asking import (
     ASKS_AMOUNT,
     ASKS_FIGURE,
     ASKS_LIST,
+    ASKS_WHETHER,
     ASKS_WHO,
     validate_question,
 )
@@ -80,6 +81,7 @@ class CalcOutcome:
     missing: list[str]
     summary: str
     unfunded: str = ""  # a grade asked for that no clause pays (国家级加速器)
+    ruled_out: bool = False  # the stated facts fail the rule's requirements (amount 0)
 
 
 class Calculator(Protocol):
@@ -236,6 +238,15 @@ class Answerer:
                     return abstention(
                         question, resolved, message, self._coverage, "amount_not_stated"
                     )
+                return self._calculated(question, resolved, result, outcome)
+        if self.calculator and (
+            frame.intent == "eligibility"
+            or (frame.intent == "lookup" and ASKS_WHETHER.search(searched))
+        ):
+            # "能申请吗？" from an asker the stated facts rule out: the answer is no, with the
+            # requirement it fails, as an amount question's would be (amount 0).
+            outcome = self.calculator.calculate(searched, result.hits)
+            if outcome is not None and outcome.ruled_out:
                 return self._calculated(question, resolved, result, outcome)
         # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
         unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)

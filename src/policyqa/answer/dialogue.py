@@ -44,6 +44,13 @@ _BACK_REFERENCE = re.compile(r"这两|这几|这笔|这项|上述|刚才|前面(
 # "两个项目加起来呢？": the figures of the earlier turns, taken together.
 _SUMMED = re.compile(r"加起来|一共|合计|总共|累计|合起来|算在一起")
 _BOTH = re.compile(r"两个|两项|两笔|两次|这两|两者|二者|都")
+# Whose part a turn asked (市级, then 省里): not 省财政直管县, which names a kind of county.
+_PAYER = re.compile(r"(?:省|市|区|县)(?:里|级|本级)(?!以上)|(?:省|市)财政(?!直管)")
+# A payer as the one asked ("市级最多补多少", "省里能补多少"), not a grade (市级孵化器).
+_PAYER_ASKED = re.compile(
+    rf"(?:{_PAYER.pattern})(?:财政)?(?=能|可以|可|会|还|最多|最高|再|又|补|给|出|承担|配套|一共|合计)"
+)
+_ASK = re.compile(r"多少|几")
 
 
 def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
@@ -149,10 +156,19 @@ def sum_of_turns(question: str, resolved: Sequence[str]) -> str | None:
         said = list(dict.fromkeys(m.group(0) for t in turns if (m := slot.search(t))))
         at = slot.search(turns[-1])
         if len(said) >= 2 and at is not None:
-            last = turns[-1]
-            listed = "和".join(said)
-            return f"{last[: at.start()]}{listed}{last[at.end() :].rstrip('?？。')}，{rest}"
+            return _listed(turns[-1], at, said, rest)
+    # Else the payer each turn asked about (市级, then 省里): the first turn asks for them all.
+    payers = list(dict.fromkeys(m.group(0) for t in turns for m in _PAYER.finditer(t)))
+    at = _PAYER.search(turns[0])
+    if len(payers) >= 2 and at is not None:
+        return _listed(turns[0], at, payers, rest)
     return None
+
+
+def _listed(turn: str, at: re.Match[str], said: Sequence[str], rest: str) -> str:
+    """`turn` with the value at `at` replaced by every value `said`, then the follow-up."""
+    listed = "和".join(said)
+    return f"{turn[: at.start()]}{listed}{turn[at.end() :].rstrip('?？。')}，{rest}"
 
 
 def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str:
@@ -197,13 +213,28 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
         said = rest.removesuffix("?").removesuffix("？").removesuffix("呢").strip("，,")
         return f"{prev[:start]}{said}{prev[end:]}"
     if replaced != prev and not ("amount" in new_slots and "amount" not in old_slots):
-        return replaced
+        return _payer_asked(replaced, q)
     if replaced != prev:
         # A figure the previous question lacked ("省里规定的奖励额度是30万") is kept as said.
         prev = replaced
     # Appended: the earlier question is what gets shortened, so the follow-up itself is kept.
+    prev = _payer_asked(prev, q, append=False)
     head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
     return f"{head}，{rest}"
+
+
+def _payer_asked(resolved: str, q: str, append: bool = True) -> str:
+    """A follow-up asking another payer's part ("那省里能补多少", "市级最多补多少") asks
+    instead of, not besides, the payers the earlier questions asked: those are dropped from
+    their asks, and the follow-up's ask is added (unless `append` is False: it is added by the
+    caller)."""
+    asks = [part for part in re.split(r"[，,。；;？?]", q) if _ASK.search(part)]
+    if not asks or not _PAYER_ASKED.search(asks[-1]):
+        return resolved
+    dropped = _PAYER_ASKED.sub("", resolved)
+    if not append:
+        return dropped
+    return f"{dropped.rstrip('?？。')}，{asks[-1].strip()}?"
 
 
 def _phrase_replaced(q: str, prev: str, subject: str | None) -> str | None:

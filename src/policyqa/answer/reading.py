@@ -207,6 +207,21 @@ def years_asked(text: str, quantities: Sequence[Quantity] | None = None) -> list
     return sorted(durations or {int(q.value) for q in years})
 
 
+def granted_figures(text: str) -> list[tuple[Quantity, bool]]:
+    """The sums a normalized question says were already granted, each with whether it is a
+    total of several payers ("省里和市里合计补了48万" → True, "省里已经补了16万" → False)."""
+    found: list[tuple[Quantity, bool]] = []
+    for figure in find_quantities(text):
+        if figure.kind != "money":
+            continue
+        lead = text[max(0, figure.start - 16) : figure.start]
+        if _GRANTED_TOGETHER.search(lead):
+            found.append((figure, True))
+        elif _GRANTED.search(lead):
+            found.append((figure, False))
+    return found
+
+
 def read_inputs(question: str, rule: Rule) -> QuestionReading:
     """Find the values `rule` needs in `question` ("每年300万元，连续三年" → base, years).
 
@@ -221,15 +236,16 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
 
     money_specs = [s for s in rule.inputs if s.kind == "money"]
     money: list[Quantity] = []
+    granted = granted_figures(text)
     cues = {c for spec in money_specs for c in spec.cues}
     for figure in _figures(text, quantities):
         restated = restate(text, figure, rule.formula.yearly_base() is not None)
         if restated.unusable:
             notes.append(restated.unusable)
             continue
-        lead = text[max(0, figure.start - 16) : figure.start]
-        if _GRANTED_TOGETHER.search(lead) or (
-            _GRANTED.search(lead) and not any(_GRANT_BASE.search(s.label) for s in money_specs)
+        together = next((t for g, t in granted if g.start == figure.start), None)
+        if together or (
+            together is False and not any(_GRANT_BASE.search(s.label) for s in money_specs)
         ):
             # "省里和市里合计补了48万", "省里已经按比例补了16万": what was granted, not the cost
             # it was granted on; only a rule paying on a grant (1:1 配套, 省奖的50%) reads one.

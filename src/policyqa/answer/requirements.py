@@ -16,7 +16,7 @@ import tomllib
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from policyqa.answer.frame import attributes_in, denied, tiers_in, vocabulary
 from policyqa.answer.reading import industries_in
@@ -42,6 +42,26 @@ class Conflict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     requires: str = Field(min_length=2)
     denied_by: tuple[str, ...] = Field(min_length=1)
+    # A form of wording that contradicts it too ("2020年就认定的", "五年前就被认定为").
+    denied_pattern: str = ""
+
+    @field_validator("denied_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise ValueError(f"denied_pattern is no regular expression: {e}") from e
+        return pattern
+
+    def said(self, text: str) -> str | None:
+        """The wording of a normalized text that contradicts the requirement, if any."""
+        # "不是并购资金" says the opposite of "并购资金": a denied wording does not count.
+        word = next((w for w in self.denied_by if w in text and not denied(text, w)), None)
+        if word is None and self.denied_pattern:
+            m = re.search(self.denied_pattern, text)
+            word = m.group(0) if m else None
+        return word
 
 
 class _Conflicts(BaseModel):
@@ -114,8 +134,7 @@ def _wording_denied(text: str, rule: Rule) -> str | None:
     for conflict in conflicts():
         if conflict.requires not in described:
             continue
-        # "不是并购资金" says the opposite of "并购资金": a denied wording does not count.
-        said = next((w for w in conflict.denied_by if w in text and not denied(text, w)), None)
+        said = conflict.said(text)
         if said:
             return f"本条要求“{conflict.requires}”，而问题中说明“{said}”"
     return None

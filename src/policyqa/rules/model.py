@@ -115,6 +115,29 @@ class Threshold(Entry):
         return (self.input,) if self.input else self.growth or ()
 
 
+class LayerTier(Entry):
+    """One case of another level's rate (省财政直管县 60%), with the words that name it."""
+
+    name: str
+    rate: Rate = Field(gt=0, le=1)
+    cues: tuple[str, ...] = Field(min_length=1)
+
+
+class Layer(Entry):
+    """Another level's part of the same cost, which the clause states and the rule's own part is
+    paid on top of ("在省财政补助(省财政直管县60%、其他地区40%)基础上，市级财政补助20%").
+
+    `payer` / `words` name that level and how a question says it (省里); `own_payer` /
+    `own_words` the rule's own level (市级财政 / 市里). The tiers are the cases of its rate."""
+
+    payer: str
+    words: tuple[str, ...] = Field(min_length=1)
+    own_payer: str
+    own_words: tuple[str, ...] = Field(min_length=1)
+    tiers: tuple[LayerTier, ...] = Field(min_length=1)
+    prompt: str
+
+
 class Rule(Entry):
     """One money rule of one clause; region, status and exclusive group are filled on load."""
 
@@ -133,6 +156,8 @@ class Rule(Entry):
     formula: Formula
     inputs: tuple[InputSpec, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
+    # Another level's part of the same cost, stated in the clause (`Layer`).
+    beneath: Layer | None = None
     # False for a rule `policyqa rules propose` wrote: never used for an amount until a
     # person checks it and runs `policyqa rules accept`.
     reviewed: bool = True
@@ -300,6 +325,8 @@ def rule_numbers(rule: Rule) -> list[RuleNumber]:
     for threshold in rule.thresholds:
         is_money = threshold.input is not None and rule.input_spec(threshold.input).kind == "money"
         out.append(("money" if is_money else "percent", Decimal(threshold.minimum)))
+    if rule.beneath is not None:
+        out.extend(("percent", Decimal(tier.rate)) for tier in rule.beneath.tiers)
     return out
 
 
