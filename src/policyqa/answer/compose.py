@@ -53,6 +53,7 @@ from policyqa.answer.overview import (
     topic_of,
 )
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
+from policyqa.answer.tallies import tally
 from policyqa.answer.targets import target_first
 from policyqa.answer.verify import (
     asked_object,
@@ -334,6 +335,11 @@ class Answerer:
             direct = f"据{where}，由{who}负责。原文：「{quoted}」[1]"
         else:
             direct = f"据{where}：「{quoted}」[1]"
+        # A total the question asks of the quoted figures (三年累计, 两项加起来) is shown worked.
+        # The whole clause is read: the figure may stand in a sentence the quote left out.
+        worked = tally(resolved, [top.clause.text])
+        if worked:
+            direct = f"{direct}\n{worked}。"
         return self._cited(question, resolved, direct, top, self._citations(result.hits), "lookup")
 
     def _cited(

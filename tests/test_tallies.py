@@ -1,0 +1,64 @@
+"""Arithmetic on quoted figures: yearly targets over several years, two named figures summed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policyqa.answer.tallies import figures_in, tally, years_totalled
+from policyqa.text import normalize_query
+
+WENDENG = "到2026年,每年新增国家科技型中小企业15家以上、国家高新技术企业20家以上。"
+TARGETS = "国家高新技术企业数量达到230家以上,国家科技型中小企业数量达到340家以上。"
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("三年累计至少多少", 3),
+        ("2024到2026这三年下来至少新增多少家", 3),
+        ("2025、2026两年合计至少多少人", 2),
+        ("2024—2026年合计要签约落地多少个", 3),
+        ("按2024—2026三年算一共至少多少", 3),
+        ("每年新增多少家", None),
+        ("到2026年达到多少家", None),
+    ],
+)
+def test_the_years_a_total_is_asked_over(text: str, years: int | None) -> None:
+    assert years_totalled(normalize_query(text)) == years
+
+
+def test_a_yearly_target_over_several_years_is_the_named_figure_times_the_years() -> None:
+    line = tally("文登每年新增国家高新技术企业多少家？三年累计至少多少？", [WENDENG])
+    assert line == "按每年20家以上计，3年合计：20家 × 3 = 60家以上"
+
+
+def test_the_figure_of_the_thing_named_is_taken_not_the_first() -> None:
+    line = tally("每年新增国家科技型中小企业多少家，三年下来多少？", [WENDENG])
+    assert line is not None and "15家 × 3 = 45家" in line
+
+
+def test_two_named_figures_are_added() -> None:
+    line = tally("国家高新技术企业和国家科技型中小企业的目标加起来多少家？", [TARGETS])
+    assert line == "两项合计：230家 + 340家 = 570家以上"
+
+
+def test_no_total_is_given_when_the_question_names_no_figure_of_the_sentence() -> None:
+    assert tally("产学研合作项目三年累计多少个？", [WENDENG]) is None
+    assert tally("每年新增国家高新技术企业多少家？", [WENDENG]) is None
+
+
+def test_a_figure_is_named_only_by_the_words_of_its_own_part() -> None:
+    sentence = "研究院形成三大服务板块,创收500万元以上;年度开展技术服务,科研收入200万元以上。"
+    line = tally("研究院每年科研收入多少？三年算一共多少？", [sentence])
+    assert line is not None and "200万元 × 3 = 600万元" in line
+
+
+@given(st.integers(min_value=1, max_value=9999), st.integers(min_value=2, max_value=9))
+def test_the_yearly_total_is_exact_for_any_figure(per_year: int, years: int) -> None:
+    digits = "两三四五六七八九"[years - 2]
+    sentence = f"每年新增孵化企业{per_year}家以上。"
+    line = tally(f"每年新增孵化企业多少家？{digits}年累计多少？", [sentence])
+    assert line is not None and line.endswith(f"= {per_year * years}家以上")
+    assert figures_in(sentence)[0].yearly
