@@ -1010,3 +1010,13 @@ def test_a_yes_no_question_from_an_asker_ruled_out_is_answered_no(
 def test_a_yes_no_question_the_facts_do_not_rule_out_is_still_a_lookup(engine: Engine) -> None:
     answer = engine.answerer.answer("今年新认定的省级孵化器，在泰安能申请一次性补助吗？")
     assert "不符合条件" not in answer.answer
+
+
+def test_a_fixed_sum_per_project_is_multiplied_by_the_projects_asked_together(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer("泰安有3个重大科技攻关项目立项，市级资金最多一共支持多少？")
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 15_000_000
+    assert "单个项目市级财政资金支持不超过500万元 × 3个 = 1500万元" in answer.calculation.steps
+    one = engine.answerer.answer("泰安一个重大科技攻关项目，市级资金最多支持多少？")
+    assert one.calculation is not None and one.calculation.amount_yuan == 5_000_000

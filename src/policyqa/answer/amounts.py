@@ -15,6 +15,7 @@ from decimal import Decimal
 from policyqa.answer.choice import choose, select_rule, signals
 from policyqa.answer.derive import derive_inputs, summed_counts
 from policyqa.answer.items import (
+    per_item_total,
     per_year_amounts,
     per_year_counts,
     several_items,
@@ -162,7 +163,11 @@ def calculate_from_clauses(
         unfunded = unfunded_grade(text, rule)
         asked = unfunded[1] if unfunded else ""
         return AmountAnswer(clause_id, rule, calc, (), _summary(rule, calc), asked)
-    items = several_items(text, book.for_clause(clause_id)) or per_year_amounts(text, rule)
+    items = (
+        several_items(text, book.for_clause(clause_id))
+        or per_year_amounts(text, rule)
+        or per_item_total(text, rule)
+    )
     if items is not None:
         return AmountAnswer(clause_id, rule, items, (), _items_summary(items))
     reading = summed_counts(text, rule, derive_inputs(text, rule, read_inputs(question, rule)))

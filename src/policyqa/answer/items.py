@@ -253,3 +253,42 @@ def _payer_asked(text: str, name: str) -> bool:
     forms = {base, *(base if len(base) > 1 else "")}
     said = "|".join(rf"{re.escape(f)}(?:级|里|财政)?" for f in sorted(forms, key=len, reverse=True))
     return bool(re.search(rf"(?:{said}){_BEARS}", text))
+
+
+# A fixed sum per item ("单个项目…不超过500万元", "每个项目最高50万元") asked of several items
+# ("两个揭榜挂帅项目，最多一共能拿多少"): the sum times the count.
+_PER_ITEM_LABEL = re.compile(r"^(?:每项|每个项目|单个项目|单项|每家企业|每家)")
+_TOTAL_ASKED = re.compile(r"一共|合计|加起来|总共|加一起|共计|都")
+
+
+def per_item_total(text: str, rule: Rule) -> CalcResult | None:
+    """The most a fixed per-item rule pays for the count of items a normalized question
+    states, when it asks their total; None for one item or no total asked."""
+    declared = rule.formula.model_dump()
+    label = str(declared.get("label") or "")
+    if declared.get("kind") != "fixed" or not _PER_ITEM_LABEL.search(label):
+        return None
+    if not _TOTAL_ASKED.search(text):
+        return None
+    units = ("家",) if "家" in label[:4] else ("个", "项")
+    counts = [
+        q for q in find_quantities(text) if q.kind == "count" and q.unit in units and q.value >= 2
+    ]
+    # One count, however often it is said ("两个…项目，两项最多一共").
+    if len({q.value for q in counts}) != 1:
+        return None
+    count = counts[0]
+    amount = Decimal(declared["amount"])
+    total = amount * count.value
+    unit = count.unit
+    shown = f"{label}{format_yuan(amount)} × {plain_number(count.value)}{unit}"
+    return CalcResult(
+        rule_id=rule.id,
+        clause_id=rule.clause_id,
+        title=rule.title,
+        inputs={"count": str(count.value)},
+        amount_yuan=total,
+        steps=(f"{shown} = {format_yuan(total)}",),
+        qualifies=True,
+        upper_bound=rule.upper_bound,
+    )
