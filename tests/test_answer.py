@@ -1020,3 +1020,25 @@ def test_a_fixed_sum_per_project_is_multiplied_by_the_projects_asked_together(
     assert "单个项目市级财政资金支持不超过500万元 × 3个 = 1500万元" in answer.calculation.steps
     one = engine.answerer.answer("泰安一个重大科技攻关项目，市级资金最多支持多少？")
     assert one.calculation is not None and one.calculation.amount_yuan == 5_000_000
+
+
+def test_a_kind_of_grant_no_clause_names_is_not_covered(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照对引进的高层次人才有没有安家补贴，每人多少？")
+    assert answer.abstained and answer.abstain_reason == "object_not_funded:安家"
+    assert answer.calculation is None
+
+
+def test_a_document_that_does_not_state_the_fact_asked_abstains(engine: Engine) -> None:
+    unstated = engine.answerer.answer("山东省科技研发创新行动计划的发文字号是什么？")
+    assert unstated.abstained and unstated.abstain_reason == "metadata_not_stated"
+    assert "未载明文号" in unstated.answer
+    stated = engine.answerer.answer("文登的三年行动方案文号是多少？")
+    assert not stated.abstained and "威文政发〔2024〕6号" in stated.answer
+
+
+def test_a_place_named_as_the_model_compared_with_is_not_the_place_asked(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer("威海环翠区有没有像文登那样的飞地孵化器？")
+    assert answer.abstained
+    assert answer.abstain_reason == "district_not_covered:威海市环翠区"

@@ -16,7 +16,8 @@ from policyqa.serve.cli import main
 from policyqa.settings import PROJECT_ROOT, Settings
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
-VOUCHER_QUOTE = 'quote = ["市級財政補助20%,同一企業每年最高補助50萬元"]'
+PROVINCE_QUOTE = '"省財政直管縣60%、其他地區40%"'
+VOUCHER_QUOTE = f'quote = ["市級財政補助20%,同一企業每年最高補助50萬元", {PROVINCE_QUOTE}]'
 
 
 def _edit(corpus_dir: Path, old: str, new: str) -> None:
@@ -54,13 +55,13 @@ DEFECTS: list[Defect] = [
     (
         "quote-not-in-clause",
         VOUCHER_QUOTE,
-        'quote = ["市级财政补助20%，每家企业每年最高补助50万元"]',
+        f'quote = ["市级财政补助20%，每家企业每年最高补助50万元", {PROVINCE_QUOTE}]',
         {("quote_not_in_clause", "rule rz-voucher-user")},
     ),
     (
         "quote-too-short",
         VOUCHER_QUOTE,
-        'quote = ["市級財政補助20%,同一企業每年最高補助50萬元", "x"]',
+        f'quote = ["市級財政補助20%,同一企業每年最高補助50萬元", {PROVINCE_QUOTE}, "x"]',
         {("short_quote", "rule rz-voucher-user")},
     ),
     (

@@ -51,6 +51,7 @@ from policyqa.answer.overview import (
     metadata_line,
     sentence_naming,
     topic_of,
+    unstated_metadata,
 )
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.tallies import tally
@@ -240,6 +241,13 @@ class Answerer:
                         question, resolved, message, self._coverage, "amount_not_stated"
                     )
                 return self._calculated(question, resolved, result, outcome)
+        # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
+        unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
+        if unfunded:
+            return self._not_funded(question, resolved, unfunded, result.hits[0])
+        if self._money_unstated(frame, searched, result.hits[0].clause.text):
+            message = money_unstated_message(result.hits[0])
+            return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         if self.calculator and (
             frame.intent == "eligibility"
             or (frame.intent == "lookup" and ASKS_WHETHER.search(searched))
@@ -249,13 +257,6 @@ class Answerer:
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None and outcome.ruled_out:
                 return self._calculated(question, resolved, result, outcome)
-        # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
-        unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
-        if unfunded:
-            return self._not_funded(question, resolved, unfunded, result.hits[0])
-        if self._money_unstated(frame, searched, result.hits[0].clause.text):
-            message = money_unstated_message(result.hits[0])
-            return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         return self._lookup(question, resolved, result)
 
     def _money_unstated(self, frame: QuestionFrame, searched: str, clause_text: str) -> bool:
@@ -403,6 +404,14 @@ class Answerer:
         """Issuer, 文号, date and status of the document asked about, from the manifest."""
         doc_id = result.hits[0].clause.doc_id
         doc = next(d for d in self.documents.documents if d.id == doc_id)
+        unstated = unstated_metadata(normalize_query(resolved), doc)
+        if unstated:
+            # Nothing the document states answers it: saying so is the answer, not a guess.
+            message = (
+                f"{doc.region}《{normalize(doc.title)}》文件中未载明{'、'.join(unstated)}，"
+                f"无法回答。已知信息：{metadata_line(doc)}"
+            )
+            return abstention(question, resolved, message, self._coverage, "metadata_not_stated")
         cover = cover_clause(doc_id, self.retriever.clauses)
         citations = [self._clause_citation(cover)] if cover else []
         text = f"{metadata_line(doc)}[1]" if cover else metadata_line(doc)

@@ -1,6 +1,7 @@
 """Answers about the documents themselves: their metadata, and which documents mention a topic.
 
 Owns `metadata_line` (issuer, 文号, date and draft status of a document, from the manifest),
+`unstated_metadata` (the facts asked that the document does not state),
 `cover_clause` (the clause a metadata answer cites: the document's cover, else its first),
 `topic_of` (what a "哪些文件提到了…" question looks for), `documents_mentioning` (the first
 clause of every document that speaks of it) and `sentence_naming` (the sentence to quote).
@@ -35,6 +36,30 @@ def metadata_line(doc: DocumentMeta) -> str:
         f"{doc.region}《{normalize(doc.title)}》：发布机关为{issuer}；文号：{number}；"
         f"日期：{date}；状态：{_STATUS[doc.status]}。"
     )
+
+
+# What a metadata question asks, by the words asking it; the manifest field that answers it.
+_ASKED_FIELDS = (
+    ("文号", re.compile(r"文号|发文字号|字号"), "doc_no"),
+    (
+        "发布机关",
+        re.compile(
+            r"哪个部门|哪些部门|哪几个部门|谁发布|谁印发|发布单位|发文单位|印发单位"
+            r"|发文机关|发布机关|哪个单位|哪家单位"
+        ),
+        "issuer",
+    ),
+    ("发布日期", re.compile(r"时间|日期|哪天|何时|什么时候|哪年|哪一年|几月"), "date"),
+)
+
+
+def unstated_metadata(question: str, doc: DocumentMeta) -> tuple[str, ...]:
+    """The publication facts a question asks of a document that the document does not state
+    (文号, 发布机关, 发布日期), when it states none of those asked; () otherwise."""
+    asked = [(name, field) for name, cue, field in _ASKED_FIELDS if cue.search(question)]
+    if not asked or any(getattr(doc, field) for _, field in asked):
+        return ()
+    return tuple(name for name, _ in asked)
 
 
 def cover_clause(doc_id: str, clauses: Sequence[Clause]) -> Clause | None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from itertools import permutations
 
 from policyqa.answer.frame import tiers_in, vocabulary
-from policyqa.answer.frame_types import QuestionFrame
+from policyqa.answer.frame_types import QuestionFrame, RegionMention
 from policyqa.corpus.manifest import Manifest
 from policyqa.text import normalize, normalize_query, split_sentences
 
@@ -53,8 +53,9 @@ def coverage_problem(
     amounts, whose years are the enterprise's own), and only when no relevant document's
     period contains the year.
     """
-    covered = [r for r in frame.regions if r.status == "covered"]
-    if frame.regions and not covered:
+    asked = _asked_regions(frame)
+    covered = [r for r in asked if r.status == "covered"]
+    if asked and not covered:
         district = [r for r in frame.regions if r.status == "uncovered_district"]
         # A district by its full name (威海市环翠区); another region as written (北京), as the
         # retriever has always reported it.
@@ -80,6 +81,25 @@ def coverage_problem(
     return None
 
 
+# A place named as the model compared with ("跟文登一样的", "参照日照那样"), not the one asked.
+_LIKE_BEFORE = re.compile(r"(?:跟|和|与|像|同|比照|参照|按照?)$")
+_LIKE_AFTER = re.compile(r"^[^，,。？?]{0,8}?(?:一样|一致|相同|类似|那样|似的)")
+
+
+def _asked_regions(frame: QuestionFrame) -> list[RegionMention]:
+    """The regions a question asks about: a place named only as the model compared with
+    ("威海环翠区有没有跟文登一样的…") is left out when another place is asked about."""
+    text = normalize_query(frame.resolved or frame.text)
+    kept = []
+    for region in frame.regions:
+        at = text.find(region.text)
+        if at >= 0 and _LIKE_BEFORE.search(text[max(0, at - 2) : at]):
+            if _LIKE_AFTER.search(text[at + len(region.text) :]):
+                continue
+        kept.append(region)
+    return kept if kept else list(frame.regions)
+
+
 # Money a district or county pays itself ("区里还会另外配套多少").
 _DISTRICT_PAYS = re.compile(r"区里|县里|区级财政|县级财政|区财政|县财政|区级配套|县级配套|区县配套")
 
@@ -101,7 +121,7 @@ def _district_money(frame: QuestionFrame, manifest: Manifest) -> str | None:
 # Money asked for: the years of such a question are the enterprise's own (when it paid, when
 # it was recognised), not a plan's targets. "投入强度要达到多少" asks for a target.
 _MONEY_WORDS = re.compile(
-    r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金|补多少|奖多少|财政"
+    r"补助|补贴|奖励|资助|支持|补偿|贴息|配套|资金|钱|万元|奖金|补多少|奖多少|财政|奖补|金额"
 )
 
 
@@ -196,6 +216,12 @@ _TITLE_EARNED = re.compile(
     r"(?:评上|获评|评为|被评为|入选|主持了?(?:一项|一个)?)(?P<x>[^，,。；;？?]{2,20}?)"
     r"(?:的话|后|之后|以后)?[，,][^。？?]{0,30}?(?:奖励|补助|补贴|资助|支持|给)"
 )
+# "有没有安家补贴", "给购置补贴吗": a kind of grant named by the word before it.
+_GRANT_KIND = re.compile(
+    # Not who pays it ("有没有市级补贴"): that is no kind of grant.
+    r"(?:有没有|有无|是否有|给不给|给|发不发|有)(?P<x>(?![市省区县](?:级|里))[\u4e00-\u9fff]{2,6}?)"
+    r"(?:补助|补贴|奖补|津贴|奖励|资助)"
+)
 _COUNTING = re.compile(r"^[\d一二两三四五六七八九十几各每]")
 _NEGATED = re.compile(r"(?:没|未|无|不曾|从未)[^，,。；;]{0,6}$")
 _PAYER_TAIL = re.compile(r"(?:市里|区里|县里|省里|(?:省级|市级|区级|县级|区县)?财政)$")
@@ -204,6 +230,8 @@ _LEADING_COUNT = re.compile(r"^[\d一二两三四五六七八九十几各每]+(?
 # Heads that name no particular thing: a clause need not repeat them.
 _GENERIC_HEADS = frozenset(
     "项目 企业 单位 公司 团队 机构 个人 人员 人才 载体 平台 主体 我们 他们 这个 那个".split()
+    # Words that say of a grant only that it exists or who pays it ("有没有相关补贴").
+    + "相关 什么 哪些 其他 任何 一些 专项 专门 资金 财政 政策 配套 一次性 额外".split()
 )
 
 
@@ -257,10 +285,10 @@ def asked_object(
     question: str, words: Callable[[str], Sequence[str]]
 ) -> tuple[str, tuple[str, ...]] | None:
     """(phrase, its distinctive words) of the thing a question asks money for: after "对…补助
-    多少" ("技术经纪人"), or a title or project earned ("评上市首席技师的话，奖励多少"); None
-    when it names none or only a generic thing (项目, 企业)."""
+    多少" ("技术经纪人"), a title or project earned ("评上市首席技师的话，奖励多少"), or the kind
+    of grant ("有没有安家补贴"); None when it names none or only a generic thing (项目, 企业)."""
     text = normalize_query(question)
-    for pattern in (_GRANT_OBJECT, _TITLE_EARNED):
+    for pattern in (_GRANT_OBJECT, _TITLE_EARNED, _GRANT_KIND):
         # "没拿过财政资助的优良品种": money denied is a condition, not the money asked for.
         m = next((m for m in pattern.finditer(text) if not _NEGATED.search(m.group("x"))), None)
         if not m:

@@ -115,6 +115,13 @@ class SearchResult:
         }
 
 
+# Scores are ranked at a precision every backend reproduces: FAISS and Milvus compute the
+# same scores in float32 with different rounding (0.8773017 / 0.8773016), which would otherwise
+# flip near-ties and change the fused ranking; equal scores are then ordered by clause id.
+_DENSE_DIGITS = 5
+_SPARSE_DIGITS = 4
+
+
 def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
     """Reciprocal rank fusion: sum of 1/(k + rank); ties broken by id, so the order is stable."""
     scores: dict[str, float] = {}
@@ -303,14 +310,18 @@ class Retriever:
         query_tokens: Sequence[str],
     ) -> list[tuple[int, float]]:
         ids = {row: self.index.clauses[row].clause_id for row in set(dense) | set(bm25)}
+
+        def order(scores: dict[int, float], digits: int) -> list[tuple[int, float]]:
+            return sorted(scores.items(), key=lambda p: (-round(p[1], digits), ids[p[0]]))
+
         if mode == "dense":
-            return sorted(dense.items(), key=lambda p: (-p[1], ids[p[0]]))
+            return order(dense, _DENSE_DIGITS)
         if mode == "bm25":
-            return sorted(bm25.items(), key=lambda p: (-p[1], ids[p[0]]))
+            return order(bm25, _SPARSE_DIGITS)
         by_id = {v: k for k, v in ids.items()}
         rankings = [
-            [ids[r] for r, _ in sorted(scores.items(), key=lambda p: (-p[1], ids[p[0]]))]
-            for scores in (dense, bm25)
+            [ids[r] for r, _ in order(dense, _DENSE_DIGITS)],
+            [ids[r] for r, _ in order(bm25, _SPARSE_DIGITS)],
         ]
         best = 2.0 / (RRF_K + 1)  # the fused score of a clause ranked first by both
         fused = [(by_id[cid], score / best) for cid, score in rrf_fuse(rankings)]
