@@ -1042,3 +1042,36 @@ def test_a_place_named_as_the_model_compared_with_is_not_the_place_asked(
     answer = engine.answerer.answer("威海环翠区有没有像文登那样的飞地孵化器？")
     assert answer.abstained
     assert answer.abstain_reason == "district_not_covered:威海市环翠区"
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("我们省级孵化器今年绩效评价结果为合格，培育了3家高企，日照补多少？", "绩效评价结果为合格"),
+        (
+            "我们育成的水稻新品种通过了国家级审定，但之前拿过市财政的资助，日照补贴多少？",
+            "拿过市财政的资助",
+        ),
+    ],
+)
+def test_a_stated_fact_in_other_words_still_rules_the_asker_out(
+    question: str, why: str, engine: Engine
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert why in answer.answer
+
+
+def test_the_interest_paid_is_derived_from_the_loan_and_its_annual_rate(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照备案的科技成果转化贷款，本金500万，年利率5%，一年按时还本付息，省财政贴息多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 100_000
+    assert "实际支付的贷款利息：贷款500万元 × 年利率5% = 25万元" in answer.calculation.steps
+
+
+def test_a_planned_figure_raised_by_a_share_is_the_figure_meant(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照新一代信息技术的揭榜挂帅项目，科技投入原计划200万，后来追加了50%，最多支持多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 900_000

@@ -56,11 +56,56 @@ def _to_yuan(value: object) -> Decimal | None:
         return None
 
 
+# "贷款1000万、年利率4%，一年按时还本付息": the interest paid is the principal times the rate.
+_ANNUAL_RATE = re.compile(r"年利率(?:为|是)?(\d+(?:\.\d+)?)%")
+_PRINCIPAL_BEFORE = re.compile(r"(?:本金|贷款|借款|贷了|借了|贷)[^，,。；;\d]{0,6}$")
+_PRINCIPAL_AFTER = re.compile(r"^的?[^，,。；;\d]{0,12}?(?:贷款|借款)")
+_SEVERAL_YEARS = re.compile(r"(?<!一)[两二三四五六七八九十\d]年")
+
+
+def _interest(text: str) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(principal, annual rate, one year's interest) when the question gives a loan and its
+    annual rate instead of the interest paid, over one year; None otherwise."""
+    rate = _ANNUAL_RATE.search(text)
+    if rate is None or _SEVERAL_YEARS.search(text):
+        return None
+    principal = next(
+        (
+            q
+            for q in find_quantities(text)
+            if q.kind == "money"
+            and (
+                _PRINCIPAL_BEFORE.search(text[max(0, q.start - 10) : q.start])
+                or _PRINCIPAL_AFTER.match(text[q.end : q.end + 16])
+            )
+        ),
+        None,
+    )
+    if principal is None:
+        return None
+    share = Decimal(rate.group(1)) / 100
+    return principal.value, share, (principal.value * share).quantize(Decimal("0.01"))
+
+
 def derive_inputs(text: str, rule: Rule, reading: QuestionReading) -> QuestionReading:
     """`reading` with derivable missing inputs filled (and the steps saying how)."""
     missing = {spec.name: spec for spec in reading.missing}
     inputs = dict(reading.inputs)
     explained = list(reading.explained)
+    interest = next((s for s in rule.inputs if s.kind == "money" and "利息" in s.label), None)
+    loan = _interest(text) if interest is not None else None
+    if interest is not None and loan is not None:
+        # The loan is no interest paid, even when it was the only sum to read.
+        principal, share, paid = loan
+        inputs[interest.name] = paid
+        shown = f"{plain_number(share * 100)}%"
+        explained.append(
+            f"{interest.label}：贷款{format_yuan(principal)} × 年利率{shown} = {format_yuan(paid)}"
+        )
+        missing.pop(interest.name, None)
+        return replace(
+            reading, inputs=inputs, missing=tuple(missing.values()), explained=tuple(explained)
+        )
     # A formula paying the lesser of a share of its base and a limit (the loss) declares both.
     declared = rule.formula.model_dump()
     base, limit = declared.get("base"), declared.get("limit")

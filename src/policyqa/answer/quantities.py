@@ -230,7 +230,7 @@ _PLANNED_BEFORE = re.compile(r"(?:原计划|原来|原定|计划|预算)[^，,�
 _LATER = re.compile(r"后来|之后|实际|最终|最后")
 _GROWN_AFTER = re.compile(
     rf"^[^。；;\d]{{0,20}}?(?:{_LATER.pattern})[^。；;\d]{{0,14}}?"
-    r"(?:增长了?|增加了?|提高了?|多了)(\d+(?:\.\d+)?)%"
+    r"(?:增长了?|增加了?|提高了?|多了|追加了?|加了)(\d+(?:\.\d+)?)%"
 )
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
