@@ -461,3 +461,15 @@ def test_region_parts_split_one_question_per_place() -> None:
     }
     one = normalize_query("日照的专项最高支持多少？还有别的吗？")
     assert region_parts(one, region_mentions(one, COVERED)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("有1个项目拿了国家科技一等奖，还有2个拿了二等奖", [("一等奖", 1), ("二等奖", 2)]),
+        ("一个项目获得一等奖，另外三个项目获评二等奖", [("一等奖", 1), ("二等奖", 3)]),
+        ("国家自然科学基金项目有2项，省自然科学基金4项", [("国家级", 2), ("省级", 4)]),
+    ],
+)
+def test_counts_said_apart_from_their_grade(text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(t.tier, t.count) for t in tiers_in(normalize_query(text))] == expected

@@ -51,7 +51,14 @@ TIER_SUBJECTS = (*grant_subjects(), "创新平台", "科技企业孵化器", "�
 _TOTAL = re.compile(r"一共|合计|总共|共计|加起来|总计|各[一二两三四五六七八九十\d]+[个项家所座]")
 _EACH = re.compile(r"各([一二两三四五六七八九十\d]+)[个项家所座]")
 _JOINED = re.compile(r"^[和、及与]")
-_COUNT_AFTER = re.compile(r"^(?:项目)?([0-9]+|[一二两三四五六七八九十]+)(?:项|个|家|所|座)")
+_COUNT_AFTER = re.compile(
+    r"^(?:项目)?(?:有|共有|共)?([0-9]+|[一二两三四五六七八九十]+)(?:项|个|家|所|座)"
+)
+# "还有2个拿了二等奖", "两个项目获得了一等奖": how many won an award, said before it.
+_WINNERS_BEFORE = re.compile(
+    r"([0-9]+|[一二两三四五六七八九十]+)(?:个|项)(?:项目|成果)?"
+    r"(?:拿了|获得了?|获评|荣获|评上了?|拿到了?|获)[^，,。；;\d]{0,8}$"
+)
 # "…新认定为 / 刚被认定成 / 获评为" right before a grade: the grade given to what came before.
 _GIVEN_GRADE = re.compile(
     r"(?:今年|刚|已|也|都)?(?:被)?(?:新|首次)?(?:认定|评定|评为|获批)(?:为|成)?$"
@@ -232,6 +239,8 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
         bare = _CARRIER_KIND.sub("", after, count=1)
         subject = next((s for s in TIER_SUBJECTS if s in (after[: len(s)], bare[: len(s)])), None)
         count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
+        if count_m is None and m.group(0).endswith("奖"):
+            count_m = _WINNERS_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
         count = _count(count_m.group(1)) if count_m else 1
         if subject and not count_m:
             # "国家自然科学基金项目3项": the count may follow what it counts.
