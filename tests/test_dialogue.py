@@ -4,7 +4,7 @@ for any number of turns (real index and model)."""
 from __future__ import annotations
 
 from policyqa.answer.contract import Turn
-from policyqa.answer.dialogue import resolve_followup
+from policyqa.answer.dialogue import resolve_against, resolve_followup
 from policyqa.engine import Engine
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
@@ -197,3 +197,9 @@ def test_another_award_replaces_the_award_and_its_grade(engine: Engine) -> None:
     )
     # The province named in its award is no region asked about; 30万 × 50%.
     assert answer.calculation is not None and answer.calculation.amount_yuan == 150_000
+
+
+def test_a_follow_up_sum_in_chinese_numerals_replaces_the_earlier_sum() -> None:
+    previous = "我们在日照首轮投了一家生物医药初创企业500万，全亏了，符合尽职免责，能补偿多少？"
+    resolved = resolve_against("如果当时投的是一千二百万，也全亏了呢？", previous, [])
+    assert "一千二百万" in resolved and "500万" not in resolved

@@ -30,6 +30,8 @@ def _layer(engine: Engine):  # type: ignore[no-untyped-def]
         ("所在地区不是省财政直管县", "其他地区"),
         ("属于非直管县", "其他地区"),
         ("我们是日照的小微企业", None),
+        ("我们不在省财政直管县，省里补多少，要是在省财政直管县呢", "省财政直管县"),
+        ("我们在省财政直管县，省里补多少，要是不在省财政直管县呢", "其他地区"),
     ],
 )
 def test_the_case_of_the_provincial_rate_is_read_with_its_negation(

@@ -25,7 +25,10 @@ TIER_WORDS = (*GRADES, "一等", "二等", "三等")
 # What a grant is for; a follow-up naming another one swaps it ("那孵化器呢？").
 SUBJECT_WORDS = (*grant_subjects(), "科学技术奖")
 
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)")
+# A sum, in digits or in Chinese numerals ("一千二百万"); not a count of ten thousands (万人).
+_AMOUNT = re.compile(
+    r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:万元|亿元|元|万|亿)(?![人家个项件])"
+)
 _COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)(?:家|个|项|所|座)")
 _FOLLOWUP_START = re.compile(
     r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题|同样的|同样|"

@@ -115,22 +115,23 @@ def layered_summary(rule: Rule, calc: CalcResult) -> str:
 
 def tier_named(text: str, layer: Layer) -> LayerTier | None:
     """The case of the other level's rate the question states; a denied case of two names the
-    other one ("不在省财政直管县" is 其他地区)."""
-    said: list[LayerTier] = []
-    denied: list[LayerTier] = []
+    other one ("不在省财政直管县" is 其他地区). The last statement counts: a follow-up
+    ("要是在省财政直管县呢") comes after what it replaces."""
+    said: list[tuple[int, LayerTier, bool]] = []
     for tier in layer.tiers:
         for cue in sorted(tier.cues, key=len, reverse=True):
-            start = text.find(cue)
-            if start < 0:
-                continue
-            lead = text[max(0, start - 8) : start]
-            (denied if _DENIED.search(lead) else said).append(tier)
-            break
-    if denied and len(layer.tiers) == 2:
-        others = [t for t in layer.tiers if t not in denied]
-        if len(others) == 1:
-            return others[0]
-    return said[0] if len(said) == 1 else None
+            start = text.rfind(cue)
+            if start >= 0:
+                lead = text[max(0, start - 8) : start]
+                said.append((start, tier, bool(_DENIED.search(lead))))
+                break
+    if not said:
+        return None
+    _, tier, is_denied = max(said, key=lambda found: found[0])
+    if not is_denied:
+        return tier
+    others = [t for t in layer.tiers if t != tier]
+    return others[0] if len(others) == 1 else None
 
 
 def _asked(text: str, layer: Layer) -> str:
