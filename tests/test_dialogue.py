@@ -3,8 +3,10 @@ for any number of turns (real index and model)."""
 
 from __future__ import annotations
 
+import pytest
+
 from policyqa.answer.contract import Turn
-from policyqa.answer.dialogue import resolve_against, resolve_followup
+from policyqa.answer.dialogue import is_followup, resolve_against, resolve_followup
 from policyqa.engine import Engine
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
@@ -203,3 +205,15 @@ def test_a_follow_up_sum_in_chinese_numerals_replaces_the_earlier_sum() -> None:
     previous = "我们在日照首轮投了一家生物医药初创企业500万，全亏了，符合尽职免责，能补偿多少？"
     resolved = resolve_against("如果当时投的是一千二百万，也全亏了呢？", previous, [])
     assert "一千二百万" in resolved and "500万" not in resolved
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["首轮要是投了1500万，全亏了呢？", "另外一个项目实际付了800万，这个能拿多少？"],
+)
+def test_a_supposition_or_a_back_reference_a_word_in_is_a_follow_up(question: str) -> None:
+    assert is_followup(question)
+
+
+def test_a_new_question_with_its_own_subject_is_no_follow_up() -> None:
+    assert not is_followup("泰安对新认定的省级加速器补多少？")

@@ -473,3 +473,9 @@ def test_region_parts_split_one_question_per_place() -> None:
 )
 def test_counts_said_apart_from_their_grade(text: str, expected: list[tuple[str, int]]) -> None:
     assert [(t.tier, t.count) for t in tiers_in(normalize_query(text))] == expected
+
+
+def test_a_topic_left_for_later_is_set_aside() -> None:
+    question = "厂房租金的事回头再说，泰安新认定的省级加速器能拿多少？"
+    aside, rest = set_aside(normalize_query(question))
+    assert aside == "厂房租金的事" and rest.startswith("泰安新认定的省级加速器")

@@ -43,7 +43,9 @@ _AWARD = re.compile(r"(?:国家|山东省|省级|省|市级|市)?科学技术(?:
 _FIELD_END = re.compile(r"领域|产业|行业")
 _FIELD_START = "是的做在成从个搞属于，,、：:；;（("
 # "这两个…", "这笔贴息…", "刚才那个…": a question about what the earlier turns spoke of.
-_BACK_REFERENCE = re.compile(r"这两|这几|这笔|这项|上述|刚才|前面(?:说|提)|加起来")
+_BACK_REFERENCE = re.compile(
+    r"这两|这几|这笔|这项|上述|刚才|前面(?:说|提)|加起来|这个(?:能|可以|可|又|也|还)"
+)
 # "两个项目加起来呢？": the figures of the earlier turns, taken together.
 _SUMMED = re.compile(r"加起来|一共|合计|总共|累计|合起来|算在一起")
 _BOTH = re.compile(r"两个|两项|两笔|两次|这两|两者|二者|都")
@@ -113,10 +115,16 @@ def user_turns(history: Sequence[Turn]) -> list[str]:
     return [t.content for t in history if t.role == "user"]
 
 
+# "首轮要是投了1500万…呢": a supposition a word or two in, ending as a follow-up does.
+_SUPPOSED = re.compile(r"^[^，,。？?]{0,4}(?:要是|如果|假如|若是)")
+
+
 def is_followup(question: str) -> bool:
     """Whether a question leans on the previous turn ("那省级的呢？", "如果是300万元呢？")."""
     q = normalize(question)
     if _FOLLOWUP_START.match(q) or _BACK_REFERENCE.search(q):
+        return True
+    if _SUPPOSED.match(q) and q.rstrip("?？").endswith("呢"):
         return True
     return len(q) <= 16 and q.rstrip("?？").endswith("呢")
 
