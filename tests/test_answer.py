@@ -1075,3 +1075,10 @@ def test_a_planned_figure_raised_by_a_share_is_the_figure_meant(engine: Engine) 
         "日照新一代信息技术的揭榜挂帅项目，科技投入原计划200万，后来追加了50%，最多支持多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 900_000
+
+
+def test_occasions_listed_after_one_cue_are_parts_of_the_yearly_fee(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们是日照的中小企业，今年用共享仪器做了两次测试，分别花了30万、50万，市级财政补多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 160_000

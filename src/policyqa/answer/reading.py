@@ -31,7 +31,9 @@ _CHOOSE_ONE = re.compile(r"任选一|择一")
 _SEVERAL_OF_ONE = re.compile(r"另一笔|两笔|几笔|多笔|第二笔|各一笔")
 # An input that is a total over a period, and occasions listed within one.
 _SPAN_TOTAL = re.compile(r"一年内|年度|全年|累计|合计")
-_OCCASIONS = re.compile(r"另一次|第二次|两次|几次|多次|还有一次|又一次")
+_OCCASIONS = re.compile(
+    r"另一次|第二次|(?<![第\d])[两三四五六七八九十\d]次|几次|多次|还有一次|又一次|分几次|分别花"
+)
 # A sum agreed or planned rather than paid: 合同额, 预算, 计划投资.
 _AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^，,。;；\d]{0,4}$")
 _GRANTED_TOGETHER = re.compile(
@@ -109,15 +111,16 @@ def _assign(
         spec = specs[0]
         if spec.multiple or len(candidates) <= 1:
             return {spec.name: list(candidates)}, notes
+        if _SPAN_TOTAL.search(spec.label) and _OCCASIONS.search(text):
+            # A total over a period ("一年内…发生的费用") and the question lists occasions in it
+            # ("一次检测花了60万，另一次测试花了90万", "三次检测，分别花了25万、40万、15万"):
+            # the figures are its parts, the ones listed after a single cue included.
+            return {spec.name: list(candidates)}, notes
         cued = [
             q for q in candidates if _cue_score("".join(_contexts(text, candidates, q)), spec.cues)
         ]
         if len(cued) == 1:
             return {spec.name: cued}, notes
-        if _SPAN_TOTAL.search(spec.label) and _OCCASIONS.search(text):
-            # A total over a period ("一年内…发生的费用") and the question lists occasions in it
-            # ("一次检测花了60万，另一次测试花了90万"): the figures are its parts.
-            return {spec.name: list(candidates)}, notes
         notes.append(f"问题中有多个金额，无法确定哪一个是{spec.label}")
         return {}, notes
     assigned: dict[str, list[Quantity]] = {}
