@@ -479,3 +479,10 @@ def test_a_topic_left_for_later_is_set_aside() -> None:
     question = "厂房租金的事回头再说，泰安新认定的省级加速器能拿多少？"
     aside, rest = set_aside(normalize_query(question))
     assert aside == "厂房租金的事" and rest.startswith("泰安新认定的省级加速器")
+
+
+def test_the_whole_province_names_the_one_provincial_region() -> None:
+    covered = ["日照市", "泰安市", "山东省"]
+    found = region_mentions("泰安和全省的目标分别是多少", covered)
+    assert [(r.name, r.status) for r in found] == [("泰安市", "covered"), ("山东省", "covered")]
+    assert region_mentions("全省的目标", ["日照市"]) == ()

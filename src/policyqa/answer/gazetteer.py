@@ -146,4 +146,8 @@ def region_mentions(text: str, covered: Iterable[str]) -> tuple[RegionMention, .
     for words, place in find_places(text):
         status, by = classify(place, regions)
         out.setdefault(place.name, RegionMention(words, place.name, status, by))
+    # "全省" names the province of the corpus's one provincial region ("全省研发经费年均增长").
+    provinces = [r for r in regions if r.endswith("省")]
+    if "全省" in text and len(provinces) == 1 and provinces[0] not in out:
+        out[provinces[0]] = RegionMention("全省", provinces[0], "covered", provinces[0])
     return tuple(out.values())
