@@ -131,6 +131,8 @@ def objects_in(text: str) -> tuple[str, ...]:
     spans: list[tuple[int, int]] = []
     found: list[str] = []
     for word in object_words():
+        if word not in text:  # most words are absent: no pattern to build for them
+            continue
         for m in re.finditer(re.escape(word), text):
             if any(s <= m.start() and m.end() <= e for s, e in spans):
                 continue
@@ -189,6 +191,8 @@ def attributes_in(text: str) -> tuple[Attribute, ...]:
     spans: list[tuple[int, int, str]] = []
     for attribute in vocab.attribute:
         for word in sorted(attribute.words, key=len, reverse=True):
+            if word not in text:  # most words are absent: no pattern to build for them
+                continue
             for m in re.finditer(re.escape(word), text):
                 if any(s <= m.start() and m.end() <= e for s, e, _ in spans):
                     continue
