@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from policyqa.search.backend import RowFilter
-from policyqa.search.retrieve import EmptyQueryError, Retriever, detect_regions, rrf_fuse
+from policyqa.search.faiss_backend import FaissBackend
+from policyqa.search.retrieve import (
+    EmptyQueryError,
+    Retriever,
+    detect_regions,
+    region_aliases,
+    rrf_fuse,
+)
 
 # Question → the clause that answers it, verified by reading; simplified, traditional and
 # colloquial (高企, 规上, 科小) forms across all five documents.
@@ -154,3 +165,35 @@ def test_unknown_mode_and_bad_k_are_refused(retriever: Retriever) -> None:
         retriever.search("孵化器", mode="fuzzy")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="k must be"):
         retriever.search("孵化器", k=0)
+
+
+def test_cached_region_names_and_rows_cannot_be_changed_by_a_caller(retriever: Retriever) -> None:
+    aliases = region_aliases("威海市文登区")
+    expected = list(aliases)
+    aliases.clear()
+    assert region_aliases("威海市文登区") == expected
+    assert set(expected) == {"威海市文登区", "威海市", "文登区", "威海", "文登"}
+    if isinstance(retriever.index, FaissBackend):  # rows shared by every search with a filter
+        rows = retriever.index.allowed_rows(RowFilter.of(None, ["泰安市"]))
+        with pytest.raises(ValueError):
+            rows[0] = -1
+
+
+def test_name_lists_are_in_the_same_order_in_every_process() -> None:
+    # A set's order follows the process's hash seed; two workers must still agree.
+    code = (
+        "from policyqa.search.retrieve import region_aliases; "
+        "from policyqa.answer.frame import object_words; "
+        "print(region_aliases('威海市文登区'), object_words()[:40])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

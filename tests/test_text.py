@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policyqa.text import expand_abbreviations, normalize, normalize_query, to_halfwidth
+from policyqa.text import (
+    expand_abbreviations,
+    normalize,
+    normalize_query,
+    split_sentences,
+    to_halfwidth,
+)
 
 
 def test_traditional_to_simplified() -> None:
@@ -43,3 +49,14 @@ def test_normalize_is_idempotent_and_total(text: str) -> None:
 def test_expansion_is_stable(text: str) -> None:
     once = expand_abbreviations(text)
     assert expand_abbreviations(once) == once
+
+
+def test_cached_sentences_come_back_as_a_fresh_list_each_time() -> None:
+    text = "对首次认定的企业给予奖励。对认定的孵化器给予补助；最高100万元。"
+    first = split_sentences(text)
+    first.clear()  # a caller changing its list must not change the next caller's
+    assert split_sentences(text) == [
+        "对首次认定的企业给予奖励。",
+        "对认定的孵化器给予补助；",
+        "最高100万元。",
+    ]

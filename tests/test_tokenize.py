@@ -34,3 +34,10 @@ def test_user_dictionary_does_not_touch_the_global_jieba() -> None:
     assert "揭榜挂帅" in tokenizer.tokens("揭榜挂帅")
     # load_userdict on the global tokenizer would have registered the word there.
     assert "揭榜挂帅" not in jieba.dt.user_word_tag_tab
+
+
+def test_cached_words_come_back_as_a_fresh_list_each_time() -> None:
+    tokenizer = PolicyTokenizer()
+    first = tokenizer.tokens("泰安对省级加速器补多少？")
+    first.append("改动")  # a caller changing its list must not change the next caller's
+    assert tokenizer.tokens("泰安对省级加速器补多少？") == ["泰安", "省级", "加速", "加速器", "补"]

@@ -16,6 +16,10 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 # A UTF-16 surrogate on its own: it cannot be encoded as UTF-8 (OpenCC, JSON, the terminal).
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
+# The pure text functions below are cached: one answer normalizes the same clause texts, rule
+# words and question variants dozens of times (about 60 calls), and the corpus's texts recur in
+# every answer. Bounded, so distinct questions cannot grow a worker's memory without limit.
+TEXT_CACHE_SIZE = 16384
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +40,7 @@ def to_halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_EXTRA_HALFWIDTH)
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def normalize(text: str) -> str:
     """The search-side form of any text: simplified, half-width, runs of spaces collapsed.
 
@@ -46,7 +51,12 @@ def normalize(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a clause (kept with their closing punctuation; line breaks dropped)."""
-    return [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
+    return list(_sentences(text))  # a fresh list: the caller may change it, the cache may not
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip())
 
 
 # --- question normalization ------------------------------------------------------------------
@@ -90,6 +100,7 @@ def expand_abbreviations(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def normalize_query(text: str) -> str:
     """The search-side form of a question: `normalize` plus abbreviation expansion."""
     return expand_abbreviations(normalize(text))

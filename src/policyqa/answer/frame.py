@@ -130,7 +130,7 @@ def object_words() -> tuple[str, ...]:
     """What grants can be for (``data/objects.txt``), longest first."""
     # In the question's normal form: 首台套 is searched as 首台(套) once abbreviations expand.
     words = {normalize_query(w) for w in word_list(data_file("objects.txt"))}
-    return tuple(sorted(words, key=len, reverse=True))
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
 def objects_in(text: str) -> tuple[str, ...]:
@@ -138,6 +138,8 @@ def objects_in(text: str) -> tuple[str, ...]:
     spans: list[tuple[int, int]] = []
     found: list[str] = []
     for word in object_words():
+        if word not in text:  # most words are absent: no pattern to build for them
+            continue
         for m in re.finditer(re.escape(word), text):
             if any(s <= m.start() and m.end() <= e for s, e in spans):
                 continue
@@ -196,6 +198,8 @@ def attributes_in(text: str) -> tuple[Attribute, ...]:
     spans: list[tuple[int, int, str]] = []
     for attribute in vocab.attribute:
         for word in sorted(attribute.words, key=len, reverse=True):
+            if word not in text:  # most words are absent: no pattern to build for them
+                continue
             for m in re.finditer(re.escape(word), text):
                 if any(s <= m.start() and m.end() <= e for s, e, _ in spans):
                     continue

@@ -251,7 +251,8 @@ def _payer_asked(text: str, name: str) -> bool:
     """Whether the question asks what payer `name` (市级, 区县(功能区)) bears."""
     base = re.sub(r"[(（].*?[)）]|级", "", name)
     forms = {base, *(base if len(base) > 1 else "")}
-    said = "|".join(rf"{re.escape(f)}(?:级|里|财政)?" for f in sorted(forms, key=len, reverse=True))
+    ordered = sorted(forms, key=lambda f: (-len(f), f))
+    said = "|".join(rf"{re.escape(f)}(?:级|里|财政)?" for f in ordered)
     return bool(re.search(rf"(?:{said}){_BEARS}", text))
 
 

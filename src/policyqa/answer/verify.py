@@ -356,7 +356,7 @@ def topic_terms(
     asks, not what for, and do not count."""
     text = normalize_query(searched)
     words = [w for w in rule_words if len(w) >= 2 and w in text and w not in subjects]
-    return tuple(dict.fromkeys((*frame.objects, *sorted(words, key=len, reverse=True))))
+    return tuple(dict.fromkeys((*frame.objects, *sorted(words, key=lambda w: (-len(w), w)))))
 
 
 def speaks_of(term: str, parts: Sequence[str], words: Callable[[str], Sequence[str]]) -> bool:

@@ -7,6 +7,7 @@ Never ranks or fuses: it returns raw candidate scores.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import faiss
@@ -29,6 +30,10 @@ class FaissBackend:
         self._doc_of_row = np.array([c.doc_id for c in index.clauses])
         regions = {d.id: d.region for d in index.documents.documents}
         self._region_of_row = np.array([regions[c.doc_id] for c in index.clauses])
+        # A search asks for the same filter's rows three times (count, dense, sparse) and
+        # questions name the same few regions: the rows of a filter are computed once. The
+        # loaded build never changes (a document change loads a new one).
+        self._allowed = lru_cache(maxsize=256)(self._allowed_rows)
 
     @property
     def clauses(self) -> list[Clause]:
@@ -52,12 +57,17 @@ class FaissBackend:
         return self.index.vectors
 
     def allowed_rows(self, where: RowFilter) -> np.ndarray:
+        return self._allowed(where)
+
+    def _allowed_rows(self, where: RowFilter) -> np.ndarray:
         mask = np.ones(len(self.index.clauses), dtype=bool)
         if where.doc_ids is not None:
             mask &= np.isin(self._doc_of_row, list(where.doc_ids))
         if where.regions:
             mask &= np.isin(self._region_of_row, list(where.regions))
-        return np.flatnonzero(mask)
+        rows = np.flatnonzero(mask)
+        rows.setflags(write=False)  # shared by every search with this filter
+        return rows
 
     def count(self, where: RowFilter) -> int:
         return len(self.allowed_rows(where))

@@ -131,14 +131,25 @@ def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[st
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def _longest_first(word: str) -> tuple[int, str]:
+    # Longest first, then by the word itself: the order of a set differs between processes
+    # (hash seeds), and a different order could give a different answer in another worker.
+    return (-len(word), word)
+
+
 def region_aliases(region: str) -> list[str]:
     """Names a question may use for a region: 威海市文登区 → 文登区, 文登, 威海市, 威海 …"""
+    return list(_region_aliases(region))  # a fresh list: the caller may change it
+
+
+@lru_cache(maxsize=1024)  # every search asks again for the same few regions' names
+def _region_aliases(region: str) -> tuple[str, ...]:
     aliases = {region}
     parts = re.findall(r".+?(?:省|市|区|县)", region)
     for part in parts:
         aliases.add(part)
         aliases.add(part[:-1])
-    return sorted((a for a in aliases if len(a) >= 2), key=len, reverse=True)
+    return tuple(sorted((a for a in aliases if len(a) >= 2), key=_longest_first))
 
 
 @lru_cache(maxsize=1)
@@ -152,6 +163,10 @@ def _off_topics() -> tuple[str, ...]:
 
 
 def _mentions(text: str, name: str) -> bool:
+    # Most of the hundreds of names tried per question do not occur at all: a substring test
+    # settles those without building (or looking up) a pattern.
+    if name not in text:
+        return False
     for m in re.finditer(re.escape(name), text):
         if not _INSTITUTION_SUFFIX.match(text[m.end() :]):
             return True
@@ -161,11 +176,12 @@ def _mentions(text: str, name: str) -> bool:
 def detect_regions(normalized: str, documents: Manifest) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(covered regions named, uncovered regions named) in a normalized question."""
     covered = []
-    for region in dict.fromkeys(d.region for d in documents.documents):
-        if any(_mentions(normalized, alias) for alias in region_aliases(region)):
+    regions = tuple(dict.fromkeys(d.region for d in documents.documents))
+    for region in regions:
+        if any(_mentions(normalized, alias) for alias in _region_aliases(region)):
             covered.append(region)
-    covered_names = {a for r in covered for a in region_aliases(r)}
-    all_covered = {a for d in documents.documents for a in region_aliases(d.region)}
+    covered_names = {a for r in covered for a in _region_aliases(r)}
+    all_covered = {a for r in regions for a in _region_aliases(r)}
     uncovered = [
         name
         for name in _uncovered_names()
@@ -201,6 +217,10 @@ class Retriever:
         self._off_topics = tuple(
             t for t in _off_topics() if not any(t in c.search_text for c in index.clauses)
         )
+        # Row → clause id and back, for the tie-breaks of every ranking: built once per index
+        # (a backend's clauses never change; a new corpus gets a new Retriever).
+        self._clause_ids = [c.clause_id for c in backend.clauses]
+        self._row_of = {cid: row for row, cid in enumerate(self._clause_ids)}
 
     @property
     def clauses(self) -> list[Clause]:
@@ -221,7 +241,7 @@ class Retriever:
     def region_names(self) -> list[str]:
         """Every place name a question may use: covered aliases and uncovered regions."""
         covered = {a for d in self.index.documents.documents for a in region_aliases(d.region)}
-        return sorted(covered | set(_uncovered_names()), key=len, reverse=True)
+        return sorted(covered | set(_uncovered_names()), key=_longest_first)
 
     def search(
         self,
@@ -247,7 +267,7 @@ class Retriever:
         where = RowFilter.of(doc_ids, wanted_regions)
         allowed = self.index.count(where)
         region_words = {
-            w for r in named for a in region_aliases(r) for w in self.tokenizer.tokens(a)
+            w for r in named for a in _region_aliases(r) for w in self.tokenizer.tokens(a)
         }
         content = [t for t in tokens if t not in region_words] or tokens
         coverage = sum(t in self._vocab for t in content) / len(content)
@@ -309,7 +329,7 @@ class Retriever:
         bm25: dict[int, float],
         query_tokens: Sequence[str],
     ) -> list[tuple[int, float]]:
-        ids = {row: self.index.clauses[row].clause_id for row in set(dense) | set(bm25)}
+        ids = self._clause_ids
 
         def order(scores: dict[int, float], digits: int) -> list[tuple[int, float]]:
             return sorted(scores.items(), key=lambda p: (-round(p[1], digits), ids[p[0]]))
@@ -318,17 +338,16 @@ class Retriever:
             return order(dense, _DENSE_DIGITS)
         if mode == "bm25":
             return order(bm25, _SPARSE_DIGITS)
-        by_id = {v: k for k, v in ids.items()}
         rankings = [
             [ids[r] for r, _ in order(dense, _DENSE_DIGITS)],
             [ids[r] for r, _ in order(bm25, _SPARSE_DIGITS)],
         ]
         best = 2.0 / (RRF_K + 1)  # the fused score of a clause ranked first by both
-        fused = [(by_id[cid], score / best) for cid, score in rrf_fuse(rankings)]
+        fused = [(self._row_of[cid], score / best) for cid, score in rrf_fuse(rankings)]
         return self._sentence_rerank(query_tokens, fused, ids)
 
     def _sentence_rerank(
-        self, query_tokens: Sequence[str], fused: list[tuple[int, float]], ids: dict[int, str]
+        self, query_tokens: Sequence[str], fused: list[tuple[int, float]], ids: Sequence[str]
     ) -> list[tuple[int, float]]:
         """Re-rank the fused head by how much of the question one sentence of a clause covers.
 

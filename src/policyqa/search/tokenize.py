@@ -18,6 +18,9 @@ _DATA = DATA_DIR
 USERDICT = _DATA / "userdict.txt"
 STOPWORDS = _DATA / "stopwords.txt"
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+# Words of recently tokenized texts: an answer tokenizes the question several times over and
+# the sentences of the clauses it quotes, which recur across questions (jieba is the cost).
+TOKENS_CACHE_SIZE = 16384
 
 # jieba announces its dictionary build on the root of its own logger; keep stderr clean.
 logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -37,11 +40,16 @@ class PolicyTokenizer:
         self.stopwords = frozenset(word_list(stopwords))
         digest = hashlib.sha256(userdict.read_bytes() + stopwords.read_bytes())
         self.signature = f"jieba-{jieba.__version__}:{digest.hexdigest()[:16]}"
+        # Per instance (its dictionary decides the words), so not a decorator on the method.
+        self._cached_tokens = lru_cache(maxsize=TOKENS_CACHE_SIZE)(self._tokens)
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode words of the normalized text, without stop words and punctuation."""
+        return list(self._cached_tokens(text))  # a fresh list: callers may change theirs
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
         words = self._cut(normalize(text).lower())
-        return [w for w in words if w.strip() and w not in self.stopwords and _KEEP.search(w)]
+        return tuple(w for w in words if w.strip() and w not in self.stopwords and _KEEP.search(w))
 
     def _cut(self, text: str) -> list[str]:
         # jieba builds its prefix dictionary lazily on first use; do that once, under a lock.
