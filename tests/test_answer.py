@@ -1082,3 +1082,28 @@ def test_occasions_listed_after_one_cue_are_parts_of_the_yearly_fee(engine: Engi
         "我们是日照的中小企业，今年用共享仪器做了两次测试，分别花了30万、50万，市级财政补多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 160_000
+
+
+def test_an_object_the_clause_names_in_other_words_is_spoken_of(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们首轮投了日照一家新材料初创企业300万，失败了全亏，符合尽职免责，风险补偿能拿多少？"
+    )
+    assert not answer.abstained and answer.calculation is not None
+    assert answer.calculation.amount_yuan == 600_000
+
+
+def test_sums_listed_for_several_things_are_each_computed_with_their_own_caps(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer(
+        "我们有两个揭榜挂帅项目，都是新一代信息技术领域，科技投入分别是200万和900万，最多一共支持多少？"
+    )
+    # 200万 × 30% = 60万; 900万 × 30% = 270万, capped at 200万 per project.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 2_600_000
+
+
+def test_a_list_of_sums_for_a_rule_paying_one_of_them_is_not_split(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "公司有两笔科技成果转化备案贷款，都按时还本付息，利息分别付了50万和30万，省财政贴息最多多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 200_000

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policyqa.resources import DataFileError, tsv_pairs
 from policyqa.text import (
     expand_abbreviations,
     normalize,
@@ -60,3 +63,10 @@ def test_cached_sentences_come_back_as_a_fresh_list_each_time() -> None:
         "对认定的孵化器给予补助；",
         "最高100万元。",
     ]
+
+
+def test_a_two_column_data_file_with_a_bad_line_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.tsv"
+    path.write_text("# comment\n高企\t高新技术企业\n只有一列\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"pairs.tsv:3: expected two tab-separated columns"):
+        tsv_pairs(path)

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import opencc
 
-from policyqa.resources import data_file
+from policyqa.resources import data_file, tsv_pairs
 
 # Characters NFKC leaves alone but that policy text uses as ASCII look-alikes ("1∶1" ratios).
 _EXTRA_HALFWIDTH = str.maketrans({"∶": ":", "﹕": ":", "－": "-", "～": "~", "　": " "})
@@ -63,12 +63,7 @@ def _sentences(text: str) -> tuple[str, ...]:
 
 
 def _load_abbreviations() -> list[tuple[str, str]]:
-    path = data_file("abbreviations.tsv")
-    pairs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            abbreviation, full = line.split("\t")
-            pairs.append((abbreviation.strip(), full.strip()))
+    pairs = tsv_pairs(data_file("abbreviations.tsv"))
     # Longest first, so "规上高企" wins over "规上" and "高企".
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 

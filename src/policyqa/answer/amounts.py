@@ -23,7 +23,7 @@ from policyqa.answer.items import (
 )
 from policyqa.answer.layers import LayerPrompt, layered_share, layered_summary
 from policyqa.answer.projects import project_questions
-from policyqa.answer.reading import industries_in, read_inputs
+from policyqa.answer.reading import industries_in, pays_one_of_several, read_inputs
 from policyqa.answer.requirements import (
     contradiction,
     not_eligible,
@@ -215,6 +215,9 @@ def _several_projects(text: str, clause_ids: Sequence[str], book: RuleBook) -> A
     questions = project_questions(text)
     rules = book.for_clause(clause_ids[0])
     if questions is None or any(spec.multiple for r in rules for spec in r.inputs):
+        return None
+    if any(pays_one_of_several(r) for r in rules):
+        # One of the loans is paid for (任选一笔), not each: the rule's own reading decides.
         return None
     found = [calculate_from_clauses(q, clause_ids, book) for q in questions]
     done = [(a, a.calculation) for a in found if a is not None and a.calculation is not None]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from policyqa.rules.money import Quantity, find_quantities
+
 # Where a project's description starts. "一个" alone opens the first only when a later one
 # ("另一个", "第二个", "B项目") says there are several.
 _OPENS = re.compile(
@@ -22,9 +24,36 @@ _ASKED = re.compile(r"多少|几|吗|怎么算")
 _OF_ALL = re.compile(r"都|均|两个|两项|各自|全部")
 
 
+# Sums listed for several things at once ("分别投了两家企业300万和1500万").
+_LIST_JOIN = re.compile(r"^(?:和|、|与|及|,|，)$")
+_SEVERAL_THINGS = re.compile(r"两家|两个|两项|两笔|[二三四五2-5]家|[三四五2-5]个项目|分别")
+# Years make a list of sums a list per year, which the per-year computation answers.
+_YEARS = re.compile(r"[一二两三四五六七八九十\d]年|每年|年度|第[一二三四五]年")
+
+
+def listed_questions(text: str) -> list[str] | None:
+    """One question per sum of a list of sums said of several things ("两家企业分别投了300万和
+    1500万"), each in the list's place; None unless the question lists two or more sums of
+    several things (not of several years)."""
+    sums = [q for q in find_quantities(text) if q.kind == "money"]
+    run: list[Quantity] = []
+    for q in sums:
+        if run and _LIST_JOIN.match(text[run[-1].end : q.start]):
+            run.append(q)
+        elif len(run) < 2:
+            run = [q]
+    if len(run) < 2 or _YEARS.search(text) or not _SEVERAL_THINGS.search(text):
+        return None
+    start, end = run[0].start, run[-1].end
+    return [f"{text[:start]}{text[q.start : q.end]}{text[end:]}" for q in run]
+
+
 def project_questions(text: str) -> list[str] | None:
     """One standalone question per project a normalized question describes, in order; None
     unless it describes two or more."""
+    listed = listed_questions(text)
+    if listed is not None:
+        return listed
     opens = [m for m in _OPENS.finditer(text) if _opens_a_project(text, m)]
     # Several unless "一个" merely counts: a later one (另一个, B项目) or "一个是…；一个是…".
     listed = sum(text.startswith("一个是", m.start()) for m in opens) >= 2

@@ -210,6 +210,11 @@ def years_asked(text: str, quantities: Sequence[Quantity] | None = None) -> list
     return sorted(durations or {int(q.value) for q in years})
 
 
+def pays_one_of_several(rule: Rule) -> bool:
+    """Whether a rule pays for one of several, chosen by the asker ("任选一笔纳入备案")."""
+    return bool(_CHOOSE_ONE.search(normalize_query("".join(rule.requirements))))
+
+
 def granted_figures(text: str) -> list[tuple[Quantity, bool]]:
     """The sums a normalized question says were already granted, each with whether it is a
     total of several payers ("省里和市里合计补了48万" → True, "省里已经补了16万" → False)."""
@@ -269,7 +274,7 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
             len(money_specs) == 1
             and len(money) > 1
             and _SEVERAL_OF_ONE.search(text)
-            and _CHOOSE_ONE.search(normalize_query("".join(rule.requirements)))
+            and pays_one_of_several(rule)
         ):
             # "任选一笔": of the several the asker names, the one it would choose (the largest).
             best = max(money, key=lambda q: q.value)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from functools import lru_cache
 from itertools import permutations
 
 from policyqa.answer.frame import tiers_in, vocabulary
 from policyqa.answer.frame_types import QuestionFrame, RegionMention
 from policyqa.corpus.manifest import Manifest
+from policyqa.resources import data_file, tsv_pairs
 from policyqa.text import normalize, normalize_query, split_sentences
 
 _RANGE = re.compile(r"(20\d\d)\s*[—\-–~至到]+\s*(20\d\d)")
@@ -201,7 +203,20 @@ def unfunded_objects(
         ]
         return any(p.search(s) for p in near for s in sentences)
 
-    return tuple(o for o in frame.objects if not spoken(o))
+    names = object_names()
+    return tuple(
+        o for o in frame.objects if not any(spoken(n) for n in (o, *names.get(o, ())))
+    )
+
+
+@lru_cache(maxsize=1)
+def object_names() -> dict[str, tuple[str, ...]]:
+    """``data/object_names.tsv``: the other names a clause may give an object (风险补偿 is
+    spoken of as 损失补偿 or 风险准备金), simplified as questions are."""
+    return {
+        normalize_query(o): tuple(normalize_query(n) for n in names.split("|") if n)
+        for o, names in tsv_pairs(data_file("object_names.tsv"))
+    }
 
 
 # "对X（每人）补助/奖励多少": X is what the money is asked for.
