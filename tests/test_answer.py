@@ -1107,3 +1107,10 @@ def test_a_list_of_sums_for_a_rule_paying_one_of_them_is_not_split(engine: Engin
         "公司有两笔科技成果转化备案贷款，都按时还本付息，利息分别付了50万和30万，省财政贴息最多多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 200_000
+
+
+def test_every_payers_part_of_a_stated_total_is_given_when_each_is_asked(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照一笔备案的科技成果转化贷款成了不良，算出的风险补偿是70万元，市和区县各自承担多少？"
+    )
+    assert "市级承担50万元" in answer.answer and "区县(功能区)承担20万元" in answer.answer

@@ -146,6 +146,9 @@ def calculate_from_clauses(
     if share is not None:
         payer, part = share.inputs["payer"], format_yuan(share.amount_yuan)
         said = f"按“{rule.title}”的规定，{payer}承担{part}。"
+        if len(share.shares) > 1 and payer not in share.shares:
+            each = "，".join(f"{name}承担{format_yuan(v)}" for name, v in share.shares.items())
+            said = f"按“{rule.title}”的规定，{each}。"
         return AmountAnswer(clause_id, rule, share, (), said)
     # A count for each year is computed year by year, each year with its own facts.
     yearly = per_year_counts(text, rule)

@@ -202,7 +202,11 @@ def _per_unit(rule: Rule) -> Decimal:
 
 
 # "两级合计要出70万，市级承担多少": one payer's part of a total a rule splits by a ratio (5:2).
-_SPLIT_TOTAL = re.compile(r"(?:两级|合计|一共|总共|共计)[^，,。；;\d]{0,8}$")
+_SPLIT_TOTAL = re.compile(
+    r"(?:两级|合计|一共|总共|共计)[^，,。；;\d]{0,8}$|(?:补偿|补偿额|补偿金额|金额)(?:是|为|有)$"
+)
+# Every payer's part asked ("市和区县各自承担多少", "分别出多少").
+_EACH_BEARS = re.compile(r"(?:各自|分别|各)(?:要|需|应)?(?:承担|出|负担|分担|拿)")
 _BEARS = r"(?:要|需|应|需要)?(?:承担|出|负担|分担|拿)"
 
 
@@ -223,7 +227,8 @@ def share_of_total(text: str, rule: Rule) -> CalcResult | None:
         None,
     )
     asked = next((s for s in shares if _payer_asked(text, s["name"])), None)
-    if total is None or asked is None:
+    every = asked is None and bool(_EACH_BEARS.search(text))
+    if total is None or (asked is None and not every):
         return None
     whole = sum(int(s["part"]) for s in shares)
     ratio = "∶".join(str(s["part"]) for s in shares)
@@ -234,12 +239,14 @@ def share_of_total(text: str, rule: Rule) -> CalcResult | None:
         parts[share["name"]] = part
         shown = f"{format_yuan(total.value)} × {share['part']}/{whole} = {format_yuan(part)}"
         steps.append(f"{share['name']}：{shown}")
+    payer = asked["name"] if asked else "、".join(parts)
     return CalcResult(
         rule_id=rule.id,
         clause_id=rule.clause_id,
         title=rule.title,
-        inputs={"total_yuan": str(total.value), "payer": asked["name"]},
-        amount_yuan=parts[asked["name"]],
+        inputs={"total_yuan": str(total.value), "payer": payer},
+        # Every payer's part asked: the amount is the whole, its parts are in `shares`.
+        amount_yuan=parts[asked["name"]] if asked else total.value,
         steps=tuple(steps),
         qualifies=True,
         upper_bound=False,
