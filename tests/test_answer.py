@@ -1114,3 +1114,8 @@ def test_every_payers_part_of_a_stated_total_is_given_when_each_is_asked(engine:
         "日照一笔备案的科技成果转化贷款成了不良，算出的风险补偿是70万元，市和区县各自承担多少？"
     )
     assert "市级承担50万元" in answer.answer and "区县(功能区)承担20万元" in answer.answer
+
+
+def test_a_named_programme_no_clause_speaks_of_is_not_covered(engine: Engine) -> None:
+    answer = engine.answerer.answer("我们承担了国家重点研发计划项目，日照市按多少配套？")
+    assert answer.abstained and answer.abstain_reason == "object_not_funded:国家重点研发计划"
