@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from policyqa.answer.asking import ASKS_TOTAL
 from policyqa.answer.derive import counted_kinds
 from policyqa.answer.frame import tiers_in
 from policyqa.answer.frame_types import TierMention
@@ -266,7 +267,6 @@ def _payer_asked(text: str, name: str) -> bool:
 # A fixed sum per item ("单个项目…不超过500万元", "每个项目最高50万元") asked of several items
 # ("两个揭榜挂帅项目，最多一共能拿多少"): the sum times the count.
 _PER_ITEM_LABEL = re.compile(r"^(?:每项|每个项目|单个项目|单项|每家企业|每家)")
-_TOTAL_ASKED = re.compile(r"一共|合计|加起来|总共|加一起|共计|都")
 
 
 def per_item_total(text: str, rule: Rule) -> CalcResult | None:
@@ -276,7 +276,8 @@ def per_item_total(text: str, rule: Rule) -> CalcResult | None:
     label = str(declared.get("label") or "")
     if declared.get("kind") != "fixed" or not _PER_ITEM_LABEL.search(label):
         return None
-    if not _TOTAL_ASKED.search(text):
+    # "都" too: "两个项目都立项了，最多能拿多少" asks of them all.
+    if not (ASKS_TOTAL.search(text) or "都" in text):
         return None
     units = ("家",) if "家" in label[:4] else ("个", "项")
     counts = [

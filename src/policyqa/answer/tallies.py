@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from policyqa.answer.asking import ASKS_TOTAL
 from policyqa.rules.money import plain_number
 from policyqa.text import normalize_query
 
@@ -29,8 +30,6 @@ _YEARS_TOTAL = re.compile(
 )
 _YEAR_RANGE = re.compile(r"(20\d\d)年?\s*(?:到|至|—|–|-|~|－)\s*(20\d\d)")
 _TOTAL_ASKED = re.compile(r"累计|合计|一共|总共|总目标|总计|加起来|下来|算")
-# Two things asked together ("A和B…加起来", "A、B合计").
-_SUM_ASKED = re.compile(r"加起来|合计|一共|总共|加一起|共计")
 _EACH_YEAR = re.compile(r"每年|年均|每年度|年度")
 _BREAK = re.compile(r"[，,。；;：:、]|和|及|与")
 
@@ -67,7 +66,7 @@ def tally(question: str, sentences: Sequence[str]) -> str | None:
                 f"按每年{best.shown()}{best.qualifier}计，{years}年合计："
                 f"{best.shown()} × {years} = {best.shown(total)}{bound}"
             )
-    if _SUM_ASKED.search(text):
+    if ASKS_TOTAL.search(text):
         named = _two_named(text, figures)
         if named is not None:
             a, b = named
