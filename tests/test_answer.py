@@ -764,6 +764,34 @@ def test_a_grade_below_those_paid_or_below_a_floor_rules_the_asker_out(
     assert unfunded_grade("国家科学技术奖特等奖", award) == ("一等奖、二等奖", "特等奖")
 
 
+@pytest.mark.parametrize(
+    ("rule_id", "text", "ruled_out"),
+    [
+        # Every thing listed after a floor is under it.
+        ("rz-platform-new", "新认定的市级概念验证中心", True),
+        ("rz-platform-new", "我们的概念验证中心是市级认定的", True),
+        ("rz-platform-new", "新认定的市级科技成果转化中试示范基地", True),
+        ("rz-platform-new", "新认定的省级概念验证中心", False),
+        # A floor in one alternative rules out only an asker of that alternative.
+        ("rz-voucher-user", "没注册公司的创客团队，入驻的是市级众创空间", True),
+        ("rz-voucher-user", "我们是中小企业，入驻的是市级众创空间", False),
+        ("rz-voucher-user", "创客团队，入驻的是省级众创空间", False),
+        # The grade of an approval said in other words.
+        ("rz-new-variety", "新品种只通过了山东省级审定，国家级还没过", True),
+        ("rz-new-variety", "新品种通过了国家级审定", False),
+    ],
+)
+def test_a_thing_below_a_requirements_floor_rules_the_asker_out(
+    engine: Engine, rule_id: str, text: str, ruled_out: bool
+) -> None:
+    from policyqa.answer.requirements import contradiction
+
+    book = engine.rules
+    assert book is not None
+    rule = next(r for r in book.rules if r.id == rule_id)
+    assert (contradiction(normalize(text), rule) is not None) is ruled_out
+
+
 def test_money_for_a_recognition_needs_a_clause_that_speaks_of_recognition(engine: Engine) -> None:
     from policyqa.answer.verify import recognition_unpaid
 
@@ -1119,3 +1147,39 @@ def test_every_payers_part_of_a_stated_total_is_given_when_each_is_asked(engine:
 def test_a_named_programme_no_clause_speaks_of_is_not_covered(engine: Engine) -> None:
     answer = engine.answerer.answer("我们承担了国家重点研发计划项目，日照市按多少配套？")
     assert answer.abstained and answer.abstain_reason == "object_not_funded:国家重点研发计划"
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # The parts of a total listed after its cue are added (800万 × 20%).
+        (
+            "日照钢铁领域的揭榜挂帅项目，科技投入里人员费用200万、设备600万，最多支持多少？",
+            1_600_000,
+        ),
+        # The two halves of one year are that year's fee (40万 × 20%).
+        (
+            "我们是日照的小微企业，上半年用共享仪器花了10万，下半年又花了30万，市级补多少？",
+            80_000,
+        ),
+    ],
+)
+def test_parts_of_one_input_are_added(engine: Engine, question: str, amount: int) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+
+
+def test_a_sum_spent_is_not_read_as_the_grant_a_match_is_paid_on(engine: Engine) -> None:
+    # 1:1 配套 is paid on the provincial grant; the only figure is R&D spending.
+    answer = engine.answerer.answer(
+        "我们是享受了省研发补助的科技型中小企业，今年研发投入900万，日照市级配套多少？"
+    )
+    assert answer.calculation is None or answer.calculation.amount_yuan != 9_000_000
+    assert "省企业研究开发财政补助" in answer.answer
+
+
+def test_an_award_count_said_after_its_grade_counts(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们拿了国家科学技术奖一等奖2项、二等奖1项，日照一共奖励多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 5_000_000

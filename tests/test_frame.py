@@ -486,3 +486,10 @@ def test_the_whole_province_names_the_one_provincial_region() -> None:
     found = region_mentions("泰安和全省的目标分别是多少", covered)
     assert [(r.name, r.status) for r in found] == [("泰安市", "covered"), ("山东省", "covered")]
     assert region_mentions("全省的目标", ["日照市"]) == ()
+
+
+def test_an_object_word_across_a_phrase_boundary_is_not_named() -> None:
+    from policyqa.answer.frame import objects_in
+
+    assert "上市" not in objects_in(normalize_query("在省补助基础上市里再补多少"))
+    assert "上市" in objects_in(normalize_query("企业上市了市里奖励多少"))

@@ -133,15 +133,23 @@ def object_words() -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
+# Phrases whose last character starts an object word without meaning it: "在省补助基础上市里
+# 再补" reads 基础上 + 市里, not 上市.
+_OBJECT_MASKS = re.compile(r"基础上|之上|以上")
+
+
 def objects_in(text: str) -> tuple[str, ...]:
     """The objects a normalized question names; one inside a longer one counts once."""
     spans: list[tuple[int, int]] = []
     found: list[str] = []
+    masks = [(m.start(), m.end()) for m in _OBJECT_MASKS.finditer(text)]
     for word in object_words():
         if word not in text:  # most words are absent: no pattern to build for them
             continue
         for m in re.finditer(re.escape(word), text):
             if any(s <= m.start() and m.end() <= e for s, e in spans):
+                continue
+            if any(s < m.start() < e < m.end() for s, e in masks):
                 continue
             spans.append((m.start(), m.end()))
             if word not in found:
@@ -246,6 +254,11 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
         if count_m is None and m.group(0).endswith("奖"):
             count_m = _WINNERS_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
         count = _count(count_m.group(1)) if count_m else 1
+        if subject is None and not count_m and m.group(0).endswith("奖"):
+            # "一等奖1项、二等奖2项": an award's count may follow it.
+            after_m = _COUNT_AFTER.match(text[m.end() :])
+            if after_m:
+                count = _count(after_m.group(1))
         if subject and not count_m:
             # "国家自然科学基金项目3项": the count may follow what it counts.
             rest = text[m.end() :].lstrip("的")
@@ -277,7 +290,10 @@ def _graded_before(before: str, earlier: Sequence[TierMention]) -> tuple[str, in
     """(subject, count) for a grade given as "…孵化器新认定为" or "还有两家新认定为"."""
     given = _GIVEN_GRADE.search(before)
     if given is None:
-        return None
+        # "概念验证中心是市级认定的": the thing itself right before 是.
+        head = before.removesuffix("是")
+        named = next((s for s in TIER_SUBJECTS if head.endswith(s)), None)
+        return (named, 1) if named and head != before else None
     head = before[: given.start()]
     subject = next((s for s in TIER_SUBJECTS if head.endswith(s)), None)
     if subject is not None:

@@ -9,6 +9,7 @@ never guessed. Never chooses the rule (`answer.choice`) and never computes (`rul
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,12 @@ _SEVERAL_OF_ONE = re.compile(r"另一笔|两笔|几笔|多笔|第二笔|各一�
 _SPAN_TOTAL = re.compile(r"一年内|年度|全年|累计|合计")
 _OCCASIONS = re.compile(
     r"另一次|第二次|(?<![第\d])[两三四五六七八九十\d]次|几次|多次|还有一次|又一次|分几次|分别花"
+    # The parts of one year ("上半年花了30万，下半年又花了20万", "一季度…二季度…").
+    r"|上半年[^。？?]*下半年|[一二三四1-4]季度[^。？?]*[一二三四1-4]季度"
 )
+# A total said with its parts after it ("科技投入里人员费用300万、设备材料500万"): the input's
+# cue, then 里/中/包括 and the parts.
+_PARTS_AFTER = "(?:里|中|当中|其中|包括|包含|分为|由)"
 # A sum agreed or planned rather than paid: 合同额, 预算, 计划投资.
 _AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^，,。;；\d]{0,4}$")
 _GRANTED_TOGETHER = re.compile(
@@ -109,12 +115,17 @@ def _assign(
     notes: list[str] = []
     if len(specs) == 1:
         spec = specs[0]
+        if len(candidates) == 1 and _spent_not_granted(text, candidates, spec):
+            notes.append(f"{format_yuan(candidates[0].value)}是投入或花费，不是{spec.label}")
+            return {}, notes
         if spec.multiple or len(candidates) <= 1:
             return {spec.name: list(candidates)}, notes
         if _SPAN_TOTAL.search(spec.label) and _OCCASIONS.search(text):
             # A total over a period ("一年内…发生的费用") and the question lists occasions in it
             # ("一次检测花了60万，另一次测试花了90万", "三次检测，分别花了25万、40万、15万"):
             # the figures are its parts, the ones listed after a single cue included.
+            return {spec.name: list(candidates)}, notes
+        if _parts_of_one(text, candidates, spec):
             return {spec.name: list(candidates)}, notes
         cued = [
             q for q in candidates if _cue_score("".join(_contexts(text, candidates, q)), spec.cues)
@@ -141,6 +152,32 @@ def _assign(
             notes.append(f"问题中有多个数值可能是{spec.label}，请明确")
             del assigned[name]
     return assigned, notes
+
+
+# Words right before a figure that make it a sum spent or earned ("研发投入600万").
+_SPENT = re.compile(r"(?:投入|花了|花费|支付|付了|投资|投了|费用|营收|收入)[了为是达]?$")
+
+
+def _spent_not_granted(text: str, candidates: Sequence[Quantity], spec: InputSpec) -> bool:
+    """A rule paying on a grant received (1:1 配套 of the 省补助) and the only figure is said as
+    a sum spent ("去年研发投入600万"): that sum is no grant, whatever cue stands further back."""
+    if not _GRANT_BASE.search(spec.label):
+        return False
+    before, _ = _contexts(text, candidates, candidates[0])
+    return bool(_SPENT.search(before[-8:])) and not any(c in before[-8:] for c in spec.cues)
+
+
+def _parts_of_one(text: str, candidates: Sequence[Quantity], spec: InputSpec) -> bool:
+    """Whether every figure is a part of the one input, listed after its cue and 里/包括
+    ("科技投入里人员费用300万、设备材料500万"), with nothing but the list between them."""
+    cues = "|".join(re.escape(c) for c in sorted(spec.cues, key=len, reverse=True) if len(c) >= 2)
+    if not cues:
+        return False
+    m = re.search(f"(?:{cues}){_PARTS_AFTER}", text)
+    if m is None or any(q.start < m.end() for q in candidates):
+        return False
+    between = [text[a.end : b.start] for a, b in itertools.pairwise(candidates)]
+    return all(len(gap) <= 8 and re.match(r"^[、和及与,，]", gap) for gap in between)
 
 
 def _tier_from_text(rule: Rule, text: str) -> str | None:

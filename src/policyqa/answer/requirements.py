@@ -228,6 +228,44 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
     return f"本条只支持{floor.group(0)}，问题所述为{named}"
 
 
+_ALTERNATIVE = re.compile(r"[,，]?或")
+
+
+def _floor_denied(text: str, rule: Rule) -> str | None:
+    """A thing the question grades below the floor a requirement sets for it: "省级及以上农高区、
+    …、概念验证中心" puts every thing listed after the floor in its phrase under it, so a 市级
+    概念验证中心 is ruled out. A floor inside one alternative ("中小微企业,或入驻省级以上…孵化载体
+    的创业团队") rules out only an asker of that alternative who claims none of the others."""
+    mentions = [t for t in tiers_in(text) if t.subject and t.tier in LEVELS]
+    if not mentions:
+        return None
+    for requirement in rule.requirements:
+        parts = _ALTERNATIVE.split(normalize(requirement))
+        for part in parts:
+            for floor in _AT_LEAST.finditer(part):
+                end = _SEGMENT_END.search(part, floor.end())
+                listed = part[floor.end() : end.start() if end else len(part)]
+                lowest = LEVELS.index(floor.group(1))
+                below = [
+                    t for t in mentions if t.subject in listed and LEVELS.index(t.tier) > lowest
+                ]
+                if not below or (len(parts) > 1 and not _claims_only(text, rule, part)):
+                    continue
+                t = below[0]
+                return f"本条只支持{floor.group(0)}{t.subject}，问题所述为{t.tier}{t.subject}"
+    return None
+
+
+def _claims_only(text: str, rule: Rule, part: str) -> bool:
+    """Whether the asker says it is a subject the alternative `part` names and none that the
+    rule's other alternatives name."""
+    stated = {a.name for a in attributes_in(text) if a.polarity == "positive"}
+    implied = expand_subjects(stated) | stated
+    plain = re.sub(r"\([^)]*\)", "", part)  # "创业(创客)团队" names 创业团队
+    named = {s for s in rule.subjects if s in plain}
+    return bool(named & implied) and not (implied & (set(rule.subjects) - named))
+
+
 def _industry_outside(text: str, rule: Rule) -> str | None:
     if not rule.industries:
         return None
@@ -242,7 +280,13 @@ def _industry_outside(text: str, rule: Rule) -> str | None:
 
 def contradiction(text: str, rule: Rule) -> str | None:
     """Why the normalized question's stated facts rule the asker out of `rule` (None if not)."""
-    checks = (_subject_denied, _identity_outside, _wording_denied, _tier_not_funded)
+    checks = (
+        _subject_denied,
+        _identity_outside,
+        _wording_denied,
+        _tier_not_funded,
+        _floor_denied,
+    )
     for check in (*checks, _industry_outside):
         reason = check(text, rule)
         if reason:
