@@ -1183,3 +1183,35 @@ def test_an_award_count_said_after_its_grade_counts(engine: Engine) -> None:
         "我们拿了国家科学技术奖一等奖2项、二等奖1项，日照一共奖励多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("question", "unpaid"),
+    [
+        ("日照市科学技术奖一等奖奖金是多少", "日照市科学技术奖"),
+        ("拿了市级科技进步奖，奖励多少", "市级科技进步奖"),
+        ("获得国家最高科学技术奖的，奖励多少", "国家最高科学技术奖"),
+        ("获得国家科学技术二等奖的项目奖励多少", None),
+        ("山东省科学技术奖一等奖，市里配套多少", None),
+    ],
+)
+def test_an_award_of_a_conferrer_the_clause_does_not_reward_is_unpaid(
+    question: str, unpaid: str | None
+) -> None:
+    from policyqa.answer.verify import award_unpaid
+
+    clause = (
+        "對獲評國家科學技術一等獎和二等獎的項目(個人),分別給予200萬元、100萬元獎勵。"
+        "對獲評山東省科學技術獎的項目和個人,按規定額度的50%給予獎勵"
+    )
+    assert award_unpaid(question, clause) == unpaid
+    assert award_unpaid(question, "对新认定的省级加速器,给予30万元") is None
+
+
+def test_the_grade_of_an_award_is_not_the_money_asked_for(engine: Engine) -> None:
+    from policyqa.answer.verify import asked_object
+
+    tokens = engine.retriever.tokenizer.tokens
+    asked = asked_object("日照对获得国家科学技术一等奖的项目奖励多少", tokens)
+    assert asked is not None and "获得" not in asked[1]
+    assert asked[0] == "获得国家科学技术一等奖的项目"

@@ -493,3 +493,10 @@ def test_an_object_word_across_a_phrase_boundary_is_not_named() -> None:
 
     assert "上市" not in objects_in(normalize_query("在省补助基础上市里再补多少"))
     assert "上市" in objects_in(normalize_query("企业上市了市里奖励多少"))
+
+
+def test_an_off_topic_part_holding_the_only_ask_is_not_set_aside() -> None:
+    # The rest only sets the scene: the question is the off-topic part, answered as a whole.
+    assert set_aside(normalize_query("博士来日照工作，购房补贴有多少？"))[0] == ""
+    aside, rest = set_aside(normalize_query("日照共享仪器补多少，顺便问下公积金怎么提取"))
+    assert "公积金" in aside and "共享仪器" in rest

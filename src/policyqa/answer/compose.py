@@ -58,6 +58,7 @@ from policyqa.answer.tallies import tally
 from policyqa.answer.targets import target_first
 from policyqa.answer.verify import (
     asked_object,
+    award_unpaid,
     coverage_problem,
     criteria_unstated,
     document_periods,
@@ -269,6 +270,9 @@ class Answerer:
         """What the question asks money for that the clause does not name: a known object
         (发明专利, 上市 …) or the thing after "对…补助多少" (技术经纪人)."""
         unfunded = unfunded_objects(frame, clause_text, self.retriever.tokenizer.tokens)
+        award = award_unpaid(searched, clause_text)
+        if award:
+            unfunded = (*unfunded, award)
         if unfunded or frame.intent != "amount":
             return unfunded
         missing = grant_object_missing(searched, clause_text, self.retriever.tokenizer.tokens)

@@ -334,6 +334,8 @@ def set_aside(text: str) -> tuple[str, str]:
 
 # What a question's parts are split at: sentence ends and commas.
 _PART_END = re.compile(r"[，,。；;？?！!]")
+# A part that asks something (not one that only sets the scene).
+_ASKS_SOMETHING = re.compile(r"多少|几|吗|么|如何|哪|是否|能否|有没有|可否|可不可以|能不能|[?？]")
 # A part with policy content left once the off-topic parts go: at least a few characters.
 _MIN_REST = 6
 
@@ -347,6 +349,10 @@ def _off_topic_parts(text: str) -> tuple[str, str]:
     aside = [p for p in parts if any(w in p for w in words)]
     rest = [p for p in parts if p not in aside]
     if not aside or len("".join(rest)) < _MIN_REST:
+        return "", text
+    if not any(_ASKS_SOMETHING.search(p) for p in rest):
+        # "博士来日照工作，购房补贴有多少": the question is the off-topic part; what is left
+        # only sets the scene.
         return "", text
     end = text.rstrip()[-1:]
     return ",".join(aside), ",".join(rest) + (end if end in ("?", "？") else "")

@@ -223,7 +223,8 @@ def object_names() -> dict[str, tuple[str, ...]]:
 _GRANT_OBJECT = re.compile(
     r"对(?P<x>[^，,。；;？?]{2,24}?)(?:每人|每家|每个|每项|每年)?"
     r"(?:分别|各自?|一共|总共|合计|共|最多|最高|一次性)?(?:能|可以|可)?"
-    r"(?:给予?|给|发|拿)?(?:多少)?(?:补助|奖励|补贴|资助|支持|补|奖)"
+    # Not the 奖 of an award's grade ("对获得国家科学技术一等奖的项目奖励多少").
+    r"(?:给予?|给|发|拿)?(?:多少)?(?<!等)(?:补助|奖励|补贴|资助|支持|补|奖)"
 )
 # "评上“市首席技师”的话，奖励多少", "主持了一项国家社会科学基金项目，能给多少": a title or a
 # project earned, then the money asked for.
@@ -247,6 +248,8 @@ _GENERIC_HEADS = frozenset(
     "项目 企业 单位 公司 团队 机构 个人 人员 人才 载体 平台 主体 我们 他们 这个 那个".split()
     # Words that say of a grant only that it exists or who pays it ("有没有相关补贴").
     + "相关 什么 哪些 其他 任何 一些 专项 专门 资金 财政 政策 配套 一次性 额外".split()
+    # How a thing was won ("获得国家科学技术一等奖的项目"): the clause says 获评 or nothing.
+    + "获得 获评 荣获 拿到 取得 评上".split()
 )
 
 
@@ -294,6 +297,36 @@ def recognition_unpaid(question: str, clause_text: str) -> str | None:
     if thing is None or thing.subject not in normalize_query(clause_text):
         return None
     return m.group(0)
+
+
+# An award by who confers it ("日照市科学技术奖", "国家最高科学技术奖", "国家科学技术一等奖").
+_AWARD_BY = re.compile(
+    r"(?P<by>国家最高|国家|山东省|省级?|[\u4e00-\u9fff]{0,3}?(?:市|区|县)级?)的?"
+    r"(?:科学技术|科技)(?:进步)?(?:[特一二三]等)?奖(?!励)"
+)
+
+
+def _conferred_by(by: str) -> str:
+    """国家最高 / 国家 / 省 / 市 (a city, district or county) for who confers an award."""
+    if by.startswith("国家"):
+        return by
+    if by.endswith(("省", "省级")):
+        return "省"
+    return "市"
+
+
+def award_unpaid(question: str, clause_text: str) -> str | None:
+    """The award a question asks about ("日照市科学技术奖") when the clause rewards awards of
+    other conferrers only (国家、山东省科学技术奖): no clause pays for that award."""
+    clause = normalize_query(clause_text)
+    paid = {_conferred_by(m.group("by")) for m in _AWARD_BY.finditer(clause)}
+    if not paid:
+        return None
+    for m in _AWARD_BY.finditer(normalize_query(question)):
+        if _conferred_by(m.group("by")) not in paid:
+            # The lazy conferrer may start on a verb's last character ("拿了日照市…").
+            return m.group(0).lstrip("了的是得获拿")
+    return None
 
 
 def asked_object(
