@@ -12,7 +12,7 @@ from policyqa.answer.dialogue import resolve_followup
 from policyqa.answer.quote import best_sentences, pair_respectively
 from policyqa.engine import Engine
 from policyqa.search.retrieve import Retriever
-from policyqa.text import normalize, split_sentences
+from policyqa.text import normalize, normalize_query, split_sentences
 
 ALIASES = ["泰安市", "泰安", "日照市", "日照", "文登", "威海", "山东"]
 
@@ -1215,3 +1215,39 @@ def test_the_grade_of_an_award_is_not_the_money_asked_for(engine: Engine) -> Non
     asked = asked_object("日照对获得国家科学技术一等奖的项目奖励多少", tokens)
     assert asked is not None and "获得" not in asked[1]
     assert asked[0] == "获得国家科学技术一等奖的项目"
+
+
+def test_item_questions_split_counted_items_of_different_kinds() -> None:
+    from policyqa.answer.mixed import item_questions
+
+    parts = item_questions(
+        normalize_query(
+            "泰安一家企业拿到一个重大科技攻关项目和2个重大科技成果转化项目，一共最多多少？"
+        )
+    )
+    assert parts == [
+        "泰安一家企业拿到一个重大科技攻关项目，一共最多多少?",
+        "泰安一家企业拿到2个重大科技成果转化项目，一共最多多少?",
+    ]
+    # The asker counted ("一家企业") is no item; one item, or no total asked, is no split.
+    assert item_questions(normalize_query("一家企业拿到2个重大科技攻关项目，一共多少？")) is None
+    # Projects told one by one are the project splitter's; a count of the others is no item.
+    told = "两个项目获奖，一个是国家科学技术进步奖一等奖，另一个是二等奖，一共多少？"
+    assert item_questions(normalize_query(told)) is None
+    counted = "3个项目立项，2个进了重大科技创新专项、1个列入市重点研发计划，一共多少？"
+    assert item_questions(normalize_query(counted)) == [
+        "2个进了重大科技创新专项，一共多少?",
+        "1个列入市重点研发计划，一共多少?",
+    ]
+    assert item_questions(normalize_query("一个攻关项目和一个转化项目，分别是哪个部门管？")) is None
+
+
+def test_items_of_different_kinds_are_each_computed_from_their_own_clause(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照有3个项目进了重大科技创新专项，另外1个项目列入市重点研发计划，市里最多一共支持多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 9_500_000
+    assert {c.clause_id for c in answer.citations} == {
+        "rizhao-rules-2025:6.1.17",
+        "rizhao-rules-2025:6.1.18",
+    }

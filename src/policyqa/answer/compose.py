@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal, Protocol
 
 from policyqa.answer.abstain import (
@@ -45,6 +46,7 @@ from policyqa.answer.frame import (
 )
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
+from policyqa.answer.mixed import item_questions
 from policyqa.answer.overview import (
     cover_clause,
     documents_mentioning,
@@ -70,6 +72,7 @@ from policyqa.answer.verify import (
     unfunded_objects,
 )
 from policyqa.corpus.segment import Clause
+from policyqa.rules.money import format_yuan
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
 from policyqa.text import normalize, normalize_query
 
@@ -227,6 +230,9 @@ class Answerer:
         if unstated:
             return self._criteria_unstated(question, resolved, unstated, result.hits[0])
         if self.calculator and frame.intent == "amount":
+            mixed = self._mixed_items(question, resolved, frame, searched, mode)
+            if mixed is not None:
+                return mixed
             outcome = self.calculator.calculate(searched, result.hits)
             if outcome is not None:
                 clause = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
@@ -259,6 +265,67 @@ class Answerer:
             if outcome is not None and outcome.ruled_out:
                 return self._calculated(question, resolved, result, outcome)
         return self._lookup(question, resolved, result)
+
+    def _mixed_items(
+        self, question: str, resolved: str, frame: QuestionFrame, searched: str, mode: Mode
+    ) -> Answer | None:
+        """Items of different kinds counted in one question ("一个重大科技攻关项目和一个重大
+        科技成果转化项目"): each searched for and computed on its own, its own clause cited,
+        then added. None unless every item gets a calculation and they use two or more rules."""
+        parts = item_questions(normalize_query(searched))
+        if parts is None or self.calculator is None:
+            return None
+        done: list[tuple[CalcOutcome, Calculation, Hit]] = []
+        words = [{w for w in self.retriever.tokenizer.tokens(p) if len(w) >= 2} for p in parts]
+        for i, part in enumerate(parts):
+            try:
+                found = self.retriever.search(part, k=max(CITED_HITS, 5), mode=mode)
+            except EmptyQueryError:
+                return None
+            if not found.relevant:
+                return None
+            # The words that tell this item from the others (成果转化 against 攻关): the shared
+            # context can rank the other item's clause first, so a clause naming them leads.
+            own = words[i].difference(*(w for j, w in enumerate(words) if j != i))
+            hits = sorted(
+                found.hits,
+                key=lambda h: not any(w in normalize_query(h.clause.text) for w in own),
+            )
+            outcome = self.calculator.calculate(part, hits)
+            if outcome is None or outcome.calculation is None or outcome.unfunded:
+                return None
+            hit = next(h for h in hits if h.clause.clause_id == outcome.clause_id)
+            if self._unfunded(frame, part, hit.clause.text):
+                return None
+            done.append((outcome, outcome.calculation, hit))
+        if len({calc.rule_id for _, calc, _ in done}) < 2:
+            return None
+        citations: list[Citation] = []
+        lines: list[str] = []
+        steps: list[str] = []
+        for n, (outcome, calc, hit) in enumerate(done, start=1):
+            if all(c.clause_id != hit.clause.clause_id for c in citations):
+                citations.append(self._clause_citation(hit.clause, hit.score))
+            ref = next(i for i, c in enumerate(citations, 1) if c.clause_id == hit.clause.clause_id)
+            summary = re.sub(r"\[\d+\]", "", outcome.summary)
+            lines.append(f"第{n}项（{clause_where(hit)}）：{summary}[{ref}]")
+            lines.extend(f"  {s}" for s in calc.steps)
+            steps.append(f"第{n}项：{format_yuan(Decimal(str(calc.amount_yuan)))}（{calc.rule_id}）")
+            steps.extend(f"  {s}" for s in calc.steps)
+        total = sum((Decimal(str(calc.amount_yuan)) for _, calc, _ in done), Decimal(0))
+        steps.append(f"合计：{format_yuan(total)}")
+        said = f"各项分别按其条款计算，合计{format_yuan(total)}。"
+        body = "\n".join([said, *lines, f"合计：{format_yuan(total)}"])
+        calculation = Calculation(
+            rule_id="+".join(calc.rule_id for _, calc, _ in done),
+            clause_id=done[0][1].clause_id,
+            inputs={"items": [calc.amount_yuan for _, calc, _ in done]},
+            amount_yuan=int(total) if total == total.to_integral_value() else float(total),
+            steps=steps,
+        )
+        return self._cited(
+            question, resolved, body, done[0][2], citations, "calculation", calculation
+        )
 
     def _money_unstated(self, frame: QuestionFrame, searched: str, clause_text: str) -> bool:
         if frame.intent != "amount":
