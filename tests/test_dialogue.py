@@ -217,3 +217,115 @@ def test_a_supposition_or_a_back_reference_a_word_in_is_a_follow_up(question: st
 
 def test_a_new_question_with_its_own_subject_is_no_follow_up() -> None:
     assert not is_followup("泰安对新认定的省级加速器补多少？")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "这个贴息是市里出钱还是省里出钱？",
+        "咱们今年有三个这样的项目，一共能拿多少？",
+        "该项目能拿多少？",
+    ],
+)
+def test_a_demonstrative_makes_a_follow_up(question: str) -> None:
+    assert is_followup(question)
+
+
+@pytest.mark.parametrize("question", ["应该找哪个部门申请孵化器补助？", "此外孵化器有什么支持？"])
+def test_words_that_only_contain_a_demonstrative_are_no_follow_up(question: str) -> None:
+    assert not is_followup(question)
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "expected"),
+    [
+        # Another kind of ask replaces the previous one, rather than being appended to it.
+        (
+            "日照选育的新品种通过了省级审定,主持培育单位最多能拿多少?",
+            "这项新品种补贴由哪些部门负责？",
+            "日照选育的新品种通过了省级审定，这项新品种补贴由哪些部门负责?",
+        ),
+        (
+            "泰安的重大科技攻关项目,单个项目市级财政资金最多支持多少?",
+            "这个钱是要还的，还是无偿给的？",
+            "泰安的重大科技攻关项目，这个钱是要还的,还是无偿给的?",
+        ),
+        # A described thing with its grade replaces the previous description and its grade.
+        (
+            "泰安这边,我们运营的孵化器刚被新认定为国家级,市财政一次性给运营机构补多少?",
+            "那如果是新认定的省级孵化器呢？",
+            "泰安这边,新认定的省级孵化器,市财政一次性给运营机构补多少?",
+        ),
+        (
+            "日照新认定的省级概念验证中心,最高能支持多少?",
+            "换成绩效评价优秀的市级技术转移服务机构呢？",
+            "日照绩效评价优秀的市级技术转移服务机构,最高能支持多少?",
+        ),
+        # Counts each of a grade replace the grade; the total asked replaces the ask.
+        (
+            "日照这边,依托单位主持省级自然科学基金项目,市里一次性支持多少?",
+            "我们单位今年主持了2项国家级、3项省级，总共能拿多少？",
+            "日照这边,依托单位主持2项国家级、3项省级自然科学基金项目，总共能拿多少?",
+        ),
+        # Later years asked with a total add to the first year.
+        (
+            "日照市区共建的孵化器,第一年实际支付运营经费100万,能支持多少?",
+            "第二年付了150万、第三年付了200万，三年加起来一共能拿多少？",
+            "日照市区共建的孵化器,第一年实际支付运营经费100万，"
+            "第二年付了150万、第三年付了200万,三年加起来一共能拿多少?",
+        ),
+        # "还是那100万" means "still": no ask of its own.
+        (
+            "日照小微企业用共享仪器花了100万,市级补多少?",
+            "那换成大型企业呢，费用还是那100万。",
+            "日照小微企业用共享仪器花了100万,市级补多少，换成大型企业呢,费用还是那100万。",
+        ),
+    ],
+)
+def test_follow_up_resolution(previous: str, follow_up: str, expected: str) -> None:
+    # followup=True: the conversation frame reads a turn naming no topic as a follow-up.
+    assert resolve_against(follow_up, previous, ALIASES, followup=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected_yuan"),
+    [
+        # No topic of its own: read against the previous turn (was below the relevance floor).
+        (
+            (
+                "日照企业跟高校签了横向项目，实际支付了300万，市里最多能给多少经费支持？",
+                "那要是实际支付了800万呢？",
+            ),
+            "咱们今年有三个这样的项目，每个都实际支付了800万，企业一共最多能拿多少？",
+            2_000_000,
+        ),
+        (
+            ("日照揭榜挂帅项目，新兴产业领域的科技投入总额不低于多少才符合条件？",),
+            "我们是属于传统产业的化工项目，总投入150万，能拿多少？",
+            0,
+        ),
+        # A new figure after a side question asks again what the money question asked.
+        (
+            (
+                "日照科技成果转化贷款备案企业，选的那笔贷款按时还本付息，一年付了利息60万元，"
+                "贴息能拿多少？",
+                "这笔贴息是哪一级财政出的？",
+            ),
+            "要是一年利息付了150万呢？",
+            500_000,
+        ),
+    ],
+)
+def test_follow_ups_answered_on_the_real_index(
+    engine: Engine, history: tuple[str, ...], question: str, expected_yuan: int
+) -> None:
+    a = engine.answerer.answer(question, _history(*history))
+    assert a.calculation is not None and a.calculation.amount_yuan == expected_yuan
+
+
+def test_a_side_question_of_another_kind_is_answered_as_asked(engine: Engine) -> None:
+    history = _history(
+        "日照選育的新品種通過了國家級審定，沒拿過財政資助，主持培育單位最多能拿多少？"
+    )
+    a = engine.answerer.answer("这项新品种补贴由哪些部门负责？", history)
+    assert not a.abstained and "市农业农村局" in a.answer

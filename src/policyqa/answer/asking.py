@@ -28,6 +28,10 @@ ASKS_AMOUNT = re.compile(
     # A sum heard of, to be checked ("听说能按30%拿45万，是这样吗"): the rule decides it.
     r"|万元?[^，,。？?]{0,4}[，,]?(?:是这样吗|对吗|是真的吗|对不对|没错吧|是吗)"
 )
+# Which of two ("市里出钱还是省里出钱", "是要还的，还是无偿给的"); not "still" ("还是那100万",
+# "还是12家", "还是一样").
+ASKS_CHOICE = re.compile(r"还是(?![那这\d一两三四五六七八九十]|按|原来)")
+
 ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
 # A yes-or-no question ("能按20%补吗", "能不能拿"): the stated facts may answer it with no.
 ASKS_WHETHER = re.compile(r"吗[？?。]?$|能不能|可不可以|是否|可否|行不行|有没有资格|能否")

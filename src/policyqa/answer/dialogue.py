@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from policyqa.answer.asking import ASKS_AMOUNT, ASKS_CHOICE, ASKS_TOTAL, ASKS_WHETHER, ASKS_WHO
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
 from policyqa.answer.frame import TIER_WORDS as GRADES
 from policyqa.answer.frame import attributes_in, grant_subjects, with_grades_spelled
@@ -56,6 +57,22 @@ _PAYER_ASKED = re.compile(
     rf"(?:{_PAYER.pattern})(?:财政)?(?=能|可以|可|会|还|最多|最高|再|又|补|给|出|承担|配套|一共|合计)"
 )
 _ASK = re.compile(r"多少|几")
+# "这个贴息…", "这样的项目", "该项目", "此类平台": a thing pointed back at, so the earlier turns
+# say which one (not 应该, 因此, 此外, 这样才…).
+_DEMONSTRATIVE = re.compile(
+    r"(?:这个|这样的|这种|这类|这些|这家|(?<![应因如])该|(?<![因如从彼])此(?![外后前时次]))"
+    r"(?=[\u4e00-\u9fff])"
+)
+# A clause that asks something: the follow-up's own ask, or the previous turn's.
+# (Not "还是那100万", which means "still".)
+_ASKING = re.compile(
+    rf"多少|几|吗|哪|谁|什么|怎么|如何|是否|{ASKS_CHOICE.pattern}|能不能|可不可以|有没有"
+)
+# The kinds of ask, first match wins: who is responsible, which of two ("市里还是省里"), the
+# threshold to qualify ("不低于多少才符合条件"), how it is done, money, yes or no. A follow-up
+# asking another kind asks instead of the previous turn's ask, not besides it.
+_THRESHOLD = re.compile(r"不低于多少|多少以上|才(?:能|可以)?(?:符合|申请|享受)|门槛")
+_HOW = re.compile(r"怎么|如何|什么方式|哪种方式")
 
 
 def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
@@ -122,7 +139,7 @@ _SUPPOSED = re.compile(r"^[^，,。？?]{0,4}(?:要是|如果|假如|若是)")
 def is_followup(question: str) -> bool:
     """Whether a question leans on the previous turn ("那省级的呢？", "如果是300万元呢？")."""
     q = normalize(question)
-    if _FOLLOWUP_START.match(q) or _BACK_REFERENCE.search(q):
+    if _FOLLOWUP_START.match(q) or _BACK_REFERENCE.search(q) or _DEMONSTRATIVE.search(q):
         return True
     if _SUPPOSED.match(q) and q.rstrip("?？").endswith("呢"):
         return True
@@ -182,17 +199,25 @@ def _listed(turn: str, at: re.Match[str], said: Sequence[str], rest: str) -> str
     return f"{turn[: at.start()]}{listed}{turn[at.end() :].rstrip('?？。')}，{rest}"
 
 
-def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str:
+def resolve_against(
+    question: str, previous: str, aliases: Sequence[str], followup: bool | None = None
+) -> str:
     """`question` rewritten against one standalone (resolved) previous question; a question
-    that is no follow-up is returned unchanged."""
-    if not is_followup(question):
+    that is no follow-up (`is_followup`, unless `followup` says) is returned unchanged."""
+    if not (is_followup(question) if followup is None else followup):
         return question
     q = with_grades_spelled(normalize(question))
     prev = with_grades_spelled(normalize(previous))
     new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
-    phrase = _phrase_replaced(q, prev, new_slots.get("subject"))
+    phrase = _phrase_replaced(q, prev, new_slots, old_slots)
     if phrase is not None:
         return phrase
+    graded = _graded_counts_replaced(q, prev, old_slots)
+    if graded is not None:
+        return _payer_asked(graded, q)
+    years = _years_added(q, prev)
+    if years is not None:
+        return years
     replaced = prev
     for slot, value in new_slots.items():
         old = old_slots.get(slot)
@@ -224,12 +249,22 @@ def resolve_against(question: str, previous: str, aliases: Sequence[str]) -> str
         said = rest.removesuffix("?").removesuffix("？").removesuffix("呢").strip("，,")
         return f"{prev[:start]}{said}{prev[end:]}"
     if replaced != prev and not ("amount" in new_slots and "amount" not in old_slots):
-        return _payer_asked(replaced, q)
+        dropped = _other_ask_dropped(replaced, rest)
+        if dropped == replaced:
+            return _payer_asked(replaced, q)
+        if "region" in new_slots and _names_thing(rest, new_slots):
+            # "换成日照，新筹建的山东省实验室市里怎么支持？": another place, a thing of its own
+            # and an ask of its own — a whole question, which the previous one would only
+            # pull back towards the previous place's documents.
+            return _without_openers(q)
+        # "换成日照，科技成果转化贷款贴息每家企业最高多少？" after a how-question: the slot is
+        # swapped and the follow-up's own ask replaces the previous one.
+        return f"{dropped}，{rest}"
     if replaced != prev:
         # A figure the previous question lacked ("省里规定的奖励额度是30万") is kept as said.
         prev = replaced
     # Appended: the earlier question is what gets shortened, so the follow-up itself is kept.
-    prev = _payer_asked(prev, q, append=False)
+    prev = _other_ask_dropped(_payer_asked(prev, q, append=False), rest)
     head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
     return f"{head}，{rest}"
 
@@ -248,16 +283,129 @@ def _payer_asked(resolved: str, q: str, append: bool = True) -> str:
     return f"{dropped.rstrip('?？。')}，{asks[-1].strip()}?"
 
 
-def _phrase_replaced(q: str, prev: str, subject: str | None) -> str | None:
-    """"新筹建的全国重点实验室呢？" after "对新获批牵头建设的山东省重点实验室，…": a follow-up
-    that is a whole described thing of the same kind replaces the previous description of it
-    (its modifiers as well as its grade); None when the follow-up is no such phrase."""
-    said = _FOLLOWUP_START.sub("", q).strip(" ,，").rstrip("?？").removesuffix("呢")
-    if not subject or "的" not in said or not said.endswith(subject) or subject not in prev:
+def _names_thing(text: str, slots: dict[str, str]) -> bool:
+    """Whether a follow-up names a thing beyond the place it swaps: words left once the place
+    and the asking clause are taken out ("科技成果转化贷款贴息", "新筹建的山东省实验室")."""
+    clauses = [c for c in re.split(r"[，,。；;？?]", text) if c.strip()]
+    region = slots.get("region", "")
+    body = "".join(c.replace(region, "", 1) for c in clauses)
+    return len(body) >= 8
+
+
+def ask_kind(clause: str) -> str:
+    """What one asking clause asks for: who, choice, threshold, how, amount, whether, other."""
+    for kind, pattern in (
+        ("who", ASKS_WHO),
+        ("choice", ASKS_CHOICE),
+        ("threshold", _THRESHOLD),
+        ("how", _HOW),
+        ("amount", ASKS_AMOUNT),
+        ("whether", ASKS_WHETHER),
+    ):
+        if pattern.search(clause):
+            return kind
+    return "other"
+
+
+def _other_ask_dropped(previous: str, followup: str) -> str:
+    """`previous` without its last asking clause when the follow-up asks another kind of thing
+    ("由哪些部门负责" after "最多能拿多少"): the resolved question then asks what the follow-up
+    asks, and nothing it no longer asks. Unchanged when the follow-up asks nothing of its own
+    ("那省级的呢？") or the same kind of thing."""
+    new = [c for c in re.split(r"[，,。；;？?]", followup) if _ASKING.search(c)]
+    parts = re.split(r"([，,。；;？?])", previous)
+    old = [i for i, c in enumerate(parts) if _ASKING.search(c)]
+    if not new or not old or ask_kind(parts[old[-1]]) == ask_kind(new[-1]):
+        return previous
+    kept = "".join(parts[: old[-1]]).rstrip("，,。；;？? ")
+    return kept or previous
+
+
+def _phrase_replaced(
+    q: str, prev: str, new_slots: dict[str, str], old_slots: dict[str, str]
+) -> str | None:
+    """"新筹建的全国重点实验室呢？" after "对新获批牵头建设的山东省重点实验室，…", or "绩效评价优秀
+    的市级技术转移服务机构呢？" after "日照新认定的省级概念验证中心…": a follow-up that is a
+    whole described thing (modifiers, grade, subject) replaces the previous description of the
+    thing asked about, from the clause start (after a place named there) to its subject; a
+    grade the previous clause repeats later ("刚被新认定为国家级") follows the new one. None
+    when the follow-up is no such phrase."""
+    subject = new_slots.get("subject")
+    said = _without_openers(q).rstrip("?？").removesuffix("呢")
+    if not subject or "的" not in said or not said.endswith(subject):
         return None
-    end = prev.index(subject) + len(subject)
-    start = max(prev.rfind(mark, 0, end - len(subject)) for mark in ("对", "，", ",", "；"))
-    return f"{prev[: start + 1]}{said}{prev[end:]}"
+    # The same subject described anew, else another subject in place of the previous one.
+    old = subject if subject in prev else old_slots.get("subject")
+    if not old or old not in prev:
+        return None
+    end = prev.index(old) + len(old)
+    start = max(prev.rfind(mark, 0, end - len(old)) for mark in ("对", "，", ",", "；")) + 1
+    place = old_slots.get("region")
+    if place and prev.startswith(place, start):
+        start += len(place)
+    tail = prev[end:]
+    new_tier, old_tier = new_slots.get("tier"), old_slots.get("tier")
+    clause_end = re.search(r"[，,。；;？?]|$", tail)
+    cut = clause_end.start() if clause_end else len(tail)
+    if new_tier and old_tier and old_tier in tail[:cut]:
+        # "刚被新认定为国家级" said the old grade again: the new phrase has said the grade.
+        tail = tail[cut:]
+    return f"{prev[:start]}{said}{tail}"
+
+
+def _without_openers(q: str) -> str:
+    """The follow-up without its openers, however many ("那如果是…" → "…")."""
+    rest = q.strip(" ,，")
+    while (m := _FOLLOWUP_START.match(rest)) and m.end() > 0:
+        rest = rest[m.end() :].strip(" ,，")
+    return rest
+
+
+# "2项国家级、3项省级": counts each of a grade.
+_GRADED_COUNT = re.compile(
+    rf"(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座]\s*(?:{_GRADE.pattern})"
+)
+
+
+def _graded_counts_replaced(q: str, prev: str, old_slots: dict[str, str]) -> str | None:
+    """"我们单位今年主持了2项国家级、3项省级，总共能拿多少？" after "…主持省级自然科学基金项目，
+    …": several counts each of a grade replace the previous question's grade (and its count),
+    so each grade is computed as its own item. None unless the follow-up lists two or more."""
+    found = list(_GRADED_COUNT.finditer(q))
+    tier = old_slots.get("tier")
+    if len(found) < 2 or not tier or tier not in prev:
+        return None
+    listed = q[found[0].start() : found[-1].end()]
+    at = prev.index(tier)
+    count = old_slots.get("count")
+    start = at - len(count) if count and prev[:at].endswith(count) else at
+    replaced = f"{prev[:start]}{listed}{prev[at + len(tier) :]}"
+    asks = [c for c in re.split(r"[，,。；;？?]", q) if _ASKING.search(c)]
+    if not asks or not ASKS_TOTAL.search(asks[-1]):
+        return replaced
+    # A total asked ("总共能拿多少") replaces the previous ask, so every item is added up.
+    parts = re.split(r"([，,。；;？?])", replaced)
+    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
+    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    return f"{kept}，{asks[-1].strip()}?"
+
+
+_ORDINAL_YEAR = re.compile(r"第[一二三四五六七八九十\d]+年")
+
+
+def _years_added(q: str, prev: str) -> str | None:
+    """"第二年付了150万、第三年付了200万，三年加起来一共能拿多少？" after "第一年实际支付运营经费
+    100万，能支持多少？": later years asked together with the earlier one add to it, rather than
+    replacing its figure, and the follow-up's ask replaces the previous ask. None unless the
+    follow-up names other years than the previous question and asks a total."""
+    new = set(_ORDINAL_YEAR.findall(q))
+    old = set(_ORDINAL_YEAR.findall(prev))
+    if not new or not old or new & old or not ASKS_TOTAL.search(q):
+        return None
+    parts = re.split(r"([，,。；;？?])", prev)
+    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
+    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    return f"{kept}，{_without_openers(q)}"
 
 
 def _figures_span(text: str) -> tuple[int, int] | None:
@@ -310,11 +458,46 @@ def conversation_frame(
     frame = standalone(turns[0])
     chain = [frame.resolved]  # the resolved questions since the last standalone one
     for turn in turns[1:]:
-        if not is_followup(turn):
-            frame = standalone(turn)
+        partial = standalone(turn)
+        followup = is_followup(turn) or (_names_no_topic(partial) and _names_topic(frame))
+        if not followup:
+            frame = partial
             chain = [frame.resolved]
             continue
-        resolved = sum_of_turns(turn, chain) or resolve_against(turn, frame.resolved, aliases)
-        frame = merge_frames(frame, standalone(turn), standalone(resolved))
+        resolved = sum_of_turns(turn, chain) or resolve_against(
+            turn, _asked_of_a_figure(turn, chain), aliases, followup=True
+        )
+        frame = merge_frames(frame, partial, standalone(resolved))
         chain.append(frame.resolved)
     return frame
+
+
+def _names_topic(frame: QuestionFrame) -> bool:
+    """Whether a frame names what it is about: a grant subject, an object or a region."""
+    return bool(frame.subjects or frame.objects or frame.regions)
+
+
+def _names_no_topic(frame: QuestionFrame) -> bool:
+    """A question naming no subject, object or region of its own ("我们单位今年主持了2项国家级、
+    3项省级，总共能拿多少？") is about what the conversation was about: read alone it would
+    search for nothing in particular."""
+    return not _names_topic(frame)
+
+
+def _asked_of_a_figure(turn: str, chain: Sequence[str]) -> str:
+    """The resolved turn a follow-up is read against: the last one, except that a new figure
+    asking nothing of its own ("要是一年利息付了150万呢？") after a side question ("这笔贴息是
+    哪一级财政出的？") asks again what the last money question asked."""
+    q = normalize(turn)
+    if not _AMOUNT.search(q) or _ASKING.search(_without_openers(q).removesuffix("呢")):
+        return chain[-1]
+    kinds = [_last_ask_kind(resolved) for resolved in chain]
+    if kinds[-1] == "amount" or "amount" not in kinds:
+        return chain[-1]
+    return chain[max(i for i, kind in enumerate(kinds) if kind == "amount")]
+
+
+def _last_ask_kind(text: str) -> str:
+    """The kind of the last asking clause of a question ("other" when it asks nothing)."""
+    asks = [c for c in re.split(r"[，,。；;？?]", normalize(text)) if _ASKING.search(c)]
+    return ask_kind(asks[-1]) if asks else "other"
