@@ -1251,3 +1251,28 @@ def test_items_of_different_kinds_are_each_computed_from_their_own_clause(engine
         "rizhao-rules-2025:6.1.17",
         "rizhao-rules-2025:6.1.18",
     }
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # One year's part under the cumulative cap (累计最高200万): 120万, capped at 200 − 45 − 60.
+        (
+            "日照共建孵化器运营团队达标，第一年付了150万、第二年200万、第三年400万，第三年能拿多少？",
+            950_000,
+        ),
+        # A year after the figures given: what the cap has left (200 − 60 − 75).
+        (
+            "日照共建孵化器运营团队达标，头两年分别实际支付了200万和250万，第三年最多还能拿多少？",
+            650_000,
+        ),
+        # N figures after a span of N years are one per year, Chinese numerals too.
+        (
+            "日照共建孵化器运营团队达标，连续三年实际支付运营经费两百万、一百万、一百万，一共多少？",
+            1_200_000,
+        ),
+    ],
+)
+def test_a_years_part_under_a_cumulative_cap(engine: Engine, question: str, amount: int) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount

@@ -329,3 +329,13 @@ def test_a_side_question_of_another_kind_is_answered_as_asked(engine: Engine) ->
     )
     a = engine.answerer.answer("这项新品种补贴由哪些部门负责？", history)
     assert not a.abstained and "市农业农村局" in a.answer
+
+
+def test_a_later_year_said_alone_is_added_and_asked_of_that_year() -> None:
+    from policyqa.answer.dialogue import resolve_against
+
+    first = "日照共建的孵化器达到约定条件，第一年实际付了运营经费120万，能支持多少？"
+    second = resolve_against("第二年付了200万呢？", first, ())
+    assert "120万" in second and "200万" in second and second.endswith("第二年能支持多少?")
+    third = resolve_against("第三年付了400万，这年能拿多少？", second, (), followup=True)
+    assert "120万" in third and "200万" in third and third.endswith("这年能拿多少?")

@@ -396,16 +396,23 @@ _ORDINAL_YEAR = re.compile(r"第[一二三四五六七八九十\d]+年")
 def _years_added(q: str, prev: str) -> str | None:
     """"第二年付了150万、第三年付了200万，三年加起来一共能拿多少？" after "第一年实际支付运营经费
     100万，能支持多少？": later years asked together with the earlier one add to it, rather than
-    replacing its figure, and the follow-up's ask replaces the previous ask. None unless the
-    follow-up names other years than the previous question and asks a total."""
+    replacing its figure, and the follow-up's ask replaces the previous ask ("第三年付了400万，
+    这年能拿多少" asks that year's part, which a cumulative cap makes depend on the earlier
+    years). None unless the follow-up names other years than the previous question."""
     new = set(_ORDINAL_YEAR.findall(q))
     old = set(_ORDINAL_YEAR.findall(prev))
-    if not new or not old or new & old or not ASKS_TOTAL.search(q):
+    if not new or not old or new & old:
         return None
     parts = re.split(r"([，,。；;？?])", prev)
     asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
     kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
-    return f"{kept}，{_without_openers(q)}"
+    said = _without_openers(q)
+    if not _ASKING.search(said) and asking:
+        # "第二年付了200万呢？" asks the earlier question of that year: its ask, for that year.
+        said = said.rstrip("?？ ").removesuffix("呢").rstrip("，, ")
+        year = _ORDINAL_YEAR.findall(q)[-1]
+        return f"{kept}，{said}，{year}{parts[asking[-1]].strip()}?"
+    return f"{kept}，{said}"
 
 
 def _figures_span(text: str) -> tuple[int, int] | None:

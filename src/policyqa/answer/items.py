@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+import cn2an
+
 from policyqa.answer.asking import ASKS_TOTAL
 from policyqa.answer.derive import counted_kinds
 from policyqa.answer.frame import tiers_in
@@ -108,6 +110,7 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
         steps.append(f"条文最多支持{max_years}年，按前{max_years}年计算")
         values = values[:max_years]
     total = Decimal(0)
+    parts: list[Decimal] = []
     for year, value in enumerate(values, start=1):
         try:
             inputs: dict[str, object] = {base: value}
@@ -119,15 +122,68 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
         if not one.qualifies:
             return None
         total += one.amount_yuan
+        parts.append(one.amount_yuan)
         steps.append(f"第{year}年：{format_yuan(value)} → {format_yuan(one.amount_yuan)}")
     amount = total
     cap_total = declared.get("cap_total")
+    asked = _year_asked(text, len(values))
+    if asked is not None and cap_total is not None:
+        return _part_of_year(rule, base, values, parts, asked, Decimal(cap_total), steps)
     if cap_total is not None and total > cap_total:
         amount = Decimal(cap_total)
         label = declared.get("cap_total_label", "累计最高")
         steps.append(f"合计{format_yuan(total)}，{label}{format_yuan(amount)}")
     steps.append(f"合计：{format_yuan(amount)}")
     return _yearly(rule, {base: [str(v) for v in values]}, amount, steps)
+
+
+# The year a question asks the part of ("第三年付了400万，这年能拿多少", "第三年最多还能拿多少").
+_ORDINAL_YEAR = re.compile(r"第([一二三四五六七八九十\d]+)年")
+_THIS_YEAR = re.compile(r"这一?年|当年|该年")
+
+
+def _year_asked(text: str, listed: int) -> int | None:
+    """The year (1-based) whose part alone a question with `listed` yearly figures asks for, in
+    its last sentence part; None when it asks a total or names no one year there."""
+    if ASKS_TOTAL.search(text):
+        return None
+    last = re.split(r"[，,。；;]", text.rstrip("?？ "))[-1]
+    ordinal = _ORDINAL_YEAR.findall(last)
+    if ordinal:
+        return int(cn2an.cn2an(ordinal[-1], "smart"))
+    if _THIS_YEAR.search(last) or last.endswith("呢"):
+        before = _ORDINAL_YEAR.findall(text)
+        return int(cn2an.cn2an(before[-1], "smart")) if before else None
+    return None
+
+
+def _part_of_year(
+    rule: Rule,
+    base: str,
+    values: Sequence[Decimal],
+    parts: Sequence[Decimal],
+    year: int,
+    cap_total: Decimal,
+    steps: list[str],
+) -> CalcResult | None:
+    """One year's part under a cumulative cap: that year's own amount, less what the cap has
+    left after the years before it; for a year after the figures given ("第三年最多还能拿多少"),
+    what the cap has left."""
+    if year > len(values) + 1 or year < 1:
+        return None
+    earlier = sum(parts[: year - 1], start=Decimal(0))
+    left = max(cap_total - earlier, Decimal(0))
+    label = rule.formula.model_dump().get("cap_total_label", "累计最高")
+    done = f"{label}{format_yuan(cap_total)}，前{year - 1}年已支持{format_yuan(earlier)}"
+    if year == len(values) + 1:
+        amount = left
+        steps.append(f"{done}，第{year}年最多还能支持{format_yuan(amount)}")
+    else:
+        own = parts[year - 1]
+        amount = min(own, left)
+        steps.append(f"{done}，尚余{format_yuan(left)}")
+        steps.append(f"第{year}年：{format_yuan(own)}与尚余额度取小，为{format_yuan(amount)}")
+    return _yearly(rule, {base: [str(v) for v in values], "year": year}, amount, steps)
 
 
 def _yearly(rule: Rule, inputs: dict[str, object], amount: Decimal, steps: list[str]) -> CalcResult:
@@ -198,8 +254,6 @@ def _per_unit(rule: Rule) -> Decimal:
     declared = rule.formula.model_dump()
     unit_count = declared.get("unit_count") or 1
     return Decimal(declared.get("amount_per_unit") or 0) / Decimal(unit_count)
-
-
 
 
 # "两级合计要出70万，市级承担多少": one payer's part of a total a rule splits by a ratio (5:2).

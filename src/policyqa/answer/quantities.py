@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import cn2an
+
 from policyqa.answer.frame_types import FrameQuantity, QuantityRole
 from policyqa.rules.money import Quantity, find_quantities, format_yuan, plain_number
 
@@ -33,10 +35,14 @@ _YEAR_WORD = r"(?:第[一二三四五六七八九十\d]+年|[前去今明]年|20
 _YEAR_LIST = re.compile(
     rf"{_YEAR_WORD}(?:[、和及与，,]{_YEAR_WORD})+[^，。,；;？?\d]{{0,14}}"  # up to the first figure
 )
+# "连续三年实际支付运营经费100万、150万、200万": a span of N years, then N figures in a row
+# (without 分别, the count of figures must match the years).
+_SPAN_OF_YEARS = re.compile(
+    r"(?:连续|这|近|头|前|过去)(\d+|[两三四五六七八九十])年[^，。,；;？?\d]{0,14}?"
+    r"(?=\d|[一二两三四五六七八九十百千]+万)"
+)
 _LIST_GAP = re.compile(r"^[、，,和及与]?$")
 _UNIT: dict[str, str] = {"money": "yuan", "count": "count", "percent": "percent", "years": "year"}
-
-
 
 
 def _joined(text: str, found: list[Quantity]) -> list[Quantity]:
@@ -128,8 +134,11 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
     found = [q for q in _joined(text, find_quantities(text)) if q.kind != "date_year"]
     listed: set[int] = set()
     out: list[FrameQuantity] = []
-    for start in _per_year_starts(text):
+    spans = {m.end(): int(cn2an.cn2an(m.group(1), "smart")) for m in _SPAN_OF_YEARS.finditer(text)}
+    for start in sorted({*_per_year_starts(text), *spans}):
         run = _per_year_run(text, found, start)
+        if start in spans and start not in _per_year_starts(text) and len(run) != spans[start]:
+            continue
         if len(run) >= 2 and not any(q.start in listed for q in run):
             listed.update(q.start for q in run)
             total = sum((q.value for q in run), Decimal(0))
