@@ -1276,3 +1276,47 @@ def test_items_of_different_kinds_are_each_computed_from_their_own_clause(engine
 def test_a_years_part_under_a_cumulative_cap(engine: Engine, question: str, amount: int) -> None:
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+
+
+def test_a_special_case_whose_thresholds_the_figures_meet_is_the_rule(engine: Engine) -> None:
+    # 连续两年超过500万且增长超过100%: 1:1 配套 of 90万, capped at 最高补助50万.
+    answer = engine.answerer.answer(
+        "我们是日照的科技型中小企业，享受了省研发补助90万；研发投入前年700万、去年1500万，"
+        "市级配套多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 500_000
+    assert answer.calculation.rule_id == "rz-rd-high-growth"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们是泰安的中小企业，用日照的共享仪器花了30万，日照创新券市级能补多少？",
+        "我们是日照的孵化器，新认定为国家级孵化器，泰安给国家级孵化器的补助我们能拿多少？",
+    ],
+)
+def test_an_asker_in_another_city_gets_none_of_a_citys_grant(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "贵单位在" in answer.answer
+
+
+def test_a_city_grant_asked_from_that_city_is_computed(engine: Engine) -> None:
+    answer = engine.answerer.answer("我们是日照的中小企业，用共享仪器花了30万，市级创新券补多少？")
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 60_000
+
+
+def test_an_interest_subsidy_for_an_asker_without_a_loan_is_zero(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "泰安的重大科技成果转化项目，我们没有向银行贷款，市级财政贴息最多能拿多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+
+
+def test_a_grade_said_twice_without_a_count_is_one_item(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "泰安新认定了一家国家级孵化器，泰安给国家级孵化器的一次性补助是多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000

@@ -30,7 +30,7 @@ from policyqa.answer.requirements import (
     unfunded_grade,
     unstated_conditions,
 )
-from policyqa.rules.calc import CalcResult, compute
+from policyqa.rules.calc import CalcResult, compute, failed_threshold
 from policyqa.rules.formulas import CalcError, InvalidInputError, MissingInputError
 from policyqa.rules.model import Rule
 from policyqa.rules.money import format_yuan
@@ -141,6 +141,7 @@ def calculate_from_clauses(
             (f"请说明具体是哪一项（{names}）",),
             f"该条款规定了多项支持：{'；'.join(r.title for r in top_rules)}。",
         )
+    rule = _special_case_met(question, rule, book.for_clause(clause_id))
     # One payer's part of a stated total (两级合计70万，市级承担多少) is the rule's ratio of it.
     share = share_of_total(text, rule)
     if share is not None:
@@ -250,6 +251,26 @@ def _items_summary(calc: CalcResult) -> str:
     title = calc.title if calc.title.startswith("“") else f"“{calc.title}”"
     bound = "（为条文规定的上限，实际金额以主管部门审核为准）" if calc.upper_bound else ""
     return f"按{title}的规定逐项计算，合计可获{format_yuan(calc.amount_yuan)}{bound}。"
+
+
+def _special_case_met(question: str, rule: Rule, siblings: Sequence[Rule]) -> Rule:
+    """A special case of `rule` whose every threshold the stated figures meet ("研发投入去年
+    600万、今年1300万" for 连续两年超过500万且增长超过100%) is the rule the question is about,
+    with its own cap; else `rule`."""
+    text = normalize_query(question)
+    for special in siblings:
+        if special.special_case_of != rule.id or not special.thresholds:
+            continue
+        reading = derive_inputs(text, special, read_inputs(question, special))
+        needed = {name for t in special.thresholds for name in t.inputs}
+        if any(reading.inputs.get(name) is None for name in needed):
+            continue
+        try:
+            if failed_threshold(special, reading.inputs) is None:
+                return special
+        except InvalidInputError:
+            continue
+    return rule
 
 
 def _general_case(text: str, rule: Rule, siblings: Sequence[Rule]) -> list[str]:

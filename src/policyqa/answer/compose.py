@@ -60,6 +60,7 @@ from policyqa.answer.tallies import tally
 from policyqa.answer.targets import target_first
 from policyqa.answer.verify import (
     asked_object,
+    asker_region,
     award_unpaid,
     coverage_problem,
     criteria_unstated,
@@ -230,11 +231,16 @@ class Answerer:
         if unstated:
             return self._criteria_unstated(question, resolved, unstated, result.hits[0])
         if self.calculator and frame.intent == "amount":
-            mixed = self._mixed_items(question, resolved, frame, searched, mode)
-            if mixed is not None:
-                return mixed
             outcome = self.calculator.calculate(searched, result.hits)
+            calc = outcome.calculation if outcome is not None else None
+            # Items one clause's rules compute together ("两个省级孵化器、一个省级加速器", caps
+            # over all of them) are not split; items of different clauses' rules are.
+            if calc is None or "+" not in calc.rule_id:
+                mixed = self._mixed_items(question, resolved, frame, searched, mode)
+                if mixed is not None:
+                    return mixed
             if outcome is not None:
+                outcome = self._asker_elsewhere(frame, searched, outcome)
                 clause = next(h for h in result.hits if h.clause.clause_id == outcome.clause_id)
                 unfunded = self._unfunded(frame, searched, clause.clause.text)
                 if outcome.unfunded:
@@ -262,6 +268,8 @@ class Answerer:
             # "能申请吗？" from an asker the stated facts rule out: the answer is no, with the
             # requirement it fails, as an amount question's would be (amount 0).
             outcome = self.calculator.calculate(searched, result.hits)
+            if outcome is not None:
+                outcome = self._asker_elsewhere(frame, searched, outcome)
             if outcome is not None and outcome.ruled_out:
                 return self._calculated(question, resolved, result, outcome)
         return self._lookup(question, resolved, result)
@@ -326,6 +334,30 @@ class Answerer:
         return self._cited(
             question, resolved, body, done[0][2], citations, "calculation", calculation
         )
+
+    def _asker_elsewhere(
+        self, frame: QuestionFrame, searched: str, outcome: CalcOutcome
+    ) -> CalcOutcome:
+        """`outcome`, or amount 0 when the asker says it is in another city than the one whose
+        policy is computed ("我们是日照的孵化器，泰安那个…政策能拿多少"): a city's grant is paid
+        to its own enterprises and carriers. A province's policy applies in all its cities."""
+        at = asker_region(frame, searched)
+        doc_region = self._region_of(outcome.clause_id.split(":", 1)[0])
+        if at is None or at.covered_by is None or doc_region.endswith("省"):
+            return outcome
+        if at.covered_by == doc_region or doc_region in at.name or at.covered_by in doc_region:
+            return outcome
+        reason = f"本条为{doc_region}的政策，而问题中说明贵单位在{at.covered_by}"
+        calc = outcome.calculation
+        ruled_out = Calculation(
+            rule_id=calc.rule_id if calc else "",
+            clause_id=outcome.clause_id,
+            inputs={},
+            amount_yuan=0,
+            steps=[f"{reason}，不符合本条条件，不予按本条计算"],
+        )
+        summary = f"按{doc_region}的规定，不符合条件：{reason}。"
+        return CalcOutcome(outcome.clause_id, ruled_out, [], summary, ruled_out=True)
 
     def _money_unstated(self, frame: QuestionFrame, searched: str, clause_text: str) -> bool:
         if frame.intent != "amount":

@@ -11,7 +11,7 @@ year computed on its own with its own facts, then added up.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import cn2an
@@ -47,9 +47,28 @@ def _funds(rule: Rule, item: TierMention) -> dict[str, str] | None:
     return None
 
 
+_TIER_PRICED = re.compile(r"[特一二三]等奖(?:是|为)?\d+(?:\.\d+)?万")
+
+
+def _distinct(mentions: Iterable[TierMention]) -> list[TierMention]:
+    """The items named, a thing said again without a count of its own counted once ("新认定为
+    国家级孵化器，泰安那个给国家级孵化器100万的政策"): only a count makes two of one."""
+    out: list[TierMention] = []
+    for m in mentions:
+        same = next((o for o in out if (o.tier, o.subject) == (m.tier, m.subject)), None)
+        if same is not None and same.count == 1 and m.count == 1:
+            continue
+        out.append(m)
+    return out
+
+
 def several_items(text: str, rules: Sequence[Rule]) -> CalcResult | None:
     """The item-by-item total for a normalized question naming two or more graded items."""
-    items = [t for t in tiers_in(text) if t.subject or t.tier.endswith("奖")]
+    if _TIER_PRICED.search(text):
+        # "一等奖20万、二等奖10万": the asker states each grade's sum (a quota the clause pays a
+        # share of), so the grades are no items priced by the rule's own amounts.
+        return None
+    items = _distinct(t for t in tiers_in(text) if t.subject or t.tier.endswith("奖"))
     if not items or sum(t.count for t in items) < 2:
         return None
     steps: list[str] = []

@@ -158,6 +158,17 @@ def _assign(
 _SPENT = re.compile(r"(?:投入|花了|花费|支付|付了|投资|投了|费用|营收|收入)[了为是达]?$")
 
 
+def _latest_two_years(text: str, rule: Rule) -> str:
+    """"前年600万、去年1300万" read as the previous and the latest year by a rule that compares
+    a year with the one before it (its cues say 今年/去年): the latest year named is the
+    current one."""
+    if not any(t.growth for t in rule.thresholds):
+        return text
+    if "前年" in text and "去年" in text and "今年" not in text:
+        return text.replace("去年", "今年").replace("前年", "去年")
+    return text
+
+
 def _spent_not_granted(text: str, candidates: Sequence[Quantity], spec: InputSpec) -> bool:
     """A rule paying on a grant received (1:1 配套 of the 省补助) and the only figure is said as
     a sum spent ("去年研发投入600万"): that sum is no grant, whatever cue stands further back."""
@@ -273,7 +284,7 @@ def read_inputs(question: str, rule: Rule) -> QuestionReading:
     Pure and deterministic: amounts are assigned to inputs by the cue words next to them; what
     cannot be placed with confidence is left missing rather than guessed.
     """
-    text = normalize_query(question)
+    text = _latest_two_years(normalize_query(question), rule)
     quantities = find_quantities(text)
     inputs: dict[str, Any] = {}
     notes: list[str] = []

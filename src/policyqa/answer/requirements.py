@@ -44,6 +44,9 @@ class Conflict(BaseModel):
     denied_by: tuple[str, ...] = Field(min_length=1)
     # A form of wording that contradicts it too ("2020年就认定的", "五年前就被认定为").
     denied_pattern: str = ""
+    # Whether an answer that does not mention the requirement states it as its condition; not
+    # for one every asker of the rule meets by asking (a 贴息 is asked by one with a loan).
+    conditional: bool = True
 
     @field_validator("denied_pattern")
     @classmethod
@@ -317,6 +320,8 @@ def unstated_conditions(text: str, rule: Rule) -> tuple[str, ...]:
     said = {a.name for a in attributes_in(text) if a.polarity == "positive"}
     for conflict in conflicts():
         required = conflict.requires
+        if not conflict.conditional:
+            continue
         if required in described and required not in text and required not in said:
             out.append(f"若符合“{required}”的条件")
     if rule.industries and not industries_in(text, rule):

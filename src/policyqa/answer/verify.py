@@ -329,6 +329,30 @@ def award_unpaid(question: str, clause_text: str) -> str | None:
     return None
 
 
+# Where the asker says it is ("我们是日照的孵化器", "公司注册和经营都在泰安"), said just before
+# the place.
+_ASKER_AT = re.compile(
+    r"(?:我们|我司|本公司|我单位|本单位|公司|企业|单位)(?:也|都|就)?(?:是|属于)?(?:一家)?"
+    r"(?:注册)?(?:和经营)?(?:都)?(?:在|位于|地处|落户)?$"
+)
+_PLACE_DENIED = re.compile(r"^(?:市|区|县)?(?:没有|没|无|不)")
+
+
+def asker_region(frame: QuestionFrame, question: str) -> RegionMention | None:
+    """The covered region the asker says it is in, if it says so."""
+    text = normalize_query(question)
+    for region in frame.regions:
+        if region.status != "covered" or not region.covered_by:
+            continue
+        at = text.find(region.text)
+        if at < 0:
+            continue
+        after = text[at + len(region.text) : at + len(region.text) + 6]
+        if _ASKER_AT.search(text[max(0, at - 12) : at]) and not _PLACE_DENIED.match(after):
+            return region
+    return None
+
+
 def asked_object(
     question: str, words: Callable[[str], Sequence[str]]
 ) -> tuple[str, tuple[str, ...]] | None:
