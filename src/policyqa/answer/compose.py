@@ -409,6 +409,15 @@ class Answerer:
         worked = tally(resolved, [top.clause.text])
         if worked:
             direct = f"{direct}\n{worked}。"
+        else:
+            # The figure to total may stand in another cited clause (a plan's measure under
+            # its target section): the first that states it is worked, with its citation.
+            for n, hit in enumerate(result.hits[1:CITED_HITS], start=2):
+                worked = tally(resolved, [hit.clause.text])
+                if worked:
+                    quoted_there = "".join(self._quote(hit.clause.text, resolved))
+                    direct = f"{direct}\n{clause_where(hit)}：「{quoted_there}」[{n}]\n{worked}。"
+                    break
         return self._cited(question, resolved, direct, top, self._citations(result.hits), "lookup")
 
     def _cited(

@@ -20,7 +20,7 @@ from policyqa.text import normalize_query
 
 # A count or sum a target states: "20家以上", "100项左右", "200万元以上", "3.8万家".
 _FIGURE = re.compile(
-    r"(\d+(?:\.\d+)?)(万|亿)?(家|个|人(?!次)|项|件|所|名|元)"
+    r"(\d+(?:\.\d+)?)(万|亿)?(家|个|人(?!次)|项|件|所|名|元|场)"
     r"(以上|左右|以内|及以上)?"
 )
 _NUMERALS = dict(zip("两二三四五六七八九十", (2, 2, 3, 4, 5, 6, 7, 8, 9, 10), strict=True))
@@ -29,6 +29,12 @@ _YEARS_TOTAL = re.compile(
     r"((?<!\d)\d|(?<![两二三四五六七八九十])[两二三四五六七八九十])年(?:下来|累计|合计|一共|总共|共|总目标|总计|算|加起来|内|里)"
 )
 _YEAR_RANGE = re.compile(r"(20\d\d)年?\s*(?:到|至|—|–|-|~|－)\s*(20\d\d)")
+# "连续三年都按最低要求办，一共…", "三年行动期内…累计": years said, a total asked after them.
+_N_YEARS = re.compile(r"((?<!\d)\d|(?<![两二三四五六七八九十])[两二三四五六七八九十])年(?!度)")
+# "2024和2025两年", "2025、2026": years listed one by one.
+_YEAR_LIST = re.compile(r"20\d\d(?:年?(?:、|和|及|与)20\d\d)+")
+# "X、Y各100家": one figure stated for each of the items listed before it.
+_EACH_ITEM = re.compile(r"各$")
 _TOTAL_ASKED = re.compile(r"累计|合计|一共|总共|总目标|总计|加起来|下来|算")
 _EACH_YEAR = re.compile(r"每年|年均|每年度|年度")
 _BREAK = re.compile(r"[，,。；;：:、]|和|及|与")
@@ -43,6 +49,14 @@ class Figure:
     qualifier: str
     named: str
     yearly: bool
+    # The words after it up to the next break ("100项左右重大科技攻关项目"), and the items a
+    # "X、Y各100家" states it for each of (X and Y).
+    after: str = ""
+    items: tuple[str, ...] = ()
+
+    def naming(self, text: str) -> int:
+        """How much of `text` names this figure: the longest run shared with its words."""
+        return max(_overlap(self.named, text), _overlap(self.after, text))
 
     def shown(self, value: Decimal | None = None) -> str:
         return f"{plain_number(self.value if value is None else value)}{self.unit}"
@@ -58,13 +72,21 @@ def tally(question: str, sentences: Sequence[str]) -> str | None:
     years = years_totalled(text)
     if years is not None:
         yearly = [f for f in figures if f.yearly]
-        best = _best_named(text, yearly)
-        if best is not None:
-            total = best.value * years
-            bound = _bound(best.qualifier)
+        asked = _restated(text, yearly) or _each_named(text, yearly) or _best_named(text, yearly)
+        lines = [
+            _over_years(text, f, years)
+            for f in (asked if isinstance(asked, list) else [asked] if asked is not None else [])
+        ]
+        if lines:
+            return "；".join(lines)
+    if ASKS_TOTAL.search(text) or _TOTAL_ASKED.search(text):
+        each = _items_named(text, figures)
+        if each is not None:
+            figure, count = each
+            total = figure.value * count
             return (
-                f"按每年{best.shown()}{best.qualifier}计，{years}年合计："
-                f"{best.shown()} × {years} = {best.shown(total)}{bound}"
+                f"{count}项各{figure.shown()}{figure.qualifier}，合计："
+                f"{figure.shown()} × {count} = {figure.shown(total)}{_bound(figure.qualifier)}"
             )
     if ASKS_TOTAL.search(text):
         named = _two_named(text, figures)
@@ -73,6 +95,55 @@ def tally(question: str, sentences: Sequence[str]) -> str | None:
             total = a.value + b.value
             bound = _bound(a.qualifier if a.qualifier == b.qualifier else "")
             return f"两项合计：{a.shown()} + {b.shown()} = {a.shown(total)}{bound}"
+    return None
+
+
+def _over_years(text: str, figure: Figure, years: int) -> str:
+    """A yearly figure over the years asked, times the items it is stated for each of when
+    the question names several of them ("各100家…两类加起来")."""
+    count = _items_asked(figure, text)
+    bound = _bound(figure.qualifier)
+    if count >= 2:
+        total = figure.value * count * years
+        return (
+            f"按每年每项{figure.shown()}{figure.qualifier}计，{count}项{years}年合计："
+            f"{figure.shown()} × {count} × {years} = {figure.shown(total)}{bound}"
+        )
+    total = figure.value * years
+    return (
+        f"按每年{figure.shown()}{figure.qualifier}计，{years}年合计："
+        f"{figure.shown()} × {years} = {figure.shown(total)}{bound}"
+    )
+
+
+def _items_asked(figure: Figure, text: str) -> int:
+    """How many of the items a figure is stated for each of the question names: by an item's
+    last four characters, its head noun (研究中心, 技术中心) — the words before it may be the
+    verb all items share (新培育认定)."""
+    return sum(1 for item in figure.items if len(item) >= 4 and item[-4:] in text)
+
+
+def _restated(text: str, figures: Sequence[Figure]) -> Figure | None:
+    """The one figure the question states itself ("每年选聘…不少于50人，两年加起来…")."""
+    said = [f for f in figures if re.search(rf"(?<![\d.]){re.escape(f.shown())}", text)]
+    return said[0] if len(said) == 1 else None
+
+
+def _each_named(text: str, figures: Sequence[Figure]) -> list[Figure] | None:
+    """Every figure the question names when it asks each ("累计至少分别多少家")."""
+    if not re.search(r"分别|各自|各是|各多少", text):
+        return None
+    named = [f for f in figures if f.naming(text) >= 4]
+    return named if len(named) >= 2 else None
+
+
+def _items_named(text: str, figures: Sequence[Figure]) -> tuple[Figure, int] | None:
+    """A figure stated for each of several items ("X、Y各100家") and how many of them the
+    question names, when it names two or more."""
+    for figure in figures:
+        count = _items_asked(figure, text)
+        if count >= 2:
+            return figure, count
     return None
 
 
@@ -91,7 +162,14 @@ def figures_in(sentence: str) -> list[Figure]:
         # Figures are added in the unit the sentence writes them in (200万元, 3.8万家).
         value, unit = Decimal(m.group(1)), f"{m.group(2) or ''}{m.group(3)}"
         yearly = bool(_EACH_YEAR.search(sentence[part_start : m.start()]))
-        found.append(Figure(value, unit, m.group(4) or "", phrase, yearly))
+        tail = sentence[m.end() :]
+        stop = next((b.start() for b in _BREAK.finditer(tail)), len(tail))
+        items: tuple[str, ...] = ()
+        clause_start = max(head.rfind(mark) for mark in "。；;，,") + 1
+        listed = head[clause_start:]
+        if _EACH_ITEM.search(listed):
+            items = tuple(p for p in re.split(r"[、和及与]", listed[:-1]) if p)
+        found.append(Figure(value, unit, m.group(4) or "", phrase, yearly, tail[:stop], items))
     return found
 
 
@@ -106,6 +184,13 @@ def years_totalled(text: str) -> int | None:
     if span and _TOTAL_ASKED.search(text[span.end() :]):
         first, last = int(span.group(1)), int(span.group(2))
         return last - first + 1 if last > first else None
+    listed = _YEAR_LIST.search(text)
+    if listed and _TOTAL_ASKED.search(text[listed.end() :]):
+        return len(re.findall(r"20\d\d", listed.group(0)))
+    said = _N_YEARS.search(text)
+    if said and _TOTAL_ASKED.search(text[said.end() :]):
+        word = said.group(1)
+        return int(word) if word.isdigit() else _NUMERALS.get(word)
     return None
 
 
@@ -137,7 +222,7 @@ def _best_named(text: str, figures: Sequence[Figure]) -> Figure | None:
 
 def _two_named(text: str, figures: Sequence[Figure]) -> tuple[Figure, Figure] | None:
     """Two figures of one unit that the question names by their words, in sentence order."""
-    named = [f for f in figures if len(f.named) >= 2 and _overlap(f.named, text) >= 4]
+    named = [f for f in figures if (len(f.named) >= 2 or len(f.after) >= 2) and f.naming(text) >= 4]
     if len(named) != 2 or named[0].unit != named[1].unit:
         return None
     return named[0], named[1]
