@@ -104,3 +104,24 @@ def test_figures_named_by_the_words_after_them_are_added() -> None:
     sentence = "每年组织实施100项左右重大科技攻关项目、60项左右重大产业攻关项目。"
     line = tally("重大科技攻关项目和重大产业攻关项目，加起来大概多少项？", [sentence])
     assert line == "两项合计：100项 + 60项 = 160项左右"
+
+
+def test_a_shortfall_is_the_restated_target_less_the_count_said() -> None:
+    sentence = "全市高新技术企业突破1200家,规上高新技术产业产值年平均增长速度3%左右。"
+    line = tally("高企目标是2026年突破1200家，假如现在全市有900家，还差多少家？", [sentence])
+    assert line == "距目标还差：1200家 − 900家 = 300家"
+    # The target not restated: no shortfall is worked.
+    assert tally("假如现在全市有900家，还差多少家？", [sentence]) is None
+
+
+def test_one_years_figure_less_anothers_of_the_thing_named() -> None:
+    sentence = (
+        "高新技术企业2024年突破3.5万家、2025年突破3.8万家,"
+        "科技型中小企业2024年突破5万家、2025年突破5.5万家。"
+    )
+    assert tally("高新技术企业2025年比2024年多出多少家？", [sentence]) == (
+        "2025年3.8万家 − 2024年3.5万家 = 3000家"
+    )
+    assert tally("科技型中小企业2025年比2024年多出多少家？", [sentence]) == (
+        "2025年5.5万家 − 2024年5万家 = 5000家"
+    )

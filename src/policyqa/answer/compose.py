@@ -12,7 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from policyqa.answer.abstain import (
@@ -44,6 +44,7 @@ from policyqa.answer.docfacts import (
     period_of,
     target_clause,
 )
+from policyqa.answer.figurehit import figure_hit
 from policyqa.answer.frame import (
     build_frame,
     off_topic_words,
@@ -64,7 +65,7 @@ from policyqa.answer.overview import (
 )
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.tallies import tally
-from policyqa.answer.targets import target_first
+from policyqa.answer.targets import asks_target, target_first
 from policyqa.answer.verify import (
     asked_object,
     coverage_problem,
@@ -389,6 +390,14 @@ class Answerer:
         return "\n".join(lines)
 
     def _lookup(self, question: str, resolved: str, result: SearchResult) -> Answer:
+        # A count asked is answered from the clause that states it (see `figure_hit`); a
+        # target asked stays with the plan's target section `target_first` put first.
+        texts = [h.clause.text for h in result.hits]
+        in_target = asks_target(resolved) and "目标" in result.hits[0].clause.heading
+        at = 0 if in_target else figure_hit(resolved, texts, lambda t: self._quote(t, resolved))
+        if at:
+            hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
+            result = replace(result, hits=hits)
         top = result.hits[0]
         sentences = self._quote(top.clause.text, resolved)
         pair = next(

@@ -1,10 +1,15 @@
 """Arithmetic on the figures a quoted sentence states: a yearly target over several years
 ("每年新增20家…三年累计至少多少" → 20家 × 3 = 60家) and the sum of two named figures
-("高企和科技型中小企业的数量目标加起来" → 230家 + 340家 = 570家).
+("高企和科技型中小企业的数量目标加起来" → 230家 + 340家 = 570家), a figure stated for each of
+several items ("省工程研究中心、省企业技术中心各100家" → 100家 × 2), a target less the count
+the asker says there is ("突破1200家…现在有900家，还差多少" → 300家) and one year's figure
+less another's ("2025年比2024年多出多少" → 3.8万家 − 3.5万家 = 3000家).
 
 Owns `tally`: one Chinese line with the arithmetic shown, or None when the question asks for no
-such total or the sentence does not state the figures it needs. Pure: it reads only the
-question and the sentences a lookup already quotes, so every number it gives traces to them.
+such total or the sentence does not state the figures it needs; and `shared_run`, the longest
+run of characters two texts share (how a question names a figure). Pure: it reads only the
+question and the clause text a lookup quotes, so every number it gives traces to them (or to
+the question's own figures).
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ class Figure:
 
     def naming(self, text: str) -> int:
         """How much of `text` names this figure: the longest run shared with its words."""
-        return max(_overlap(self.named, text), _overlap(self.after, text))
+        return max(shared_run(self.named, text), shared_run(self.after, text))
 
     def shown(self, value: Decimal | None = None) -> str:
         return f"{plain_number(self.value if value is None else value)}{self.unit}"
@@ -69,6 +74,9 @@ def tally(question: str, sentences: Sequence[str]) -> str | None:
     figures = [f for s in sentences for f in figures_in(normalize_query(s))]
     if not figures:
         return None
+    gap = _shortfall(text, figures) or _year_on_year(text, sentences)
+    if gap is not None:
+        return gap
     years = years_totalled(text)
     if years is not None:
         yearly = [f for f in figures if f.yearly]
@@ -95,6 +103,66 @@ def tally(question: str, sentences: Sequence[str]) -> str | None:
             total = a.value + b.value
             bound = _bound(a.qualifier if a.qualifier == b.qualifier else "")
             return f"两项合计：{a.shown()} + {b.shown()} = {a.shown(total)}{bound}"
+    return None
+
+
+# "还差多少家" of a target the question restates and the count it says it has.
+_SHORT = re.compile(r"还差|差多少|缺口|还需要?多少|还要多少")
+# "2025年比2024年多出多少家": one year's figure against another's.
+_YEAR_ON_YEAR = re.compile(r"(20\d\d)年?(?:的目标)?比(20\d\d)年?(?:的目标)?(?:多出|多|增加|增长)")
+_QUESTION_FIGURE = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?(家|个|人|项|件|所|名|场)")
+_SCALE = {"": Decimal(1), "万": Decimal(10000), "亿": Decimal(100000000)}
+
+
+def _shortfall(text: str, figures: Sequence[Figure]) -> str | None:
+    """A target less what the asker says there is, when the question restates the target
+    and states one other count in its unit ("目标…突破1200家，假如现在有900家，还差多少")."""
+    if not _SHORT.search(text):
+        return None
+    target = _restated(text, figures)
+    if target is None:
+        return None
+    others = [
+        m
+        for m in _QUESTION_FIGURE.finditer(text)
+        if f"{m.group(2) or ''}{m.group(3)}" == target.unit and Decimal(m.group(1)) != target.value
+    ]
+    if len(others) != 1 or Decimal(others[0].group(1)) >= target.value:
+        return None
+    have = Decimal(others[0].group(1))
+    return (
+        f"距目标还差：{target.shown()} − {plain_number(have)}{target.unit} = "
+        f"{target.shown(target.value - have)}"
+    )
+
+
+def _year_on_year(text: str, sentences: Sequence[str]) -> str | None:
+    """One year's figure less another's, of the thing the question names: the part of a
+    sentence naming it that states a figure for each year ("高新技术企业2024年突破3.5万家、
+    2025年突破3.8万家")."""
+    m = _YEAR_ON_YEAR.search(text)
+    if not m:
+        return None
+    later, earlier = m.group(1), m.group(2)
+    for sentence in sentences:
+        for part in re.split(r"[，,；;。]", normalize_query(sentence)):
+            by_year = {
+                y: (Decimal(v), scale or "", unit)
+                for y, v, scale, unit in re.findall(
+                    r"(20\d\d)年[^\d、]{0,6}?(\d+(?:\.\d+)?)(万|亿)?(家|个|人|项|件|所|名)", part
+                )
+            }
+            subject = re.split(r"20\d\d年", part, maxsplit=1)[0]
+            if later not in by_year or earlier not in by_year or shared_run(subject, text) < 4:
+                continue
+            (a, sa, unit), (b, sb, unit_b) = by_year[later], by_year[earlier]
+            if unit != unit_b:
+                return None
+            diff = a * _SCALE[sa] - b * _SCALE[sb]
+            return (
+                f"{later}年{plain_number(a)}{sa}{unit} − {earlier}年{plain_number(b)}{sb}{unit}"
+                f" = {plain_number(diff)}{unit}"
+            )
     return None
 
 
@@ -198,7 +266,7 @@ def _bound(qualifier: str) -> str:
     return {"以上": "以上", "及以上": "以上", "左右": "左右"}.get(qualifier, "")
 
 
-def _overlap(a: str, b: str) -> int:
+def shared_run(a: str, b: str) -> int:
     """The length of the longest run of characters `a` and `b` share."""
     best = 0
     for i in range(len(a)):
@@ -212,7 +280,7 @@ def _overlap(a: str, b: str) -> int:
 
 def _best_named(text: str, figures: Sequence[Figure]) -> Figure | None:
     """The figure whose naming words the question shares most (at least four characters)."""
-    scored = sorted(((_overlap(f.named, text), i) for i, f in enumerate(figures)), reverse=True)
+    scored = sorted(((shared_run(f.named, text), i) for i, f in enumerate(figures)), reverse=True)
     if not scored or scored[0][0] < 4:
         return None
     if len(scored) > 1 and scored[1][0] == scored[0][0]:
