@@ -38,3 +38,12 @@ def test_a_count_is_quoted_from_the_clause_stating_it(engine: Engine) -> None:
     answer = engine.answerer.answer("山东省每年组织实施多少项重大科技攻关项目？")
     assert "100项左右重大科技攻关项目" in answer.answer
     assert answer.citations[0].clause_id == "shandong-rd-2024:2.3.8"
+
+
+def test_a_plans_total_answers_a_question_not_asking_per_year() -> None:
+    yearly = "到2026年,每年为我区储备省外及海外高端人才10人以上。"
+    total = "推动签约落地产学研合作项目60个以上,储备省外及海外高端人才30人以上。"
+    three_years = "文登三年储备省外及海外高端人才多少人？"
+    assert figure_hit(three_years, [yearly, total], split_sentences) == 1
+    each_year = "文登每年储备省外及海外高端人才多少人？"
+    assert figure_hit(each_year, [yearly, total], split_sentences) == 0

@@ -61,6 +61,7 @@ def test_a_question_is_split_into_its_asks(question: str, parts: tuple[str, ...]
         "文登每年要为全区储备省外及海外高端人才多少人，整个方案期合计多少？",  # a total
         "省里高企目标2025年比2024年多出多少家？",  # a difference
         "日照这份若干政策实施细则是哪个部门发的？什么时候印发的？",  # publication
+        "全省科技型中小企业数量2024年和2025年各要突破多少家？",  # years, not items
     ],
 )
 def test_a_question_asking_one_thing_or_a_total_is_not_split(question: str) -> None:

@@ -392,7 +392,9 @@ class Answerer:
     def _lookup(self, question: str, resolved: str, result: SearchResult) -> Answer:
         # A count asked is answered from the clause that states it (see `figure_hit`); a
         # target asked stays with the plan's target section `target_first` put first.
-        texts = [h.clause.text for h in result.hits]
+        # Only the top hit's document is looked at: which document is asked is retrieval's call.
+        top_doc = result.hits[0].clause.doc_id
+        texts = [h.clause.text if h.clause.doc_id == top_doc else "" for h in result.hits]
         in_target = asks_target(resolved) and "目标" in result.hits[0].clause.heading
         at = 0 if in_target else figure_hit(resolved, texts, lambda t: self._quote(t, resolved))
         if at:

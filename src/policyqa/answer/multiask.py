@@ -93,6 +93,11 @@ def _subject(part: str) -> str:
     return head[: cut + 1] if cut >= 0 else ""
 
 
+def _named_thing(item: str) -> bool:
+    """An item a question asks of in its own right: words, not a year ("2025年") or a number."""
+    return len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"\d+年", "", item))) >= 3
+
+
 def _by_items(text: str) -> tuple[str, ...]:
     """One question per item of "X和Y各/分别…", the pair replaced by each item in turn."""
     each = _EACH.search(text)
@@ -108,7 +113,7 @@ def _by_items(text: str) -> tuple[str, ...]:
     for segment in segments:
         start = max(segment.rfind(d) for d in _DELIMS) + 1
         m = _PAIR.search(segment[start:])
-        if m is None:
+        if m is None or not all(_named_thing(m.group(g)) for g in ("x", "y")):
             continue
         at = start + m.start()
         end = start + m.end()

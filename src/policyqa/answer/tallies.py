@@ -58,6 +58,9 @@ class Figure:
     # "X、Y各100家" states it for each of (X and Y).
     after: str = ""
     items: tuple[str, ...] = ()
+    # 每年 said in its own comma part ("每年新增…15家"), not only earlier in the sentence
+    # ("研发经费年均增长10%左右,高新技术企业…突破3.8万家" is no yearly count).
+    yearly_part: bool = False
 
     def naming(self, text: str) -> int:
         """How much of `text` names this figure: the longest run shared with its words."""
@@ -237,7 +240,10 @@ def figures_in(sentence: str) -> list[Figure]:
         listed = head[clause_start:]
         if _EACH_ITEM.search(listed):
             items = tuple(p for p in re.split(r"[、和及与]", listed[:-1]) if p)
-        found.append(Figure(value, unit, m.group(4) or "", phrase, yearly, tail[:stop], items))
+        own_part = bool(_EACH_YEAR.search(listed))
+        found.append(
+            Figure(value, unit, m.group(4) or "", phrase, yearly, tail[:stop], items, own_part)
+        )
     return found
 
 
