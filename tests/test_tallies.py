@@ -73,6 +73,7 @@ CENTRES = "每年新培育认定省工程研究中心、省企业技术中心各
         ("如果连续三年都按最低要求办，一共多少场", 3),
         ("三年行动期内，按每年新增的下限算，累计新增多少家", 3),
         ("2024和2025两年山东新培育认定的省企业技术中心大约一共多少家", 2),
+        ("整个三年行动方案期内至少新增多少家", 3),  # within the period: its total
     ],
 )
 def test_years_said_before_a_total_asked_later(text: str, years: int) -> None:

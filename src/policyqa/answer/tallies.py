@@ -40,7 +40,7 @@ _N_YEARS = re.compile(r"((?<!\d)\d|(?<![两二三四五六七八九十])[两二�
 _YEAR_LIST = re.compile(r"20\d\d(?:年?(?:、|和|及|与)20\d\d)+")
 # "X、Y各100家": one figure stated for each of the items listed before it.
 _EACH_ITEM = re.compile(r"各$")
-_TOTAL_ASKED = re.compile(r"累计|合计|一共|总共|总目标|总计|加起来|下来|算")
+_TOTAL_ASKED = re.compile(r"累计|合计|一共|总共|总目标|总计|加起来|下来|算|期内")
 _EACH_YEAR = re.compile(r"每年|年均|每年度|年度")
 _BREAK = re.compile(r"[，,。；;：:、]|和|及|与")
 
