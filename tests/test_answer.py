@@ -140,6 +140,18 @@ def test_best_sentences_prefers_the_sentence_that_answers() -> None:
     assert split_sentences("甲。乙；丙") == ["甲。", "乙；", "丙"]
 
 
+def test_a_figure_after_a_semicolon_is_quoted_with_its_sentence() -> None:
+    filler = "完善服务体系" * 40
+    text = f"实施计划。{filler}。研究院年度培训3000人次,创收500万元以上;科研收入200万元以上。"
+    words = {"研究院": 2.0}
+    tokenize = lambda s: [w for w in words if w in s]  # noqa: E731
+    assert best_sentences(text, words, tokenize, wants_number=True) == [
+        "研究院年度培训3000人次,创收500万元以上;",
+        "科研收入200万元以上。",
+    ]
+    assert best_sentences(text, words, tokenize) == ["研究院年度培训3000人次,创收500万元以上;"]
+
+
 @pytest.mark.parametrize(
     ("question", "message"),
     [

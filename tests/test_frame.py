@@ -269,6 +269,16 @@ def test_a_question_without_a_dismissal_is_kept_whole() -> None:
         ("哪些文件提到过孵化器的内容？", "孵化器"),
         ("首台(套)装备、首批次材料这些说法，在哪几份文件里出现过？", "首台(套)装备、首批次材料"),
         ("博士后工作站、博士后基地这类平台，哪些文件有提到？", "博士后工作站、博士后基地"),
+        # Quotes are not part of the topic; a bracketed gloss with 或 only explains it.
+        ("哪些文件里讲到了“飞地”孵化器？", "飞地孵化器"),
+        ("哪些文件提到了「飞地」（飞地孵化器或人才飞地）？", "飞地"),
+        ("提到“科技副总”的有哪些文件？", "科技副总"),
+        # The topic before the list cue, pointing words (这个说法, 相关的内容) dropped.
+        ("“先投后股”这个说法在哪几份文件里出现？", "先投后股"),
+        ("首台（套）装备这个说法，哪些文件提到了？", "首台(套)装备"),
+        ("概念验证中心哪几份文件提过？", "概念验证中心"),
+        ("元宇宙这个方向，哪些文件里有布局？", "元宇宙"),
+        ("博士后相关的内容，哪几份文件里有？", "博士后"),
     ],
 )
 def test_topic_of_a_document_list_question(question: str, topic: str) -> None:

@@ -12,7 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal, Protocol
 
@@ -37,6 +37,15 @@ from policyqa.answer.asking import (
 )
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.dialogue import conversation_frame, user_turns
+from policyqa.answer.docfacts import (
+    Fact,
+    documents_named,
+    fact_asked,
+    fact_sentence,
+    period_of,
+    target_clause,
+)
+from policyqa.answer.figurehit import figure_hit
 from policyqa.answer.frame import (
     build_frame,
     off_topic_words,
@@ -47,6 +56,7 @@ from policyqa.answer.frame import (
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.mixed import item_questions
+from policyqa.answer.multiask import renumbered, split_asks
 from policyqa.answer.overview import (
     cover_clause,
     documents_mentioning,
@@ -57,7 +67,7 @@ from policyqa.answer.overview import (
 )
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.tallies import tally
-from policyqa.answer.targets import target_first
+from policyqa.answer.targets import asks_target, target_first
 from policyqa.answer.verify import (
     asked_object,
     asker_region,
@@ -72,6 +82,7 @@ from policyqa.answer.verify import (
     topic_terms,
     unfunded_objects,
 )
+from policyqa.corpus.manifest import DocumentMeta
 from policyqa.corpus.segment import Clause
 from policyqa.rules.money import format_yuan
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
@@ -187,6 +198,7 @@ class Answerer:
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
         frame = self.frame(question, history)
         answer = self._compose_frame(question, frame, mode)
+        answer = self._asks_apart(question, frame, mode, answer)
         # The frame read the aside once (`build_frame`); it is not read again here.
         aside = str(frame.extra.get("set_aside", ""))
         if aside and not answer.abstained and any(w in aside for w in off_topic_words()):
@@ -217,6 +229,12 @@ class Answerer:
         if not result.relevant:
             return self._abstain(question, resolved, result.abstain_reason or "")
         result = target_first(result, searched, self.retriever.tokenizer.tokens)
+        fact = fact_asked(resolved)
+        if fact is not None:
+            # Who interprets a document, when it takes effect, its years: its own text says.
+            stated = self._document_fact(question, resolved, fact, result)
+            if stated is not None:
+                return stated
         if frame.intent == "metadata":
             return self._metadata(question, resolved, result)
         if frame.intent == "comparison":
@@ -359,6 +377,60 @@ class Answerer:
         summary = f"按{doc_region}的规定，不符合条件：{reason}。"
         return CalcOutcome(outcome.clause_id, ruled_out, [], summary, ruled_out=True)
 
+    def _asks_apart(
+        self, question: str, frame: QuestionFrame, mode: Mode, whole: Answer
+    ) -> Answer:
+        """A question asking two things answered one ask at a time, each with its own quote and
+        citation, when the answer to it as a whole quotes less than the parts do; `whole`
+        otherwise (and always when it abstained, or when any part finds nothing)."""
+        # An amount computed for the question as a whole stays one answer with its calculation.
+        if whole.abstained or whole.calculation is not None:
+            return whole
+        if frame.intent in ("comparison", "doc_list"):
+            return whole
+        places = tuple(r.text for r in frame.regions if r.status == "covered")
+        parts = split_asks(frame.resolved, places)
+        if not parts:
+            return whole
+        subs: list[Answer] = []
+        for part in parts:
+            sub_frame = build_frame(part, self._covered_regions, bool(ASKS_AMOUNT.search(part)))
+            if sub_frame.intent == "comparison":
+                sub_frame = sub_frame.with_(intent="lookup")  # a part is never split again
+            sub = self._compose_frame(part, sub_frame, mode)
+            if sub.abstained or not sub.citations:
+                return whole
+            subs.append(sub)
+        bodies = [s.answer.split("\n依据：", 1)[0] for s in subs]
+        quoted = [q for b in bodies for q in re.findall(r"「([^」]+)」", b)]
+        if quoted and all(q in whole.answer for q in quoted):
+            return whole  # the whole answer already quotes what each part would
+        citations: list[Citation] = []
+        for sub in subs:
+            for c in sub.citations[:1]:
+                if c.clause_id not in {x.clause_id for x in citations}:
+                    citations.append(c)
+        for sub in subs:
+            for c in sub.citations[1:]:
+                if c.clause_id not in {x.clause_id for x in citations}:
+                    citations.append(c)
+        citations = citations[: max(CITED_HITS, len(subs)) + 2]
+        ids = [c.clause_id for c in citations]
+        lines: list[str] = []
+        for i, (part, sub, body) in enumerate(zip(parts, subs, bodies, strict=True), start=1):
+            own = [c.clause_id for c in sub.citations]
+            kept = [x for x in body.split("\n") if x != self._draft_note_of(own[0])]
+            lines.append(f"{i}. {part.strip()}\n{renumbered(chr(10).join(kept), own, ids)}")
+        drafts = {self._draft_note_of(c.doc_id) for c in citations} - {""}
+        return self._listing(question, frame.resolved, [*lines, *sorted(drafts)], citations)
+
+    def _draft_note_of(self, doc_or_clause_id: str) -> str:
+        doc_id = doc_or_clause_id.split(":", 1)[0]
+        doc = next(d for d in self.documents.documents if d.id == doc_id)
+        if doc.status == "draft":
+            return "注意：该文件为征求意见稿，正式文件发布前条款可能调整。"
+        return ""
+
     def _money_unstated(self, frame: QuestionFrame, searched: str, clause_text: str) -> bool:
         if frame.intent != "amount":
             return False
@@ -424,6 +496,16 @@ class Answerer:
         return "\n".join(lines)
 
     def _lookup(self, question: str, resolved: str, result: SearchResult) -> Answer:
+        # A count asked is answered from the clause that states it (see `figure_hit`); a
+        # target asked stays with the plan's target section `target_first` put first.
+        # Only the top hit's document is looked at: which document is asked is retrieval's call.
+        top_doc = result.hits[0].clause.doc_id
+        texts = [h.clause.text if h.clause.doc_id == top_doc else "" for h in result.hits]
+        in_target = asks_target(resolved) and "目标" in result.hits[0].clause.heading
+        at = 0 if in_target else figure_hit(resolved, texts, lambda t: self._quote(t, resolved))
+        if at:
+            hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
+            result = replace(result, hits=hits)
         top = result.hits[0]
         sentences = self._quote(top.clause.text, resolved)
         pair = next(
@@ -444,6 +526,15 @@ class Answerer:
         worked = tally(resolved, [top.clause.text])
         if worked:
             direct = f"{direct}\n{worked}。"
+        else:
+            # The figure to total may stand in another cited clause (a plan's measure under
+            # its target section): the first that states it is worked, with its citation.
+            for n, hit in enumerate(result.hits[1:CITED_HITS], start=2):
+                worked = tally(resolved, [hit.clause.text])
+                if worked:
+                    quoted_there = "".join(self._quote(hit.clause.text, resolved))
+                    direct = f"{direct}\n{clause_where(hit)}：「{quoted_there}」[{n}]\n{worked}。"
+                    break
         return self._cited(question, resolved, direct, top, self._citations(result.hits), "lookup")
 
     def _cited(
@@ -503,8 +594,53 @@ class Answerer:
             score=round(score, 4),
         )
 
+    def _document_fact(
+        self, question: str, resolved: str, fact: Fact, result: SearchResult
+    ) -> Answer | None:
+        """One line per document named (else the top hit's): the sentence of its text stating
+        who interprets it or when it takes effect, or the years it plans for; None when a
+        document states no such thing (the ordinary lookup answers then)."""
+        top_doc = result.hits[0].clause.doc_id
+        docs = documents_named(resolved, self.documents.documents) or [
+            d for d in self.documents.documents if d.id == top_doc
+        ]
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for doc in docs:
+            own = [c for c in self.retriever.clauses if c.doc_id == doc.id]
+            title = f"{doc.region}《{normalize(doc.title)}》"
+            cover = cover_clause(doc.id, own)
+            if fact == "period":
+                target = target_clause(own)
+                period = period_of(doc, target)
+                if period is None:
+                    return None
+                said = "规划期为" if "—" in period else "目标年份为"
+                line = f"{title}{said}{period}"
+                cited = [c for c in (target, cover) if c is not None]
+            else:
+                found = fact_sentence(fact, own)
+                if found is None:
+                    return None
+                clause, sentence = found
+                line = f"{title}{clause.path or '正文'}：「{sentence}」"
+                if "印发之日" in normalize(sentence) and doc.date:
+                    # "自印发之日起施行" is answered with the day it was issued.
+                    d = doc.date
+                    line += f"（印发日期为{d.year}年{d.month}月{d.day}日）"
+                cited = [c for c in (clause, cover) if c is not None]
+            for c in cited:
+                if c.clause_id not in {x.clause_id for x in citations}:
+                    citations.append(self._clause_citation(c))
+            ids = [x.clause_id for x in citations]
+            lines.append(f"{line}[{ids.index(cited[0].clause_id) + 1}]。")
+        return self._listing(question, resolved, lines, citations)
+
     def _metadata(self, question: str, resolved: str, result: SearchResult) -> Answer:
         """Issuer, 文号, date and status of the document asked about, from the manifest."""
+        named = documents_named(resolved, self.documents.documents)
+        if len(named) >= 2:
+            return self._metadata_of(question, resolved, named)
         doc_id = result.hits[0].clause.doc_id
         doc = next(d for d in self.documents.documents if d.id == doc_id)
         unstated = unstated_metadata(normalize_query(resolved), doc)
@@ -526,6 +662,23 @@ class Answerer:
             route="lookup",
             resolved_question=resolved_field(question, resolved),
         )
+
+    def _metadata_of(
+        self, question: str, resolved: str, docs: Sequence[DocumentMeta]
+    ) -> Answer:
+        """The manifest line of each document a question names, and which was issued first."""
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for doc in docs:
+            cover = cover_clause(doc.id, self.retriever.clauses)
+            if cover is not None:
+                citations.append(self._clause_citation(cover))
+            lines.append(f"{metadata_line(doc)}[{len(citations)}]" if cover else metadata_line(doc))
+        dated = [d for d in docs if d.date]
+        if len(dated) == len(docs) and len({d.date for d in dated}) == len(dated):
+            first = min(dated, key=lambda d: d.date.toordinal() if d.date else 0)
+            lines.append(f"较早印发的是{first.region}《{normalize(first.title)}》。")
+        return self._listing(question, resolved, lines, citations)
 
     def _doc_list(
         self, question: str, resolved: str, frame: QuestionFrame, searched: str
@@ -624,10 +777,7 @@ class Answerer:
         return abstention(question, resolved, message, self._coverage, reason)
 
     def _draft_note(self, hit: Hit) -> str:
-        doc = next(d for d in self.documents.documents if d.id == hit.clause.doc_id)
-        if doc.status == "draft":
-            return "注意：该文件为征求意见稿，正式文件发布前条款可能调整。"
-        return ""
+        return self._draft_note_of(hit.clause.doc_id)
 
     def _abstain(
         self, question: str, resolved: str, reason: str, frame: QuestionFrame | None = None

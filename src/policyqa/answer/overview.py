@@ -68,23 +68,49 @@ def cover_clause(doc_id: str, clauses: Sequence[Clause]) -> Clause | None:
     return next((c for c in own if c.kind == "cover"), own[0] if own else None)
 
 
-# "首台(套)装备、首批次材料这些说法，在哪几份文件里出现过": the topic comes first.
-_TOPIC_FIRST = re.compile(
-    r"^(?P<topic>[^，,。？?！!]+?)(?:这些说法|这类平台|这类|这些|等)?[，,]?(?:在|是在)?"
-    r"(?:哪些|哪几|几)(?:份|个|部)?(?:政策)?(?:文件|政策|文档)(?:里|中|当中)?(?:有|都|还)?"
-    r"(?:出现|提到|提及|涉及|说到|讲到|写到)"
+# The words asking for the list ("哪几份文件", "在哪些文件里", "的有哪些文件"): what stands
+# before them or after them (提到了…) is the topic.
+_LIST_CUE = re.compile(
+    r"(?:的)?(?:有|在|是在)?(?:哪些|哪几|几)(?:份|个|部)?(?:政策)?(?:文件|政策|文档)"
 )
+# Words that only point at the topic ("这种说法", "这个方向", "相关的内容"), not part of it.
+_TOPIC_POINTER = re.compile(
+    r"(?:这些|这种|这个|这一|这类|此类|该)(?:说法|提法|词|概念|方向|平台|内容|政策|事|机制|模式|做法)"
+    r"|相关的?(?:内容|政策|条款|规定)?|(?:的|等)(?=$)"
+)
+_QUOTES = re.compile(r"[“”「」『』‘’\"'《》]")
+# An aside in brackets that explains the topic ("飞地(飞地孵化器或人才飞地)"), not a bracket
+# of the term itself ("首台(套)装备").
+_GLOSS = re.compile(r"\([^()]*[或、等][^()]*\)")
 
 
 def topic_of(text: str) -> str | None:
     """The words a "which documents mention …" question looks for ("揭榜挂帅"); several joined
     by 、 ("首台(套)装备、首批次材料") when the question names several."""
     norm = normalize(text)
-    m = _TOPIC.search(norm) or _TOPIC_FIRST.search(norm)
-    if not m:
-        return None
-    topic = _TOPIC_TAIL.sub("", m.group("topic").strip("“”\"' ")).strip("“”\"' ")
+    cue = _LIST_CUE.search(norm)
+    before, after = (norm[: cue.start()], norm[cue.end() :]) if cue else (norm, "")
+    for part in (before, after):
+        m = _TOPIC.search(part)
+        topic = _clean_topic(m.group("topic")) if m else ""
+        if len(topic) >= 2:
+            return topic
+    # "概念验证中心哪几份文件提过", "元宇宙这个方向，哪些文件里有布局": the topic comes first.
+    topic = _clean_topic(before) if cue else ""
     return topic if len(topic) >= 2 else None
+
+
+def _clean_topic(raw: str) -> str:
+    """A topic without quotes, glosses, pointing words and the question's own tail."""
+    topic = _GLOSS.sub("", _QUOTES.sub("", raw))
+    topic = topic.strip(" ,，。？?！!:：")
+    previous = None
+    while previous != topic:
+        previous = topic
+        topic = _TOPIC_TAIL.sub("", topic).strip(" ,，")
+        topic = re.sub(rf"(?:{_TOPIC_POINTER.pattern})$", "", topic).strip(" ,，")
+        topic = re.sub(r"^(?:在|是|关于|有关)", "", topic)
+    return topic
 
 
 def topic_terms_of(topic: str) -> list[str]:

@@ -56,8 +56,18 @@ def best_sentences(
         return sentences[:1]
     # Runners-up must come close to the best sentence, or they only dilute the answer.
     top = sorted(scored, key=lambda p: (-p[0], p[1]))[:n]
-    keep = sorted(i for score, i in top if score >= 0.75 * best)
-    return [sentences[i] for i in keep]
+    keep = {i for score, i in top if score >= 0.75 * best}
+    if wants_number:
+        # A sentence ending in "；" goes on in the next one, which shares its subject and may
+        # hold the figure asked ("…研究院…创收500万元以上；…科研收入200万元以上。").
+        keep |= {
+            i + 1
+            for i in keep
+            if i + 1 < len(sentences)
+            and sentences[i].rstrip().endswith((";", "；"))
+            and re.search(r"\d", sentences[i + 1])
+        }
+    return [sentences[i] for i in sorted(keep)]
 
 
 def pair_respectively(sentence: str, question: str) -> tuple[str, str] | None:

@@ -1,0 +1,68 @@
+"""Which retrieved clause answers a question asking for a count ("多少项重大科技攻关项目").
+
+Clauses on one topic rank close together; the one to quote is the one whose quoted sentence
+states a figure in the unit asked (项, 家, 名 …) and whose own words (before and after it) the
+question shares most ("每年组织实施100项左右重大科技攻关项目" over "每年组织实施20项左右前沿技术攻关
+项目"), a yearly figure for a question asking per year and a plan's total for one that does
+not. Owns `asked_unit` and `figure_hit`. Pure: it reads the question and the sentences a
+lookup would quote of each hit; it never searches and never changes a figure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from policyqa.answer.tallies import figures_in
+from policyqa.text import normalize_query
+
+# "多少家", "几项", "多少个": the count's unit ("哪几个" asks which, not how many).
+_UNIT = re.compile(r"(?:多少|(?<!哪)几)(家|项|名|人|个|件|场|所)")
+# Units counting the same thing: people are counted in 名 or 人.
+_SAME_UNIT = {"名": "人"}
+_PER_YEAR = re.compile(r"每年|年均|每一年|一年|年度")
+NAMED = 4  # characters of a figure's own words the question must share to name it
+CONSIDERED = 5  # hits looked at: the ones a lookup cites and a little more
+MARGIN = 2  # characters of shared wording by which another hit must beat the top one
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit of the count a question asks for, if it asks for one — and only one: counts
+    in two units ("几个…？…多少项？") may stand in two clauses, so no one clause is chosen."""
+    units = {_SAME_UNIT.get(u, u) for u in _UNIT.findall(normalize_query(question))}
+    return units.pop() if len(units) == 1 else None
+
+
+def figure_hit(
+    question: str, texts: Sequence[str], quote: Callable[[str], Sequence[str]]
+) -> int:
+    """The index of the clause text to answer from (0 when the top one will do): the top
+    clause unless its quote states no figure in the unit asked, or another clause's quote
+    does with wording the question shares by `MARGIN` more characters."""
+    unit = asked_unit(question)
+    if unit is None:
+        return 0
+    asked = normalize_query(question)
+    # A yearly figure ("每年新增15家") answers a question asking per year; a plan's total
+    # ("45家以上") one that does not: the other kind counts for less.
+    per_year = bool(_PER_YEAR.search(asked))
+    scored: list[tuple[int, int]] = []
+    for i, text in enumerate(texts[:CONSIDERED]):
+        # A figure is scored by its own words (before and after it), not its sentence's.
+        runs = [
+            f.naming(asked) - (MARGIN if f.yearly_part != per_year else 0)
+            for s in quote(text)
+            for f in figures_in(normalize_query(s))
+            if _SAME_UNIT.get(f.unit[-1], f.unit[-1]) == unit
+        ]
+        if runs:
+            scored.append((i, max(runs)))
+    if not scored:
+        return 0
+    best = max(scored, key=lambda p: (p[1], -p[0]))
+    if best[1] < NAMED - MARGIN:
+        return 0  # no clause's figure is the one the question names
+    top = next((run for i, run in scored if i == 0), None)
+    if top is not None and best[1] < top + MARGIN:
+        return 0
+    return best[0]
