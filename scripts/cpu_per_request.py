@@ -139,6 +139,85 @@ async def _http_ms(app: Any, bodies: Sequence[bytes]) -> tuple[float, list[bytes
     return (time.process_time() - started) * 1000 / len(bodies), out
 
 
+def _serve_steps(
+    answerer: Answerer,
+    loop: asyncio.AbstractEventLoop,
+    app: Any,
+    warm: Sequence[str],
+    pipeline_slice: Sequence[str],
+    http_bodies: Sequence[bytes],
+) -> None:
+    """Answer steps read from stdin ("reset", "p i j", "h i j"), each reply the CPU ms taken."""
+    for line in sys.stdin:
+        step, *bounds = line.split()
+        if step == "reset":
+            _clear_text_caches()
+            _pipeline_ms(answerer, warm)
+            reply = 0.0
+        else:
+            i, j = int(bounds[0]), int(bounds[1])
+            if step == "p":
+                reply = _pipeline_ms(answerer, pipeline_slice[i:j]) * (j - i)
+            else:
+                reply = loop.run_until_complete(_http_ms(app, http_bodies[i:j]))[0] * (j - i)
+        print(reply, flush=True)
+
+
+def _pair(args: argparse.Namespace) -> None:
+    """Two workers, the policyqa under --pair (A) and this one (B), given the same steps in
+    turn (A then B, then B then A …): both run under the same load from other processes, so
+    the comparison holds on a busy machine where separate runs differ by a third."""
+    here = os.environ.get("PYTHONPATH", "")
+    common = [sys.executable, __file__, "--steps", "--requests", str(args.requests)]
+    common += ["--vectors", args.vectors]
+    if not os.path.exists(args.vectors):  # recorded once, by the version under test
+        subprocess.run([*common[:2], "--record", *common[3:]], check=True)
+    workers = {
+        name: subprocess.Popen(
+            common,
+            env={**os.environ, "PYTHONPATH": path},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name, path in (("A", args.pair), ("B", here))
+    }
+
+    def step(name: str, command: str) -> float:
+        proc = workers[name]
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(command + "\n")
+        proc.stdin.flush()
+        return float(proc.stdout.readline())
+
+    n, chunk = args.requests, args.chunk
+    totals: dict[str, dict[str, list[float]]] = {"A": {"p": [], "h": []}, "B": {"p": [], "h": []}}
+    for _ in range(args.repeats):
+        for kind in ("p", "h"):
+            for name in workers:
+                step(name, "reset")
+            spent = {"A": 0.0, "B": 0.0}
+            for k, i in enumerate(range(0, n, chunk)):
+                for name in ("A", "B") if k % 2 == 0 else ("B", "A"):
+                    spent[name] += step(name, f"{kind} {i} {min(n, i + chunk)}")
+            for name in workers:
+                totals[name][kind].append(spent[name] / n)
+    for proc in workers.values():
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait()
+    report: dict[str, Any] = {"requests": n, "chunk": chunk, "A": args.pair, "B": here}
+    for name in workers:
+        for kind, label in (("p", "pipeline"), ("h", "http")):
+            values = totals[name][kind]
+            report[f"{name}_{label}_ms_median"] = round(statistics.median(values), 3)
+            report[f"{name}_{label}_ms_min"] = round(min(values), 3)
+    for kind, label in (("p", "pipeline"), ("h", "http")):
+        ratios = [b / a for a, b in zip(totals["A"][kind], totals["B"][kind], strict=True)]
+        report[f"B_over_A_{label}_median"] = round(statistics.median(ratios), 3)
+    print(json.dumps(report))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
@@ -146,7 +225,17 @@ def main() -> None:
     parser.add_argument("--responses", help="write the warm-up's /ask response bodies here")
     parser.add_argument("--vectors", default="/tmp/perf/query-vectors.pkl")
     parser.add_argument("--record", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--steps", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pair",
+        metavar="SRC",
+        help="compare with the policyqa under SRC (its src/ directory), request chunk by chunk",
+    )
+    parser.add_argument("--chunk", type=int, default=10, help="requests per step with --pair")
     args = parser.parse_args()
+    if args.pair:
+        _pair(args)
+        return
 
     n = args.requests
     pool = varied_questions(n * 3)
@@ -184,6 +273,9 @@ def main() -> None:
         with open(args.responses, "wb") as f:
             f.writelines(r + b"\n" for r in responses)
 
+    if args.steps:
+        _serve_steps(answerer, loop, app, questions, pipeline_slice, bodies(http_slice))
+        return
     pipeline, http = [], []
     for _ in range(args.repeats):
         _clear_text_caches()
