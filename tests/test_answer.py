@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from policyqa.answer.abstain import coverage_summary
@@ -1332,3 +1334,39 @@ def test_a_grade_said_twice_without_a_count_is_one_item(engine: Engine) -> None:
         "泰安新认定了一家国家级孵化器，泰安给国家级孵化器的一次性补助是多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "日照市对新认定的省级孵化器补助多少？",
+        "研发投入500万元，日照能补助多少？",
+        "北京有什么政策？",
+    ],
+)
+def test_a_cached_answer_is_handed_out_as_a_full_copy(engine: Engine, question: str) -> None:
+    # The answer cache hands out copies built part by part (not by a deep model copy): each
+    # must equal a deep copy, with the same fields set, and share nothing one can change.
+    answerer = Answerer(engine.answerer.retriever, engine.answerer.calculator)
+    first = answerer.answer(question, answer_id="a")
+    cached = next(iter(answerer._cache.values()))
+    assert first == cached.model_copy(update={"id": "a"}, deep=True)
+    assert first.model_fields_set == cached.model_copy(update={"id": "a"}).model_fields_set
+    assert first.frame is not None and first.frame is not cached.frame
+    assert all(c is not k for c, k in zip(first.citations, cached.citations, strict=True))
+    if first.calculation is not None:
+        assert cached.calculation is not None
+        assert first.calculation is not cached.calculation
+        assert first.calculation.inputs is not cached.calculation.inputs
+    first.frame["intent"] = "changed"
+    first.citations.clear()
+    again = answerer.answer(question, answer_id="b")
+    assert again.model_copy(update={"id": "a"}) == cached.model_copy(update={"id": "a"})
+    assert again.frame is not None and again.frame["intent"] != "changed"
+
+
+def test_the_frame_json_is_what_asdict_makes(engine: Engine) -> None:
+    questions = ("不是科技型中小企业，研发投入500万能补多少？", "日照和泰安分别对孵化器补多少？")
+    for question in questions:
+        frame = engine.answerer.frame(question)
+        assert repr(frame.to_json()) == repr(dataclasses.asdict(frame))

@@ -37,6 +37,20 @@ def test_ask_returns_the_contract(client: TestClient) -> None:
     assert "30万元" in body["answer"]
 
 
+def test_ask_sends_the_answer_as_its_model_serializes_it(client: TestClient) -> None:
+    # /ask sends JSON it serialized itself: the same fields and values as the Answer model's
+    # own JSON form, with the JSON content type and the schema still naming Answer.
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    question = "研发投入500万元，日照能补助多少？"
+    response = client.post("/ask", json={"question": question, "id": "q2"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    expected = engine.answerer.answer(question, answer_id="q2").model_dump(mode="json")
+    assert response.json() == expected
+    schema = client.get("/openapi.json").json()["paths"]["/ask"]["post"]["responses"]["200"]
+    assert schema["content"]["application/json"]["schema"]["$ref"].endswith("/Answer")
+
+
 def test_ask_with_history_resolves_the_follow_up(client: TestClient) -> None:
     history = [
         {"role": "user", "content": "泰安对国家级孵化器补多少？"},

@@ -29,7 +29,7 @@ from policyqa.answer.gazetteer import region_mentions
 from policyqa.answer.quantities import frame_quantities
 from policyqa.resources import data_file, word_list
 from policyqa.rules.money import MoneyParseError, chinese_to_decimal
-from policyqa.text import normalize_query
+from policyqa.text import TEXT_CACHE_SIZE, normalize_query
 
 
 def grant_subjects() -> tuple[str, ...]:
@@ -196,22 +196,33 @@ def _mention(text: str, start: int, end: int, negative: bool, vocab: FrameVocabu
     return (before[at:] if at >= 0 else "") + text[start:end]
 
 
+@lru_cache(maxsize=1)
+def _attribute_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(name, its words longest first) of each attribute, in the vocabulary's order: sorted
+    once, not for every attribute of every question (sorted is stable: the same order)."""
+    return tuple(
+        (a.name, tuple(sorted(a.words, key=len, reverse=True))) for a in vocabulary().attribute
+    )
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)  # an answer asks again for the same text (3-4 times)
 def attributes_in(text: str) -> tuple[Attribute, ...]:
     """Every asker attribute named in a normalized question, with its polarity.
 
     A word inside a longer attribute word counts once (中小企业 inside 科技型中小企业); a
-    negated mention wins over a positive one of the same attribute.
+    negated mention wins over a positive one of the same attribute. (Cached: the result is
+    a tuple of frozen values, so callers share nothing they can change.)
     """
     vocab = vocabulary()
     spans: list[tuple[int, int, str]] = []
-    for attribute in vocab.attribute:
-        for word in sorted(attribute.words, key=len, reverse=True):
+    for name, words in _attribute_words():
+        for word in words:
             if word not in text:  # most words are absent: no pattern to build for them
                 continue
             for m in re.finditer(re.escape(word), text):
                 if any(s <= m.start() and m.end() <= e for s, e, _ in spans):
                     continue
-                spans.append((m.start(), m.end(), attribute.name))
+                spans.append((m.start(), m.end(), name))
     found: dict[str, Attribute] = {}
     for start, end, name in sorted(spans):
         negative = _negated(text, start, end, vocab)

@@ -96,6 +96,13 @@ def gazetteer() -> dict[str, tuple[Place, ...]]:
     }
 
 
+@lru_cache(maxsize=1)
+def _name_starts() -> frozenset[str]:
+    """The first two characters of every name (each is at least two long): at a position of a
+    question where no name begins, `find_places` tried every length up to MAX_NAME in vain."""
+    return frozenset(word[:2] for word in gazetteer())
+
+
 # A province's name that is part of the name of a grade of thing ("山东省科学技术奖",
 # "山东省重点实验室"): the province's award or lab, which a city's policy may fund.
 PROVINCIAL_THING = re.compile(r"[省]?(?:科学技术|科技)?(?:奖|重点实验室|实验室|技术创新中心)")
@@ -105,9 +112,14 @@ def find_places(text: str) -> list[tuple[str, Place]]:
     """(words, place) for each place name in `text`, longest match first, left to right; a
     province naming a provincial award or lab (山东省科学技术奖) is no place asked about."""
     table = gazetteer()
+    starts = _name_starts()
     found: list[tuple[str, Place]] = []
     i = 0
     while i < len(text):
+        # No name begins with these two characters: no slice starting here is looked up.
+        if text[i : i + 2] not in starts:
+            i += 1
+            continue
         for size in range(min(MAX_NAME, len(text) - i), 1, -1):
             word = text[i : i + size]
             places = table.get(word)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Literal
 
 import cn2an
@@ -125,6 +126,13 @@ def find_quantities(text: str) -> list[Quantity]:
     A bare number without a unit is skipped, except a money amount written with 万/亿
     ("80万", "1.5亿"), which questions use without 元.
     """
+    return list(_quantities(text))  # a fresh list: the caller may change it, the cache may not
+
+
+# An answer reads the same question's numbers 4-5 times over (frame, inputs, items, years);
+# bounded, and the values are frozen (Decimal, str, int), so a cached result is shared safely.
+@lru_cache(maxsize=4096)
+def _quantities(text: str) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for m in _QUANTITY.finditer(text):
         if m.group("pct_cn"):
@@ -163,7 +171,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if kind == "percent":
             value = value / 100
         found.append(Quantity(kind, _plain(value), unit or "", m.group(0), m.start(), m.end()))
-    return found
+    return tuple(found)
 
 
 def extract_numbers(text: str) -> list[Quantity]:

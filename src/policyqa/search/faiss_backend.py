@@ -82,7 +82,10 @@ class FaissBackend:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype("int64")))
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         scores, rows = self.index.vectors.search(query, min(n, k), params=params)
-        return {int(r): float(s) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0}
+        # `tolist` gives the same ints and floats as int()/float() of each numpy scalar, in one
+        # call instead of two per clause (every clause of a small corpus is a candidate).
+        found = zip(rows[0].tolist(), scores[0].tolist(), strict=True)
+        return {r: s for r, s in found if r >= 0}
 
     def sparse_search(self, tokens: list[str], k: int, where: RowFilter) -> dict[int, float]:
         known = [t for t in tokens if t in self._vocab]
@@ -92,7 +95,7 @@ class FaissBackend:
         scores = self.index.bm25.get_scores(known)
         candidates = allowed[scores[allowed] > 0]
         top = candidates[np.argsort(-scores[candidates], kind="stable")][:k]
-        return {int(r): float(scores[r]) for r in top}
+        return dict(zip(top.tolist(), scores[top].tolist(), strict=True))
 
     def document_frequency(self, token: str) -> int:
         if token not in self._vocab:

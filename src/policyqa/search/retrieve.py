@@ -332,7 +332,11 @@ class Retriever:
         ids = self._clause_ids
 
         def order(scores: dict[int, float], digits: int) -> list[tuple[int, float]]:
-            return sorted(scores.items(), key=lambda p: (-round(p[1], digits), ids[p[0]]))
+            # By (-rounded score, clause id), keys built in one comprehension rather than by a
+            # key function called per clause; the position `i` keeps the sort stable.
+            items = scores.items()
+            keyed = sorted([(-round(s, digits), ids[r], i, r, s) for i, (r, s) in enumerate(items)])
+            return [(r, s) for *_, r, s in keyed]
 
         if mode == "dense":
             return order(dense, _DENSE_DIGITS)

@@ -45,10 +45,13 @@ class PolicyTokenizer:
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode words of the normalized text, without stop words and punctuation."""
-        return list(self._cached_tokens(text))  # a fresh list: callers may change theirs
+        # Keyed by the form that is cut: an answer tokenizes a question as typed and again
+        # normalized (full-width "？" and "?"), which jieba cut twice when keyed by the text.
+        key = normalize(text).lower()
+        return list(self._cached_tokens(key))  # a fresh list: callers may change theirs
 
-    def _tokens(self, text: str) -> tuple[str, ...]:
-        words = self._cut(normalize(text).lower())
+    def _tokens(self, cut_form: str) -> tuple[str, ...]:
+        words = self._cut(cut_form)
         return tuple(w for w in words if w.strip() and w not in self.stopwords and _KEEP.search(w))
 
     def _cut(self, text: str) -> list[str]:
