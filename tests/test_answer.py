@@ -1370,3 +1370,36 @@ def test_the_frame_json_is_what_asdict_makes(engine: Engine) -> None:
     for question in questions:
         frame = engine.answerer.frame(question)
         assert repr(frame.to_json()) == repr(dataclasses.asdict(frame))
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # A count for each ordinal year, the per-year cap (50万) applying to each: 20万 + 50万.
+        (
+            "日照一家绩效优秀的省级孵化器，第一年新培育了4家高企，第二年新培育了11家，"
+            "两年一共能补多少？",
+            700_000,
+        ),
+        # The provincial grant received (拿到了) gives the cost it was paid on: 30万 ÷ 60% × 20%.
+        (
+            "我们是中小企业，在省财政直管县，省级创新券补助拿到了30万，市级再补多少？",
+            100_000,
+        ),
+        # Projects named by a letter, each with its own cap (单个项目最高200万): 60万 + 200万.
+        (
+            "我们基金首轮投了日照两家新材料初创企业：A投300万全部亏光，B投1500万全亏了，"
+            "都符合尽职免责，损失补偿一共多少？",
+            2_600_000,
+        ),
+    ],
+)
+def test_counts_grants_and_projects_said_each_their_own_way(
+    engine: Engine, question: str, amount: int
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+
+
+def test_colloquial_counts_are_read_as_numerals() -> None:
+    assert normalize_query("孵化器仨、加速器俩") == "孵化器三个、加速器两个"

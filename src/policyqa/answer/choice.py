@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from policyqa.answer.frame import attributes_in
 from policyqa.answer.reading import industry_terms_in, input_fit
 from policyqa.rules.model import Provision, Rule
 from policyqa.text import normalize, normalize_query
@@ -153,7 +154,9 @@ def _own_subject_named(text: str, rule: Rule, tied: Sequence[Rule]) -> bool:
     own = {s for part in rule.subjects for s in part.split("+")} - others
     # A short or shared-stem subject (企业 of 中小微企业) names no one rule.
     own = {s for s in own if len(s) >= 3 and not any(s in o for o in others)}
-    return any(normalize(s) in text for s in own)
+    # The asker's kind said in other words (中小企业 for 中小微企业) names it too.
+    stated = {a.name for a in attributes_in(text) if a.polarity == "positive"}
+    return any(normalize(s) in text or s in stated for s in own)
 
 
 def select_rule(

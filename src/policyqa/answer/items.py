@@ -220,7 +220,7 @@ def _yearly(rule: Rule, inputs: dict[str, object], amount: Decimal, steps: list[
 
 
 # A year the question speaks of: "2025年", or one said relative to now.
-_YEAR_MARK = re.compile(r"20\d\d年(?!度)|去年|今年|前年|明年|后年")
+_YEAR_MARK = re.compile(r"20\d\d年(?!度)|去年|今年|前年|明年|后年|第[一二三四五六七八九十\d]+年")
 
 
 def per_year_counts(text: str, rule: Rule) -> CalcResult | None:

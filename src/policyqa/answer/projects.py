@@ -15,9 +15,13 @@ from policyqa.rules.money import Quantity, find_quantities
 # Where a project's description starts. "一个" alone opens the first only when a later one
 # ("另一个", "第二个", "B项目") says there are several.
 _OPENS = re.compile(
-    r"另外一个|另一个|第[一二三四五]个|(?<![A-Za-z])[A-Da-d甲乙丙丁](?:项目|类项目)|一个"
+    r"另外一个|另一个|另外一家|另一家|第[一二三四五][个家]"
+    # "A项目…", "A企业…", "A投了400万…": a project named by a letter.
+    r"|(?<![A-Za-z])[A-Da-d甲乙丙丁](?:项目|类项目|企业|公司|(?=投|花|付|亏))|一个|一家"
 )
-_LATER = re.compile(r"^(?:另外一个|另一个|第[二三四五]个|[B-Db-d乙丙丁])")
+_LATER = re.compile(r"^(?:另外一个|另一个|另外一家|另一家|第[二三四五][个家]|[B-Db-d乙丙丁])")
+# "一个是…", "一家投了600万…": "一个"/"一家" opening a project's own facts.
+_ONE_OPENING = re.compile(r"一[个家](?:是|投|花|付|亏)")
 # The question asked of all of them ("两个项目最多一共能拿多少支持？"): not a project's fact.
 _ASKED = re.compile(r"多少|几|吗|怎么算")
 # Facts said of all of them ("两个都失败了", "也都符合尽职免责条件").
@@ -56,7 +60,7 @@ def project_questions(text: str) -> list[str] | None:
         return listed
     opens = [m for m in _OPENS.finditer(text) if _opens_a_project(text, m)]
     # Several unless "一个" merely counts: a later one (另一个, B项目) or "一个是…；一个是…".
-    listed = sum(text.startswith("一个是", m.start()) for m in opens) >= 2
+    listed = sum(bool(_ONE_OPENING.match(text, m.start())) for m in opens) >= 2
     if len(opens) < 2 or not (listed or any(_LATER.match(m.group(0)) for m in opens[1:])):
         return None
     shared = text[: opens[0].start()]
@@ -77,11 +81,13 @@ def project_questions(text: str) -> list[str] | None:
 
 def _opens_a_project(text: str, m: re.Match[str]) -> bool:
     """"一个" counts only where it opens a clause or names a project ("一个项目", "一个是")."""
-    if m.group(0) != "一个":
+    if m.group(0) not in ("一个", "一家"):
         return True
     before = text[m.start() - 1 : m.start()]
     after = text[m.end() : m.end() + 2]
-    return before in ("", "：", ":", "；", ";", "，", ",", "。") or after.startswith(("是", "项目"))
+    return before in ("", "：", ":", "；", ";", "，", ",", "。") or after.startswith(
+        ("是", "项目", "投", "花", "付")
+    )
 
 
 def _split_last(part: str) -> tuple[str, str]:

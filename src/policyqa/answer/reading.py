@@ -45,7 +45,11 @@ _AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^
 _GRANTED_TOGETHER = re.compile(
     r"(?:合计|一共|总共|共计|加起来)(?:补助|补贴|补|给|拿到|拿|发|获得)了?$"
 )
-_GRANTED = re.compile(r"(?:补了|补助了|补贴了|给了|拨了|奖了|奖励了)$")
+_GRANTED = re.compile(
+    r"(?:补了|补助了|补贴了|给了|拨了|奖了|奖励了"
+    # "省级创新券补助拿到了24万": a grant word, then what was received.
+    r"|(?:补助|补贴|奖励|创新券|资助)(?:已经|已)?(?:拿到了?|拿了|获得了?|收到了?|到账了?|领了))$"
+)
 # An input that is itself a grant or award received ("获得的省企业研究开发财政补助").
 _GRANT_BASE = re.compile(r"补助|补贴|奖励|奖金|额度")
 # An amount after these words is a total over the years asked about ("三年一共花了600万").
