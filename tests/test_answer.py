@@ -1309,9 +1309,7 @@ def test_a_special_case_whose_thresholds_the_figures_meet_is_the_rule(engine: En
         "我们是日照的孵化器，新认定为国家级孵化器，泰安给国家级孵化器的补助我们能拿多少？",
     ],
 )
-def test_an_asker_in_another_city_gets_none_of_a_citys_grant(
-    engine: Engine, question: str
-) -> None:
+def test_an_asker_in_another_city_gets_none_of_a_citys_grant(engine: Engine, question: str) -> None:
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
     assert "贵单位在" in answer.answer
@@ -1403,3 +1401,24 @@ def test_counts_grants_and_projects_said_each_their_own_way(
 
 def test_colloquial_counts_are_read_as_numerals() -> None:
     assert normalize_query("孵化器仨、加速器俩") == "孵化器三个、加速器两个"
+
+
+@pytest.mark.parametrize(
+    ("question", "ruled_out"),
+    [
+        ("我们只是参与合作的单位，不是研发主持培育单位，日照新品种培育补贴能拿多少？", True),
+        ("我们的新品种通过了国家级审定，但拿过省财政的育种项目资助，日照新品种补贴多少？", True),
+        ("日照的科技成果转化贷款没有备案，利息付了50万，省里贴息能拿多少？", True),
+        (
+            "我们投资机构首轮投了日照一家新材料企业500万（不含并购资金），全亏了，符合尽职免责，"
+            "风险准备金补偿多少？",
+            False,
+        ),
+    ],
+)
+def test_requirements_said_otherwise_rule_the_asker_out(
+    engine: Engine, question: str, ruled_out: bool
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None
+    assert (answer.calculation.amount_yuan == 0) is ruled_out

@@ -339,3 +339,27 @@ def test_a_later_year_said_alone_is_added_and_asked_of_that_year() -> None:
     assert "120万" in second and "200万" in second and second.endswith("第二年能支持多少?")
     third = resolve_against("第三年付了400万，这年能拿多少？", second, (), followup=True)
     assert "120万" in third and "200万" in third and third.endswith("这年能拿多少?")
+
+
+def test_a_denial_in_a_follow_up_holds_whatever_slot_it_replaced() -> None:
+    from policyqa.answer.dialogue import resolve_against
+
+    first = "我们是日照的科技型中小企业，享受了省研发补助18万，市级配套多少？"
+    resolved = resolve_against("假如我们不是科技型中小企业，只是普通的规上企业呢？", first, ())
+    assert "不是科技型中小企业" in resolved and "18万" in resolved
+
+
+def test_a_bound_said_of_a_figure_is_not_the_sum_replaced() -> None:
+    from policyqa.answer.dialogue import resolve_against
+
+    first = "我们是日照的科技型中小企业，享受了省研发补助18万，市级配套多少？"
+    resolved = resolve_against("那我们研发投入都超过500万呢？", first, ())
+    assert "18万" in resolved and "超过500万" in resolved
+
+
+def test_a_described_thing_with_its_own_ask_replaces_the_thing_and_the_ask() -> None:
+    from policyqa.answer.dialogue import resolve_against
+
+    first = "日照新认定的省级概念验证中心，最多能拿多少支持？"
+    resolved = resolve_against("换成绩效评价优秀的市级技术转移服务机构，能拿10万吗？", first, ())
+    assert "概念验证中心" not in resolved and resolved.endswith("能拿10万吗?")

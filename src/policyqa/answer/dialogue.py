@@ -57,6 +57,7 @@ _PAYER_ASKED = re.compile(
     rf"(?:{_PAYER.pattern})(?:财政)?(?=能|可以|可|会|还|最多|最高|再|又|补|给|出|承担|配套|一共|合计)"
 )
 _ASK = re.compile(r"多少|几")
+_BOUND = re.compile(r"(?:超过|不低于|不少于|高于|低于|以上|达到|突破)$")
 # "这个贴息…", "这样的项目", "该项目", "此类平台": a thing pointed back at, so the earlier turns
 # say which one (not 应该, 因此, 此外, 这样才…).
 _DEMONSTRATIVE = re.compile(
@@ -93,7 +94,8 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
     places = [w for w in named if not PROVINCIAL_THING.match(text, text.find(w) + len(w))]
     if places:
         found["region"] = places[0]
-    m = _AMOUNT.search(text)
+    # Not a bound said of a figure ("研发投入都超过500万"): that is a fact, not the sum asked on.
+    m = next((m for m in _AMOUNT.finditer(text) if not _BOUND.search(text, 0, m.start())), None)
     if m:
         found["amount"] = m.group(0)
     field = _field(text)
@@ -206,6 +208,21 @@ def resolve_against(
     that is no follow-up (`is_followup`, unless `followup` says) is returned unchanged."""
     if not (is_followup(question) if followup is None else followup):
         return question
+    resolved = _rewritten(question, previous, aliases)
+    # "假如我们不是科技型中小企业，只是普通的规上企业": what the asker says it is not holds
+    # whatever slot the rewrite replaced.
+    q = normalize(question)
+    denials = [
+        a.text for a in attributes_in(q) if a.polarity == "negative" and a.text not in resolved
+    ]
+    if not denials:
+        return resolved
+    head = resolved.rstrip("?？。")
+    return f"{head}，{'，'.join(denials)}?"[:MAX_QUESTION_CHARS]
+
+
+def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
+    """The rewrite of `resolve_against`, for a follow-up."""
     q = with_grades_spelled(normalize(question))
     prev = with_grades_spelled(normalize(previous))
     new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
@@ -332,6 +349,12 @@ def _phrase_replaced(
     when the follow-up is no such phrase."""
     subject = new_slots.get("subject")
     said = _without_openers(q).rstrip("?？").removesuffix("呢")
+    asked = ""
+    if subject and not said.endswith(subject):
+        # "换成刚被认定的市级科技园区，能拿那100万吗": the described thing, then its own ask.
+        m = re.match(rf"^(.*?{re.escape(subject)})[，,](.+)$", said)
+        if m and _ASKING.search(m.group(2)):
+            said, asked = m.group(1), m.group(2)
     if not subject or "的" not in said or not said.endswith(subject):
         return None
     # The same subject described anew, else another subject in place of the previous one.
@@ -350,7 +373,13 @@ def _phrase_replaced(
     if new_tier and old_tier and old_tier in tail[:cut]:
         # "刚被新认定为国家级" said the old grade again: the new phrase has said the grade.
         tail = tail[cut:]
-    return f"{prev[:start]}{said}{tail}"
+    replaced = f"{prev[:start]}{said}{tail}"
+    if not asked:
+        return replaced
+    parts = re.split(r"([，,。；;？?])", replaced)
+    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
+    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    return f"{kept}，{asked}?"
 
 
 def _without_openers(q: str) -> str:
