@@ -1422,3 +1422,39 @@ def test_requirements_said_otherwise_rule_the_asker_out(
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None
     assert (answer.calculation.amount_yuan == 0) is ruled_out
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # The same figure for each of two years, then the third under the cumulative cap.
+        ("日照共建孵化器，运营费头两年各付了250万，第三年付了200万，第三年还能拿多少？", 500_000),
+        # N figures for N years without 连续 or 分别, each year capped (每年最高50万).
+        ("仪器共享供给方单位，两年服务总额300万、100万，日照补助两年一共多少？", 700_000),
+        # A rule with no yearly reading is computed year by year when the total is asked.
+        (
+            "科技成果转化贷款备案了，按时还本付息，两年实际付利息20万、40万，省里贴息一共多少？",
+            240_000,
+        ),
+        # The same count each year, the per-year cap applying to each.
+        ("孵化载体连续两年绩效优秀，每年都新培育12家高企，日照两年一共补多少？", 1_000_000),
+        # 年化 is an annual rate: 1000万 × 5% × 40%.
+        ("备案贷款1000万元，年化5%，一年利息按时付清，日照省财政能贴息多少？", 200_000),
+    ],
+)
+def test_yearly_figures_said_each_way(engine: Engine, question: str, amount: int) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "首次认定高企了，但咱还没进规上，日照那个一次性补助能拿多少？",
+        "我们新认定了一个市级中试基地，日照那个最高100万的支持能拿多少？",
+        "国家自然科学基金我们是合作参与单位，不是主持的，日照能给多少？",
+    ],
+)
+def test_facts_said_colloquially_rule_the_asker_out(engine: Engine, question: str) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0

@@ -57,7 +57,7 @@ def _to_yuan(value: object) -> Decimal | None:
 
 
 # "贷款1000万、年利率4%，一年按时还本付息": the interest paid is the principal times the rate.
-_ANNUAL_RATE = re.compile(r"年利率(?:为|是)?(\d+(?:\.\d+)?)%")
+_ANNUAL_RATE = re.compile(r"(?:年利率|年化利率|年化)(?:为|是)?(\d+(?:\.\d+)?)%")
 _PRINCIPAL_BEFORE = re.compile(r"(?:本金|贷款|借款|贷了|借了|贷)[^，,。；;\d]{0,6}$")
 _PRINCIPAL_AFTER = re.compile(r"^的?[^，,。；;\d]{0,12}?(?:贷款|借款)")
 _SEVERAL_YEARS = re.compile(r"(?<!一)[两二三四五六七八九十\d]年")

@@ -24,7 +24,7 @@ from policyqa.answer.quantities import frame_quantities
 from policyqa.answer.requirements import contradiction
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
-from policyqa.rules.model import Rule
+from policyqa.rules.model import InputSpec, Rule
 from policyqa.rules.money import find_quantities, format_yuan, plain_number
 from policyqa.text import normalize
 
@@ -116,7 +116,10 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
     # The formula's declared caps, asked of the formula rather than of its class.
     declared = f.model_dump()
     years_input = next((name for name, kinds in wanted.items() if "years" in kinds), None)
-    if len(money) != 1 or not (years_input or declared.get("cap_per_year")):
+    # A rule with no yearly reading of its own is computed year by year when a total over the
+    # years listed is asked ("两年实际付利息25万、30万，一共多少").
+    yearly = years_input or declared.get("cap_per_year") or ASKS_TOTAL.search(text)
+    if len(money) != 1 or not yearly:
         return None
     base = money[0]
     listed = next((q for q in frame_quantities(text) if q.role == "per_year"), None)
@@ -205,6 +208,35 @@ def _part_of_year(
     return _yearly(rule, {base: [str(v) for v in values], "year": year}, amount, steps)
 
 
+# "连续两年都评了优秀，每年都新培育10家高企": the same count in each of N years.
+_EACH_YEARS_COUNT = re.compile(
+    r"(\d+|[两三四五六七八九十])年[^。？?]*?每年(?:都)?[^，,。；;？?\d]{0,8}?"
+    r"(\d+|[一二两三四五六七八九十]+)家"
+)
+
+
+def _same_count_each_year(text: str, rule: Rule, spec: InputSpec) -> CalcResult | None:
+    """Each of N years paid on the same count, the per-year cap applying to each; None unless
+    the question says a count for every one of several years and asks their total."""
+    m = _EACH_YEARS_COUNT.search(text)
+    if m is None or not ASKS_TOTAL.search(text):
+        return None
+    years = int(cn2an.cn2an(m.group(1), "smart"))
+    count = Decimal(int(cn2an.cn2an(m.group(2), "smart")))
+    if years < 2 or contradiction(text, rule):
+        return None
+    try:
+        one = compute(rule, {spec.name: count})
+    except CalcError:
+        return None
+    total = one.amount_yuan * years
+    steps = [
+        f"每年{plain_number(count)}家 → {format_yuan(one.amount_yuan)}",
+        f"{format_yuan(one.amount_yuan)} × {years}年 = {format_yuan(total)}",
+    ]
+    return _yearly(rule, {spec.name: [plain_number(count)] * years}, total, steps)
+
+
 def _yearly(rule: Rule, inputs: dict[str, object], amount: Decimal, steps: list[str]) -> CalcResult:
     """The result of one rule computed year by year."""
     return CalcResult(
@@ -234,7 +266,7 @@ def per_year_counts(text: str, rule: Rule) -> CalcResult | None:
     spec = specs[0]
     marks = list(_YEAR_MARK.finditer(text))
     if len({m.group(0) for m in marks}) < 2:
-        return None
+        return _same_count_each_year(text, rule, spec)
     shared = text[: marks[0].start()]  # facts before the first year hold for every year
     years: list[tuple[str, str, Decimal]] = []
     kind_named = False

@@ -12,6 +12,7 @@ here parses a digit. Never decides which rule an input belongs to (`answer.readi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -28,7 +29,8 @@ _PER_YEAR = re.compile(
 )
 # "三年实际支付运营经费分别为…": a span of years, then (a few words on) 分别.
 _YEARS_THEN_EACH = re.compile(
-    r"(?:\d+|[一二两三四五六七八九十])年[^，。,；;？?\d]{0,14}?分别(?:为|是|达到)?"
+    # A comma may come between ("连续两年享受省研发补助，分别是20万和35万").
+    r"(?:\d+|[一二两三四五六七八九十])年[^。；;？?\d]{0,16}?分别(?:为|是|达到)?"
 )
 # "第一年、第二年、第三年…", "前年和去年…", "2025年、2026年…": two or more years enumerated.
 _YEAR_WORD = r"(?:第[一二三四五六七八九十\d]+年|[前去今明]年|20\d\d年)"
@@ -38,7 +40,7 @@ _YEAR_LIST = re.compile(
 # "连续三年实际支付运营经费100万、150万、200万": a span of N years, then N figures in a row
 # (without 分别, the count of figures must match the years).
 _SPAN_OF_YEARS = re.compile(
-    r"(?:连续|这|近|头|前|过去)(\d+|[两三四五六七八九十])年[^，。,；;？?\d]{0,14}?"
+    r"(?:连续|这|近|头|前|过去)?(\d+|[两三四五六七八九十])年[^，。,；;？?\d]{0,14}?"
     r"(?=\d|[一二两三四五六七八九十百千]+万)"
 )
 _LIST_GAP = re.compile(r"^[、，,和及与]?$")
@@ -115,6 +117,31 @@ def _year_by_year(text: str, found: list[Quantity]) -> list[Quantity]:
     return run if len(run) >= 2 else []
 
 
+# "头两年各付了200万，第三年付了300万": the same figure for each of N years, then later years.
+_EACH_OF_YEARS = re.compile(r"(\d+|[两三四五六七八九十])年(?:都)?各[^，,。；;？?\d]{0,6}$")
+_LATER_YEAR = re.compile(r"第[一二三四五六七八九十\d]+年[^，,。；;？?\d]{0,8}$")
+
+
+def _repeats(text: str, q: Quantity) -> int:
+    m = _EACH_OF_YEARS.search(text, 0, q.start)
+    return int(cn2an.cn2an(m.group(1), "smart")) if m else 1
+
+
+def _each_year(text: str, found: Sequence[Quantity]) -> list[Quantity]:
+    """The figure said for each of N years ("头两年各付了200万"), with the figures of the
+    ordinal years said after it; [] when no figure is said for each of several years."""
+    money = [q for q in found if q.kind == "money"]
+    first = next((q for q in money if _EACH_OF_YEARS.search(text, 0, q.start)), None)
+    if first is None:
+        return []
+    run = [first]
+    for q in money[money.index(first) + 1 :]:
+        if not _LATER_YEAR.search(text, run[-1].end, q.start):
+            break
+        run.append(q)
+    return run
+
+
 def _per_year_starts(text: str) -> list[int]:
     """Where a per-year list of amounts may begin: after "N年(每年)分别", after "N年…分别为",
     after two or more years enumerated ("第一年、第二年", "前年和去年", "2025年、2026年")."""
@@ -134,6 +161,19 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
     found = [q for q in _joined(text, find_quantities(text)) if q.kind != "date_year"]
     listed: set[int] = set()
     out: list[FrameQuantity] = []
+    each = _each_year(text, found)
+    if each:
+        listed.update(q.start for q in each)
+        values = [q.value for q in each for _ in range(_repeats(text, q))]
+        out.append(
+            FrameQuantity(
+                plain_number(sum(values, Decimal(0))),
+                "yuan",
+                "per_year",
+                text[each[0].start : each[-1].end],
+                tuple(plain_number(v) for v in values),
+            )
+        )
     spans = {m.end(): int(cn2an.cn2an(m.group(1), "smart")) for m in _SPAN_OF_YEARS.finditer(text)}
     for start in sorted({*_per_year_starts(text), *spans}):
         run = _per_year_run(text, found, start)

@@ -250,13 +250,25 @@ def _floor_denied(text: str, rule: Rule) -> str | None:
                 listed = part[floor.end() : end.start() if end else len(part)]
                 lowest = LEVELS.index(floor.group(1))
                 below = [
-                    t for t in mentions if t.subject in listed and LEVELS.index(t.tier) > lowest
+                    t
+                    for t in mentions
+                    if _listed(t.subject, listed) and LEVELS.index(t.tier) > lowest
                 ]
                 if not below or (len(parts) > 1 and not _claims_only(text, rule, part)):
                     continue
                 t = below[0]
                 return f"本条只支持{floor.group(0)}{t.subject}，问题所述为{t.tier}{t.subject}"
     return None
+
+
+def _listed(subject: str, listed: str) -> bool:
+    """Whether a list of things ("…、科技成果转化中试示范基地、概念验证中心") names `subject`,
+    whole or by its two ends (中试基地 for 中试示范基地)."""
+    if subject in listed:
+        return True
+    return len(subject) >= 4 and any(
+        subject[:2] in item and subject[-2:] in item for item in re.split(r"[、和及]", listed)
+    )
 
 
 def _claims_only(text: str, rule: Rule, part: str) -> bool:
