@@ -1458,3 +1458,38 @@ def test_yearly_figures_said_each_way(engine: Engine, question: str, amount: int
 def test_facts_said_colloquially_rule_the_asker_out(engine: Engine, question: str) -> None:
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+
+
+def test_a_graded_thing_the_clause_pays_nothing_for_is_not_funded() -> None:
+    from policyqa.answer.verify import graded_thing_unnamed
+
+    clause = (
+        "构建“众创空间一孵化器一加速器有效衔接的三级梯次孵化体系。"
+        "对新认定的国家级、省级孵化器,市级财政分别一次性给予孵化器运营机构100万元、50万元资金补助。"
+    )
+    # Named where the clause describes, not where it states a sum: not funded.
+    assert graded_thing_unnamed("泰安新认定的国家级众创空间补助多少", clause) == "国家级众创空间"
+    assert graded_thing_unnamed("泰安新认定的国家级孵化器补助多少", clause) is None
+    assert (
+        graded_thing_unnamed("新认定的市级中试基地", "对省级及以上中试示范基地给予100万元") is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("哪些文件使用了“创新联合体”这一提法？", "创新联合体"),
+        ("哪些文件提到了元宇宙这个领域？", "元宇宙"),
+        ("哪些文件提到了碳达峰相关行动？", "碳达峰"),
+        ("哪些文件提到了揭榜挂帅这种项目组织方式？", "揭榜挂帅"),
+    ],
+)
+def test_the_topic_of_a_document_list_question(question: str, topic: str) -> None:
+    from policyqa.answer.overview import topic_of
+
+    assert topic_of(question) == topic
+
+
+def test_a_place_inside_the_topic_does_not_narrow_the_list(engine: Engine) -> None:
+    answer = engine.answerer.answer("哪些文件提到了争创山东省科技创新强县？")
+    assert not answer.abstained and len({c.doc_id for c in answer.citations}) >= 2

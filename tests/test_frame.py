@@ -434,7 +434,6 @@ def test_a_year_may_lead_its_figure_by_a_longer_phrase() -> None:
     assert [q.values for q in listed] == [("3000000", "1800000")]
 
 
-
 @pytest.mark.parametrize(
     ("question", "yuan", "step"),
     [
@@ -510,3 +509,8 @@ def test_an_off_topic_part_holding_the_only_ask_is_not_set_aside() -> None:
     assert set_aside(normalize_query("博士来日照工作，购房补贴有多少？"))[0] == ""
     aside, rest = set_aside(normalize_query("日照共享仪器补多少，顺便问下公积金怎么提取"))
     assert "公积金" in aside and "共享仪器" in rest
+
+
+def test_a_part_going_on_about_the_aside_belongs_to_it() -> None:
+    aside, rest = set_aside(normalize_query("日照对人才有没有个人所得税返还？返还比例是多少？"))
+    assert aside == "" and "个人所得税" in rest

@@ -76,6 +76,7 @@ from policyqa.answer.verify import (
     coverage_problem,
     criteria_unstated,
     document_periods,
+    graded_thing_unnamed,
     grant_object_missing,
     money_unstated,
     recognition_unpaid,
@@ -314,6 +315,10 @@ class Answerer:
                     return abstention(
                         question, resolved, message, self._coverage, "amount_not_stated"
                     )
+                graded = graded_thing_unnamed(searched, clause.clause.text)
+                if graded:
+                    # "国家级众创空间" under a clause paying its grades for 孵化器 only.
+                    return self._not_funded(question, resolved, (graded,), clause)
                 return self._calculated(question, resolved, result, outcome)
         # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
         unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
@@ -730,7 +735,10 @@ class Answerer:
         topic = topic_of(searched)
         if topic is None:
             return None
-        wanted = {r.covered_by for r in frame.regions if r.status == "covered"}
+        # A place inside the topic ("争创山东省科技创新强县") names it, not where to look.
+        wanted = {
+            r.covered_by for r in frame.regions if r.status == "covered" and r.text not in topic
+        }
         clauses = [
             c
             for c in documents_mentioning(topic, self.retriever.clauses)

@@ -351,6 +351,15 @@ _ASKS_SOMETHING = re.compile(r"多少|几|吗|么|如何|哪|是否|能否|有�
 _MIN_REST = 6
 
 
+_ASK_WORDS = re.compile(r"多少|是否|怎么|如何|哪些|什么")
+
+
+def _continues(part: str, aside: str) -> bool:
+    """Whether `part` opens with a word of `aside` (返还 after 个人所得税返还)."""
+    head = _ASK_WORDS.sub("", part)[:2]
+    return len(head) == 2 and head in aside
+
+
 def _off_topic_parts(text: str) -> tuple[str, str]:
     """(the off-topic parts, the rest) of a question with an aside in a part of its own
     ("顺便问下公积金怎么提取", "另外增值税怎么交"); ("", text) when every part, or none, is
@@ -358,6 +367,10 @@ def _off_topic_parts(text: str) -> tuple[str, str]:
     words = off_topic_words()
     parts = [p.strip() for p in _PART_END.split(text) if p.strip()]
     aside = [p for p in parts if any(w in p for w in words)]
+    # "…有没有个人所得税返还？返还比例是多少": a part going on about the aside's own words
+    # belongs to it.
+    said = "".join(aside)
+    aside += [p for p in parts if p not in aside and aside and _continues(p, said)]
     rest = [p for p in parts if p not in aside]
     if not aside or len("".join(rest)) < _MIN_REST:
         return "", text

@@ -76,8 +76,12 @@ _LIST_CUE = re.compile(
 # Words that only point at the topic ("这种说法", "这个方向", "相关的内容"), not part of it.
 _TOPIC_POINTER = re.compile(
     r"(?:这些|这种|这个|这一|这类|此类|该)(?:说法|提法|词|概念|方向|平台|内容|政策|事|机制|模式|做法)"
-    r"|相关的?(?:内容|政策|条款|规定)?|(?:的|等)(?=$)"
+    # Any description after a pointing word ("这种项目组织方式", "这个领域").
+    r"|(?:这些|这种|这个|這個|这一|这类|此类)[\u4e00-\u9fff]{1,8}"
+    r"|相关的?(?:内容|政策|条款|规定|行动|工作|举措)?|这块|这一块|这方面|方面|(?:的|等)(?=$)"
 )
+# A term quoted in the question ("哪些文件使用了“创新联合体”这一提法") is the topic.
+_QUOTED_TERM = re.compile(r"[“「『\"]([^”」』\"]{2,20})[”」』\"]")
 _QUOTES = re.compile(r"[“”「」『』‘’\"'《》]")
 # An aside in brackets that explains the topic ("飞地(飞地孵化器或人才飞地)"), not a bracket
 # of the term itself ("首台(套)装备").
@@ -88,6 +92,13 @@ def topic_of(text: str) -> str | None:
     """The words a "which documents mention …" question looks for ("揭榜挂帅"); several joined
     by 、 ("首台(套)装备、首批次材料") when the question names several."""
     norm = normalize(text)
+    quoted = list(_QUOTED_TERM.finditer(norm))
+    if len(quoted) == 1 and _LIST_CUE.search(norm):
+        # The quoted term is the topic when only a pointing phrase follows it ("“创新联合体”
+        # 这一提法"), not when it is part of a longer one ("“飞地”孵化器").
+        after = norm[quoted[0].end() :].strip(" ？?。")
+        if not after or re.fullmatch(f"(?:{_TOPIC_POINTER.pattern})+", after):
+            return _GLOSS.sub("", quoted[0].group(1)).strip()
     cue = _LIST_CUE.search(norm)
     before, after = (norm[: cue.start()], norm[cue.end() :]) if cue else (norm, "")
     for part in (before, after):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
 from itertools import permutations
 
-from policyqa.answer.frame import tiers_in, vocabulary
+from policyqa.answer.frame import grant_subjects, tiers_in, vocabulary
 from policyqa.answer.frame_types import QuestionFrame, RegionMention
 from policyqa.corpus.manifest import Manifest
 from policyqa.resources import data_file, tsv_pairs
@@ -283,6 +283,30 @@ def _named(word: str, clause: str) -> bool:
 _RECOGNISED = re.compile(
     r"(?:新|刚|首次|初次)?(?:被)?认定(?:为|成|的)?(?P<x>(?:国家级|省级|市级)[^，,。；;？?]{2,10})"
 )
+
+
+def graded_thing_unnamed(question: str, clause_text: str) -> str | None:
+    """A graded thing asked for ("泰安新认定的国家级众创空间") whose kind the clause never
+    names: the clause pays its grades for another thing (孵化器), not for this one."""
+    # Named where the clause states a sum, not only where it describes ("构建众创空间一孵化器一
+    # 加速器…体系", then money for 孵化器 and 加速器).
+    sentences = [normalize_query(x) for x in split_sentences(normalize(clause_text))]
+    paying = [x for x in sentences if _SUM.search(x)] or sentences
+    kinds = set(grant_subjects())
+    for t in tiers_in(normalize_query(question)):
+        if t.subject in kinds and not any(_names_kind(t.subject, x) for x in paying):
+            return f"{t.tier}{t.subject}"
+    return None
+
+
+_SUM = re.compile(r"\d+(?:\.\d+)?(?:万元|亿元|元|%)")
+
+
+def _names_kind(kind: str, clause: str) -> bool:
+    """The kind named whole, or by its two ends (中试基地 in 中试示范基地)."""
+    if kind in clause:
+        return True
+    return len(kind) >= 4 and re.search(f"{kind[:2]}.{{0,4}}{kind[-2:]}", clause) is not None
 
 
 def recognition_unpaid(question: str, clause_text: str) -> str | None:
