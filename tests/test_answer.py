@@ -1493,3 +1493,22 @@ def test_the_topic_of_a_document_list_question(question: str, topic: str) -> Non
 def test_a_place_inside_the_topic_does_not_narrow_the_list(engine: Engine) -> None:
     answer = engine.answerer.answer("哪些文件提到了争创山东省科技创新强县？")
     assert not answer.abstained and len({c.doc_id for c in answer.citations}) >= 2
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        ("日照揭榜挂帅项目，单个项目最多支持多少？", 2_000_000),
+        ("日照科技成果转化贷款贴息，每家企业最高多少？", 500_000),
+        ("日照企业的横向项目，实际支付金额要达到多少以上才能申请经费支持？", 500_000),
+    ],
+)
+def test_a_rules_own_cap_or_threshold_asked_for(engine: Engine, question: str, amount: int) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+    assert "条文规定" in answer.calculation.steps[0]
+
+
+def test_a_question_with_its_own_sums_is_not_answered_with_the_cap(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照揭榜挂帅项目，科技投入300万，单个项目最多支持多少？")
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 600_000

@@ -30,6 +30,7 @@ from policyqa.answer.requirements import (
     unfunded_grade,
     unstated_conditions,
 )
+from policyqa.answer.stated import stated_limit
 from policyqa.rules.calc import CalcResult, compute, failed_threshold
 from policyqa.rules.formulas import CalcError, InvalidInputError, MissingInputError
 from policyqa.rules.model import Rule
@@ -184,6 +185,11 @@ def calculate_from_clauses(
     if layered is not None:
         return AmountAnswer(clause_id, rule, layered, (), layered_summary(rule, layered))
     if reading.missing:
+        # "单个项目最多支持多少", "不低于多少才符合": the rule's own cap or threshold is asked.
+        limit = stated_limit(text, rule)
+        if limit is not None:
+            said = limit.steps[0].split("：", 1)[-1]
+            return AmountAnswer(clause_id, rule, limit, (), f"按“{rule.title}”的规定，{said}。")
         return AmountAnswer(
             clause_id, rule, None, reading.prompts, f"该问题适用“{rule.title}”的规定。"
         )
