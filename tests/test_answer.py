@@ -1512,3 +1512,20 @@ def test_a_rules_own_cap_or_threshold_asked_for(engine: Engine, question: str, a
 def test_a_question_with_its_own_sums_is_not_answered_with_the_cap(engine: Engine) -> None:
     answer = engine.answerer.answer("日照揭榜挂帅项目，科技投入300万，单个项目最多支持多少？")
     assert answer.calculation is not None and answer.calculation.amount_yuan == 600_000
+
+
+def test_the_cost_behind_a_total_grant_is_asked(engine: Engine) -> None:
+    # 省 40% + 市 20% of the cost were granted together: 24万 ÷ 60%.
+    answer = engine.answerer.answer(
+        "日照非省财政直管县的小微企业，用共享仪器省里加市里一共补了24万，仪器费用花了多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 400_000
+    assert "对应的费用" in answer.answer
+
+
+def test_a_requirement_the_text_affirms_is_not_denied_elsewhere(engine: Engine) -> None:
+    from policyqa.answer.requirements import conflicts
+
+    grade = next(c for c in conflicts() if c.requires == "国家级审定")
+    assert grade.said("新品种通过了省级审定") == "通过了省级审定"
+    assert grade.said("新品种通过了国家级审定，也通过了省级审定") is None

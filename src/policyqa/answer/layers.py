@@ -38,6 +38,10 @@ class LayerPrompt:
     prompts: tuple[str, ...]
 
 
+# The cost asked for, not a grant ("仪器费用花了多少").
+_ASKS_COST = re.compile(r"(?:费用|成本|投入)(?:花了|是|为|有|一共)?多少|花了多少|花费了?多少")
+
+
 def layered_share(
     text: str, rule: Rule, reading: QuestionReading
 ) -> CalcResult | LayerPrompt | None:
@@ -76,6 +80,16 @@ def layered_share(
     own = _own_part(rule, base_name, cost)
     if own is None:
         return None
+    if granted and reading.inputs.get(base_name) is None and _ASKS_COST.search(text):
+        # "省里加市里一共补了18万，那仪器费用花了多少": the cost the grant was paid on is asked.
+        return own.model_copy(
+            update={
+                "amount_yuan": Decimal(str(cost)),
+                "steps": (*reading.explained, *steps),
+                "inputs": {**own.inputs, "level_asked": "cost", "rate_case": tier.name},
+                "upper_bound": False,
+            }
+        )
     beneath = (Decimal(str(cost)) * tier.rate).quantize(Decimal("0.01"))
     shown_cost = format_yuan(Decimal(str(cost)))
     beneath_step = (
@@ -103,6 +117,9 @@ def layered_summary(rule: Rule, calc: CalcResult) -> str:
     """The answer's first sentence for a layered calculation: whose part, how much."""
     layer = rule.beneath
     asked = calc.inputs.get("level_asked")
+    case = calc.inputs.get("rate_case", "")
+    if asked == "cost":
+        return f"按“{rule.title}”所在条款（{case}），对应的费用为{format_yuan(calc.amount_yuan)}。"
     if layer is None or asked == "own":
         who = layer.own_payer if layer else ""
     elif asked == "beneath":

@@ -63,7 +63,10 @@ class Conflict(BaseModel):
         word = next((w for w in self.denied_by if w in text and not denied(text, w)), None)
         if word is None and self.denied_pattern:
             m = re.search(self.denied_pattern, text)
-            word = m.group(0) if m else None
+            # A requirement the text affirms ("通过了国家级审定") is not denied by a wording
+            # elsewhere that would otherwise read as its opposite ("省级审定").
+            affirmed = self.requires in text and not denied(text, self.requires)
+            word = m.group(0) if m and not affirmed else None
         return word
 
 
