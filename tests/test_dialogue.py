@@ -363,3 +363,20 @@ def test_a_described_thing_with_its_own_ask_replaces_the_thing_and_the_ask() -> 
     first = "日照新认定的省级概念验证中心，最多能拿多少支持？"
     resolved = resolve_against("换成绩效评价优秀的市级技术转移服务机构，能拿10万吗？", first, ())
     assert "概念验证中心" not in resolved and resolved.endswith("能拿10万吗?")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "added"),
+    [
+        ("还有3项省自然科学基金的，全部加起来呢？", "另外3项省级自然科学基金"),
+        ("那要是再加上2家国家专精特新中小企业呢？", "另外2家国家专精特新中小企业"),
+    ],
+)
+def test_a_follow_up_adding_counted_items_keeps_the_earlier_ones(
+    follow_up: str, added: str
+) -> None:
+    from policyqa.answer.dialogue import resolve_against
+
+    first = "我们单位主持了2项国家自然科学基金项目，日照给依托单位多少？"
+    resolved = resolve_against(follow_up, first, ())
+    assert "2项国家" in resolved and added in resolved and resolved.endswith("一共能拿多少?")

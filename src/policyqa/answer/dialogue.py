@@ -221,10 +221,33 @@ def resolve_against(
     return f"{head}，{'，'.join(denials)}?"[:MAX_QUESTION_CHARS]
 
 
+# "还有3项省自然科学基金的，全部加起来呢", "再加上2家国家专精特新中小企业呢": items added.
+_ADDED = re.compile(r"^(?:那要是|那么|那|要是|如果)?(?:再加上|再加|加上|另外还有|还有|外加)")
+
+
+def _items_added(q: str, prev: str) -> str | None:
+    """A follow-up adding counted items to the previous question's ("还有3项省自然科学基金的，
+    全部加起来呢"): the previous question without its ask, the new items, and a total asked.
+    None unless the follow-up opens with adding words and counts what it adds."""
+    m = _ADDED.match(q)
+    if m is None or not _COUNT.search(q):
+        return None
+    item = re.split(r"[，,。；;？?]", q[m.end() :])[0].removesuffix("呢").removesuffix("的")
+    if not _COUNT.search(item):
+        return None
+    parts = re.split(r"([，,。；;？?])", prev)
+    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
+    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    return f"{kept}，另外{item}，一共能拿多少?"
+
+
 def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
     """The rewrite of `resolve_against`, for a follow-up."""
     q = with_grades_spelled(normalize(question))
     prev = with_grades_spelled(normalize(previous))
+    added = _items_added(q, prev)
+    if added is not None:
+        return added
     new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
     phrase = _phrase_replaced(q, prev, new_slots, old_slots)
     if phrase is not None:
