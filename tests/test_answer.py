@@ -1256,6 +1256,18 @@ def test_item_questions_split_counted_items_of_different_kinds() -> None:
     assert item_questions(normalize_query("一个攻关项目和一个转化项目，分别是哪个部门管？")) is None
 
 
+def test_projects_told_one_by_one_of_different_kinds_each_use_their_own_clause(
+    engine: Engine,
+) -> None:
+    # One ranking for the whole question puts the 专项 clause first for both projects: each is
+    # searched for on its own (300万 + 50万), not both paid as 专项 (600万).
+    answer = engine.answerer.answer(
+        "我们有两家子公司，一个项目进了日照重大科技创新专项，另一个项目列入市重点研发计划，"
+        "一共支持多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 3_500_000
+
+
 def test_items_of_different_kinds_are_each_computed_from_their_own_clause(engine: Engine) -> None:
     answer = engine.answerer.answer(
         "日照有3个项目进了重大科技创新专项，另外1个项目列入市重点研发计划，市里最多一共支持多少？"

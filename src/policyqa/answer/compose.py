@@ -66,6 +66,7 @@ from policyqa.answer.overview import (
     topic_of,
     unstated_metadata,
 )
+from policyqa.answer.projects import project_questions
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.tallies import tally
 from policyqa.answer.targets import asks_target, target_first
@@ -346,7 +347,9 @@ class Answerer:
         """Items of different kinds counted in one question ("一个重大科技攻关项目和一个重大
         科技成果转化项目"): each searched for and computed on its own, its own clause cited,
         then added. None unless every item gets a calculation and they use two or more rules."""
-        parts = item_questions(normalize_query(searched))
+        text = normalize_query(searched)
+        # Projects told one by one ("一个…，另一个…") are items too when their kinds differ.
+        parts = item_questions(text) or project_questions(text)
         if parts is None or self.calculator is None:
             return None
         done: list[tuple[CalcOutcome, Calculation, Hit]] = []
@@ -369,6 +372,10 @@ class Answerer:
             if outcome is None or outcome.calculation is None or outcome.unfunded:
                 return None
             hit = next(h for h in hits if h.clause.clause_id == outcome.clause_id)
+            if own and not any(w in normalize_query(hit.clause.text) for w in own):
+                # The clause computed names nothing that sets this item apart ("3家子公司"):
+                # it is no item of its own, so the question is not split.
+                return None
             if self._unfunded(frame, part, hit.clause.text):
                 return None
             done.append((outcome, outcome.calculation, hit))
