@@ -99,3 +99,14 @@ def expand_abbreviations(text: str) -> str:
 def normalize_query(text: str) -> str:
     """The search-side form of a question: `normalize` plus abbreviation expansion."""
     return expand_abbreviations(normalize(text))
+
+
+def names_by_ends(term: str, text: str) -> bool:
+    """Whether `text` names `term` whole, or by its two ends a few characters apart within one
+    item of a list (中试基地 in "科技成果转化中试示范基地")."""
+    if term in text:
+        return True
+    if len(term) < 4:
+        return False
+    ends = f"{re.escape(term[:2])}[^、，,；;。和及]{{0,4}}{re.escape(term[-2:])}"
+    return re.search(ends, text) is not None

@@ -66,7 +66,7 @@ from policyqa.answer.overview import (
     topic_of,
     unstated_metadata,
 )
-from policyqa.answer.projects import listed_questions, project_questions
+from policyqa.answer.projects import listed_questions, told_questions
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.tallies import tally
 from policyqa.answer.targets import asks_target, target_first
@@ -351,7 +351,7 @@ class Answerer:
         # Projects told one by one ("一个…，另一个…") are items too when their kinds differ.
         # Not sums listed for several things ("利息分别付了50万和30万"): those are one rule's,
         # which may pay one of them (任选一笔), and its own reading decides.
-        told = project_questions(text) if listed_questions(text) is None else None
+        told = told_questions(text) if listed_questions(text) is None else None
         parts = item_questions(text) or told
         if parts is None or self.calculator is None:
             return None

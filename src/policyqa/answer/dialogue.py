@@ -235,9 +235,7 @@ def _items_added(q: str, prev: str) -> str | None:
     item = re.split(r"[，,。；;？?]", q[m.end() :])[0].removesuffix("呢").removesuffix("的")
     if not _COUNT.search(item):
         return None
-    parts = re.split(r"([，,。；;？?])", prev)
-    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
-    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    kept, _ = _last_ask_apart(prev)
     return f"{kept}，另外{item}，一共能拿多少?"
 
 
@@ -353,12 +351,20 @@ def _other_ask_dropped(previous: str, followup: str) -> str:
     asks, and nothing it no longer asks. Unchanged when the follow-up asks nothing of its own
     ("那省级的呢？") or the same kind of thing."""
     new = [c for c in re.split(r"[，,。；;？?]", followup) if _ASKING.search(c)]
-    parts = re.split(r"([，,。；;？?])", previous)
-    old = [i for i, c in enumerate(parts) if _ASKING.search(c)]
-    if not new or not old or ask_kind(parts[old[-1]]) == ask_kind(new[-1]):
+    kept, old = _last_ask_apart(previous)
+    if not new or not old or ask_kind(old) == ask_kind(new[-1]):
         return previous
-    kept = "".join(parts[: old[-1]]).rstrip("，,。；;？? ")
     return kept or previous
+
+
+def _last_ask_apart(text: str) -> tuple[str, str]:
+    """(`text` before its last asking clause, that clause); (`text`, "") when no clause asks.
+    A follow-up's own ask takes the place of the one cut off."""
+    parts = re.split(r"([，,。；;？?])", text)
+    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
+    if not asking:
+        return text.rstrip("，,。；;？? "), ""
+    return "".join(parts[: asking[-1]]).rstrip("，,。；;？? "), parts[asking[-1]]
 
 
 def _phrase_replaced(
@@ -399,9 +405,7 @@ def _phrase_replaced(
     replaced = f"{prev[:start]}{said}{tail}"
     if not asked:
         return replaced
-    parts = re.split(r"([，,。；;？?])", replaced)
-    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
-    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    kept, _ = _last_ask_apart(replaced)
     return f"{kept}，{asked}?"
 
 
@@ -436,9 +440,7 @@ def _graded_counts_replaced(q: str, prev: str, old_slots: dict[str, str]) -> str
     if not asks or not ASKS_TOTAL.search(asks[-1]):
         return replaced
     # A total asked ("总共能拿多少") replaces the previous ask, so every item is added up.
-    parts = re.split(r"([，,。；;？?])", replaced)
-    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
-    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    kept, _ = _last_ask_apart(replaced)
     return f"{kept}，{asks[-1].strip()}?"
 
 
@@ -455,15 +457,13 @@ def _years_added(q: str, prev: str) -> str | None:
     old = set(_ORDINAL_YEAR.findall(prev))
     if not new or not old or new & old:
         return None
-    parts = re.split(r"([，,。；;？?])", prev)
-    asking = [i for i, part in enumerate(parts) if _ASKING.search(part)]
-    kept = "".join(parts[: asking[-1]] if asking else parts).rstrip("，,。；;？? ")
+    kept, ask = _last_ask_apart(prev)
     said = _without_openers(q)
-    if not _ASKING.search(said) and asking:
+    if not _ASKING.search(said) and ask:
         # "第二年付了200万呢？" asks the earlier question of that year: its ask, for that year.
         said = said.rstrip("?？ ").removesuffix("呢").rstrip("，, ")
         year = _ORDINAL_YEAR.findall(q)[-1]
-        return f"{kept}，{said}，{year}{parts[asking[-1]].strip()}?"
+        return f"{kept}，{said}，{year}{ask.strip()}?"
     return f"{kept}，{said}"
 
 

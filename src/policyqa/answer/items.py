@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-import cn2an
-
 from policyqa.answer.asking import ASKS_TOTAL
 from policyqa.answer.derive import counted_kinds
 from policyqa.answer.frame import tiers_in
@@ -25,7 +23,7 @@ from policyqa.answer.requirements import contradiction
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
 from policyqa.rules.model import InputSpec, Rule
-from policyqa.rules.money import find_quantities, format_yuan, plain_number
+from policyqa.rules.money import chinese_to_decimal, find_quantities, format_yuan, plain_number
 from policyqa.text import normalize
 
 
@@ -172,10 +170,10 @@ def _year_asked(text: str, listed: int) -> int | None:
     last = re.split(r"[，,。；;]", text.rstrip("?？ "))[-1]
     ordinal = _ORDINAL_YEAR.findall(last)
     if ordinal:
-        return int(cn2an.cn2an(ordinal[-1], "smart"))
+        return int(chinese_to_decimal(ordinal[-1]))
     if _THIS_YEAR.search(last) or last.endswith("呢"):
         before = _ORDINAL_YEAR.findall(text)
-        return int(cn2an.cn2an(before[-1], "smart")) if before else None
+        return int(chinese_to_decimal(before[-1])) if before else None
     return None
 
 
@@ -221,8 +219,8 @@ def _same_count_each_year(text: str, rule: Rule, spec: InputSpec) -> CalcResult 
     m = _EACH_YEARS_COUNT.search(text)
     if m is None or not ASKS_TOTAL.search(text):
         return None
-    years = int(cn2an.cn2an(m.group(1), "smart"))
-    count = Decimal(int(cn2an.cn2an(m.group(2), "smart")))
+    years = int(chinese_to_decimal(m.group(1)))
+    count = chinese_to_decimal(m.group(2))
     if years < 2 or contradiction(text, rule):
         return None
     try:
@@ -252,7 +250,7 @@ def _yearly(rule: Rule, inputs: dict[str, object], amount: Decimal, steps: list[
 
 
 # A year the question speaks of: "2025年", or one said relative to now.
-_YEAR_MARK = re.compile(r"20\d\d年(?!度)|去年|今年|前年|明年|后年|第[一二三四五六七八九十\d]+年")
+_YEAR_MARK = re.compile(rf"20\d\d年(?!度)|去年|今年|前年|明年|后年|{_ORDINAL_YEAR.pattern}")
 
 
 def per_year_counts(text: str, rule: Rule) -> CalcResult | None:

@@ -55,9 +55,12 @@ def listed_questions(text: str) -> list[str] | None:
 def project_questions(text: str) -> list[str] | None:
     """One standalone question per project a normalized question describes, in order; None
     unless it describes two or more."""
-    listed = listed_questions(text)
-    if listed is not None:
-        return listed
+    return listed_questions(text) or told_questions(text)
+
+
+def told_questions(text: str) -> list[str] | None:
+    """One question per project a normalized question tells one by one ("一个是…；另一个是…",
+    "A投了400万…，B投了…"); None unless it tells two or more."""
     opens = [m for m in _OPENS.finditer(text) if _opens_a_project(text, m)]
     # Several unless "一个" merely counts: a later one (另一个, B项目) or "一个是…；一个是…".
     listed = sum(bool(_ONE_OPENING.match(text, m.start())) for m in opens) >= 2

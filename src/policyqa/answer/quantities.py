@@ -16,10 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import cn2an
-
 from policyqa.answer.frame_types import FrameQuantity, QuantityRole
-from policyqa.rules.money import Quantity, find_quantities, format_yuan, plain_number
+from policyqa.rules.money import (
+    Quantity,
+    chinese_to_decimal,
+    find_quantities,
+    format_yuan,
+    plain_number,
+)
 
 _GROWTH = re.compile(r"(增长|增幅|增加|提高|提升|同比|翻)[了]?[约近达]?$")
 _LOSS = re.compile(r"(亏损|损失|亏了|亏掉|赔了)[了]?[约近达]?$")
@@ -124,7 +128,7 @@ _LATER_YEAR = re.compile(r"第[一二三四五六七八九十\d]+年[^，,。；
 
 def _repeats(text: str, q: Quantity) -> int:
     m = _EACH_OF_YEARS.search(text, 0, q.start)
-    return int(cn2an.cn2an(m.group(1), "smart")) if m else 1
+    return int(chinese_to_decimal(m.group(1))) if m else 1
 
 
 def _each_year(text: str, found: Sequence[Quantity]) -> list[Quantity]:
@@ -174,7 +178,7 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
                 tuple(plain_number(v) for v in values),
             )
         )
-    spans = {m.end(): int(cn2an.cn2an(m.group(1), "smart")) for m in _SPAN_OF_YEARS.finditer(text)}
+    spans = {m.end(): int(chinese_to_decimal(m.group(1))) for m in _SPAN_OF_YEARS.finditer(text)}
     for start in sorted({*_per_year_starts(text), *spans}):
         run = _per_year_run(text, found, start)
         if start in spans and start not in _per_year_starts(text) and len(run) != spans[start]:

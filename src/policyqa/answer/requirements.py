@@ -23,7 +23,7 @@ from policyqa.answer.reading import industries_in
 from policyqa.resources import data_file
 from policyqa.rules.calc import CalcResult
 from policyqa.rules.model import Rule, expand_subjects
-from policyqa.text import normalize
+from policyqa.text import names_by_ends, normalize
 
 # Grades from highest to lowest; "省级及以上" admits the first two.
 LEVELS = ("国家级", "省级", "市级", "区县级")
@@ -255,23 +255,13 @@ def _floor_denied(text: str, rule: Rule) -> str | None:
                 below = [
                     t
                     for t in mentions
-                    if _listed(t.subject, listed) and LEVELS.index(t.tier) > lowest
+                    if names_by_ends(t.subject, listed) and LEVELS.index(t.tier) > lowest
                 ]
                 if not below or (len(parts) > 1 and not _claims_only(text, rule, part)):
                     continue
                 t = below[0]
                 return f"本条只支持{floor.group(0)}{t.subject}，问题所述为{t.tier}{t.subject}"
     return None
-
-
-def _listed(subject: str, listed: str) -> bool:
-    """Whether a list of things ("…、科技成果转化中试示范基地、概念验证中心") names `subject`,
-    whole or by its two ends (中试基地 for 中试示范基地)."""
-    if subject in listed:
-        return True
-    return len(subject) >= 4 and any(
-        subject[:2] in item and subject[-2:] in item for item in re.split(r"[、和及]", listed)
-    )
 
 
 def _claims_only(text: str, rule: Rule, part: str) -> bool:

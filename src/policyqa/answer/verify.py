@@ -21,7 +21,7 @@ from policyqa.answer.frame import grant_subjects, tiers_in, vocabulary
 from policyqa.answer.frame_types import QuestionFrame, RegionMention
 from policyqa.corpus.manifest import Manifest
 from policyqa.resources import data_file, tsv_pairs
-from policyqa.text import normalize, normalize_query, split_sentences
+from policyqa.text import names_by_ends, normalize, normalize_query, split_sentences
 
 _RANGE = re.compile(r"(20\d\d)\s*[—\-–~至到]+\s*(20\d\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|–|至|到)")
@@ -291,22 +291,12 @@ def graded_thing_unnamed(question: str, clause_text: str) -> str | None:
     # Named where the clause states a sum, not only where it describes ("构建众创空间一孵化器一
     # 加速器…体系", then money for 孵化器 and 加速器).
     sentences = [normalize_query(x) for x in split_sentences(normalize(clause_text))]
-    paying = [x for x in sentences if _SUM.search(x)] or sentences
+    paying = [x for x in sentences if states_sum(x)] or sentences
     kinds = set(grant_subjects())
     for t in tiers_in(normalize_query(question)):
-        if t.subject in kinds and not any(_names_kind(t.subject, x) for x in paying):
+        if t.subject in kinds and not any(names_by_ends(t.subject, x) for x in paying):
             return f"{t.tier}{t.subject}"
     return None
-
-
-_SUM = re.compile(r"\d+(?:\.\d+)?(?:万元|亿元|元|%)")
-
-
-def _names_kind(kind: str, clause: str) -> bool:
-    """The kind named whole, or by its two ends (中试基地 in 中试示范基地)."""
-    if kind in clause:
-        return True
-    return len(kind) >= 4 and re.search(f"{kind[:2]}.{{0,4}}{kind[-2:]}", clause) is not None
 
 
 def recognition_unpaid(question: str, clause_text: str) -> str | None:
