@@ -767,6 +767,9 @@ def test_a_grade_below_those_paid_or_below_a_floor_rules_the_asker_out(
     assert unfunded_grade("新认定的市级孵化器", listed) is None
     reason = "本条只支持国家级、省级，问题所述为市级孵化器"
     assert contradiction("新认定的市级孵化器", listed) == reason
+    # A district's or county's grade however said (区级, 县级) is the 区县级 below them.
+    assert contradiction("新认定的区级孵化器", listed) == reason.replace("市级", "区县级")
+    assert contradiction("县级孵化器", listed) is not None
     assert unfunded_grade("新认定的省级孵化器", listed) is None
     # A level before a list gives it to every item: 市级…、新型研发机构 is a 市级 one too.
     platforms = next(r for r in book.rules if r.title == "创新平台绩效评价优秀支持")

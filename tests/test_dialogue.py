@@ -57,6 +57,28 @@ def test_a_follow_up_naming_an_uncovered_district_replaces_the_region(engine: En
     assert answer.abstained and answer.calculation is None
 
 
+def test_a_follow_up_wholly_about_an_uncovered_topic_is_not_folded_into_the_last(
+    engine: Engine,
+) -> None:
+    history = _history("日照首次认定的规上高企，一次性补助最多多少？")
+    answer = engine.answerer.answer("那高企的企业所得税能减按多少税率征收？", history)
+    assert answer.abstained and answer.calculation is None
+    assert answer.abstain_reason == "topic_not_covered:所得税"
+    # A follow-up that only mentions such a topic alongside a covered ask still leans on it.
+    kept = engine.answerer.answer("所得税的事先不管，那要是还不是规上企业呢？", history)
+    assert not kept.abstained and "10萬元" in kept.answer
+
+
+def test_wholly_off_topic_needs_every_part_on_the_topic_and_an_ask() -> None:
+    from policyqa.answer.frame import wholly_off_topic
+
+    words = ("所得税", "社保")
+    assert wholly_off_topic("那企业所得税能减按多少税率征收?", words)
+    assert not wholly_off_topic("所得税的事先不管,那省级的呢?", words)
+    assert not wholly_off_topic("那省级的呢?", words)
+    assert not wholly_off_topic("那企业所得税能减按多少税率征收?", ())
+
+
 def test_several_figures_in_a_follow_up_replace_every_figure() -> None:
     history = _history("日照中小微企业一年使用共享仪器设备费用100万元，市级补助多少？")
     resolved = resolve_followup("要是两年分别花了100万元和300万元呢？", history, ALIASES)

@@ -177,6 +177,7 @@ class Answerer:
         docs = retriever.index.documents
         self.documents = docs
         self._aliases = retriever.region_names()
+        self._off_topics = retriever.off_topics()
         self._coverage = coverage_summary(docs)
         self._covered_regions = tuple(dict.fromkeys(d.region for d in docs.documents))
         texts: dict[str, list[str]] = {}
@@ -233,7 +234,9 @@ class Answerer:
     def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
         """The question as understood, after resolving it against the conversation."""
         turns = [*user_turns(history), question]
-        frame = conversation_frame(turns, self._standalone_frame, self._aliases)
+        frame = conversation_frame(
+            turns, self._standalone_frame, self._aliases, self._off_topics
+        )
         return frame.with_(text=question)
 
     def _standalone_frame(self, text: str) -> QuestionFrame:

@@ -15,7 +15,12 @@ from collections.abc import Callable, Sequence
 from policyqa.answer.asking import ASKS_AMOUNT, ASKS_CHOICE, ASKS_TOTAL, ASKS_WHETHER, ASKS_WHO
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
 from policyqa.answer.frame import TIER_WORDS as GRADES
-from policyqa.answer.frame import attributes_in, grant_subjects, with_grades_spelled
+from policyqa.answer.frame import (
+    attributes_in,
+    grant_subjects,
+    wholly_off_topic,
+    with_grades_spelled,
+)
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import PROVINCIAL_THING, find_places
 from policyqa.text import normalize
@@ -504,14 +509,19 @@ def merge_frames(
 
 
 def conversation_frame(
-    turns: Sequence[str], standalone: Callable[[str], QuestionFrame], aliases: Sequence[str]
+    turns: Sequence[str],
+    standalone: Callable[[str], QuestionFrame],
+    aliases: Sequence[str],
+    off_topics: Sequence[str] = (),
 ) -> QuestionFrame:
     """The resolved frame of the last of `turns` (the user's questions, oldest first).
 
     Turn by turn: each follow-up's partial frame is merged into the previous turn's resolved
     frame, so the third turn carries what the second one meant; a follow-up adding up earlier
     turns ("两个项目加起来呢？") lists each turn's figure (`sum_of_turns`). `standalone` builds
-    the frame of a question read on its own."""
+    the frame of a question read on its own. A turn wholly about a topic of `off_topics` (terms
+    the corpus never mentions: "那高企的企业所得税能减按多少税率征收？") is a question of its own,
+    answered as not covered rather than folded into the last one."""
     if not turns:
         raise ValueError("conversation_frame needs at least one turn")
     frame = standalone(turns[0])
@@ -519,7 +529,7 @@ def conversation_frame(
     for turn in turns[1:]:
         partial = standalone(turn)
         followup = is_followup(turn) or (_names_no_topic(partial) and _names_topic(frame))
-        if not followup:
+        if not followup or wholly_off_topic(normalize(turn), off_topics):
             frame = partial
             chain = [frame.resolved]
             continue

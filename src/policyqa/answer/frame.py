@@ -360,6 +360,16 @@ def _continues(part: str, aside: str) -> bool:
     return len(head) == 2 and head in aside
 
 
+def wholly_off_topic(text: str, words: Sequence[str]) -> bool:
+    """Whether every part of a normalized question names one of the off-topic `words` and one asks
+    something: a question about that topic alone, with nothing covered left to answer."""
+    parts = [p.strip() for p in _PART_END.split(text) if p.strip()]
+    if not parts or not words:
+        return False
+    named = all(any(w in p for w in words) for p in parts)
+    return named and any(_ASKS_SOMETHING.search(p) for p in parts)
+
+
 def _off_topic_parts(text: str) -> tuple[str, str]:
     """(the off-topic parts, the rest) of a question with an aside in a part of its own
     ("顺便问下公积金怎么提取", "另外增值税怎么交"); ("", text) when every part, or none, is

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from policyqa.answer.frame import attributes_in, denied, tiers_in, vocabulary
+from policyqa.answer.frame_types import TierMention
 from policyqa.answer.reading import industries_in
 from policyqa.resources import data_file
 from policyqa.rules.calc import CalcResult
@@ -28,6 +30,8 @@ from policyqa.text import names_by_ends, normalize
 # Grades from highest to lowest; "省级及以上" admits the first two.
 LEVELS = ("国家级", "省级", "市级", "区县级")
 _AT_LEAST = re.compile(r"(国家级|省级|市级|区县级)(?:及)?以上")
+# A district's or a county's grade is the one level below a city's, however it is said.
+_LEVEL_OF = {"区级": "区县级", "县级": "区县级"}
 # Words that state what the asker is ("我们是一家…", "作为…"), for a type outside the rule.
 _IDENTITY = re.compile(
     r"(?:我们|我|本单位|我单位|我司|本公司)(?:是|属于|作为)(?:一家|一个|一所)?$|作为(?:一家|一个)?$"
@@ -172,9 +176,14 @@ def _below_every(found: tuple[str, str]) -> bool:
     return bool(asked_rank and paid_ranks and asked_rank[0] > max(paid_ranks))
 
 
+def _graded(text: str) -> list[TierMention]:
+    """The grades a text mentions, 区级 and 县级 read as the 区县级 of `LEVELS`."""
+    return [replace(t, tier=_LEVEL_OF.get(t.tier, t.tier)) for t in tiers_in(text)]
+
+
 def _grade_outside_list(text: str, rule: Rule) -> tuple[str, str] | None:
     funded = [normalize(t.name) for t in rule.formula.tier_options()]
-    mentioned = tiers_in(text)
+    mentioned = _graded(text)
     awards = [t.tier for t in mentioned if t.tier.endswith("等奖")]
     if awards and funded and all(f.endswith("等奖") for f in funded):
         if not any(a in funded for a in awards):
@@ -223,7 +232,7 @@ def _tier_not_funded(text: str, rule: Rule) -> str | None:
         return None
     floor = _AT_LEAST.search(normalize("".join(rule.requirements)))
     about = set(rule.subjects) | {w for w in rule.keywords} | {rule.title}
-    asked = [t for t in tiers_in(text) if t.subject and any(t.subject in a for a in about)]
+    asked = [t for t in _graded(text) if t.subject and any(t.subject in a for a in about)]
     asked = [t for t in asked if t.tier in LEVELS]
     if floor is None or not asked:
         return None
@@ -242,7 +251,7 @@ def _floor_denied(text: str, rule: Rule) -> str | None:
     …、概念验证中心" puts every thing listed after the floor in its phrase under it, so a 市级
     概念验证中心 is ruled out. A floor inside one alternative ("中小微企业,或入驻省级以上…孵化载体
     的创业团队") rules out only an asker of that alternative who claims none of the others."""
-    mentions = [t for t in tiers_in(text) if t.subject and t.tier in LEVELS]
+    mentions = [t for t in _graded(text) if t.subject and t.tier in LEVELS]
     if not mentions:
         return None
     for requirement in rule.requirements:

@@ -238,6 +238,10 @@ class Retriever:
         df = self.index.document_frequency(token)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
+    def off_topics(self) -> tuple[str, ...]:
+        """The off-topic terms no indexed clause mentions (a term some clause uses is in scope)."""
+        return self._off_topics
+
     def region_names(self) -> list[str]:
         """Every place name a question may use: covered aliases and uncovered regions."""
         covered = {a for d in self.index.documents.documents for a in region_aliases(d.region)}
