@@ -69,6 +69,20 @@ def test_a_follow_up_wholly_about_an_uncovered_topic_is_not_folded_into_the_last
     assert not kept.abstained and "10萬元" in kept.answer
 
 
+def test_a_follow_up_naming_another_thing_with_its_own_ask_is_asked_in_the_earlier_place(
+    engine: Engine,
+) -> None:
+    first = "泰安的重大科技成果转化项目，市财政贷款贴息一个项目最多多少钱？"
+    followup = "那重大科技攻关项目，单个项目市级财政最多支持多少？"
+    resolved = resolve_against(followup, first, ALIASES)
+    assert "泰安" in resolved and "攻关" in resolved and "贴息" not in resolved
+    answer = engine.answerer.answer(followup, _history(first))
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 5_000_000
+    # A figure or a supposition varies the earlier case instead: it is kept.
+    kept = resolve_against("如果三年每年都付200万，三年一共能拿多少？", first, ALIASES)
+    assert "贴息" in kept
+
+
 def test_wholly_off_topic_needs_every_part_on_the_topic_and_an_ask() -> None:
     from policyqa.answer.frame import wholly_off_topic
 

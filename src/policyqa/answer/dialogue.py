@@ -306,10 +306,35 @@ def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
     if replaced != prev:
         # A figure the previous question lacked ("省里规定的奖励额度是30万") is kept as said.
         prev = replaced
+    own = _own_question(rest, new_slots, old_slots)
+    if own is not None:
+        return own
     # Appended: the earlier question is what gets shortened, so the follow-up itself is kept.
     prev = _other_ask_dropped(_payer_asked(prev, q, append=False), rest)
     head = prev.rstrip("?？。")[: max(0, MAX_QUESTION_CHARS - len(rest) - 1)]
     return f"{head}，{rest}"
+
+
+# What the asker says of itself ("我们是…", "我们连续两年…"): facts the follow-up leans on.
+_ASKER_SAYS = re.compile(
+    r"我们|我司|本公司|我单位|本单位|这种情况|这个|这笔|这些|这两|上述|同样|如果|要是|假如|换成"
+)
+
+
+def _own_question(rest: str, new_slots: dict[str, str], old_slots: dict[str, str]) -> str | None:
+    """"那重大科技攻关项目，单个项目市级财政最多支持多少？" after a question about 贷款贴息: a
+    follow-up naming another thing with an ask of its own, and nothing of the asker or of the
+    earlier turn, is a whole question in the earlier place; appending it to the earlier one
+    would pull the answer back to the earlier thing."""
+    asks = [c for c in re.split(r"[，,。；;？?]", rest) if _ASKING.search(c)]
+    # A figure or a supposition ("如果三年每年都付200万", "同样花50万") varies the earlier case.
+    if not asks or "region" in new_slots or _ASKER_SAYS.search(rest) or _AMOUNT.search(rest):
+        return None
+    body = "".join(c for c in re.split(r"[，,。；;？?]", rest) if c not in asks)
+    if len(body) < 6 or not set(new_slots) - {"region"}:
+        return None
+    region = old_slots.get("region")
+    return f"{region}{rest}" if region else None
 
 
 def _payer_asked(resolved: str, q: str, append: bool = True) -> str:
@@ -496,7 +521,9 @@ def merge_frames(
         regions=partial.regions or previous.regions,
         subjects=partial.subjects or previous.subjects,
         years=partial.years or previous.years,
-        objects=partial.objects or previous.objects,
+        # An object the rewrite left out ("那重大科技攻关项目…" became a question of its own)
+        # is no longer asked about.
+        objects=partial.objects or tuple(o for o in previous.objects if o in resolved.text),
         extra={
             **resolved.extra,
             "carried": [
