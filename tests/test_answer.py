@@ -217,6 +217,14 @@ def test_grade_the_rule_does_not_fund_gives_zero(engine: Engine) -> None:
     assert "国家级、省级" in answer.answer
 
 
+def test_a_project_not_taken_into_the_special_project_gets_none_of_it(engine: Engine) -> None:
+    answer = engine.answerer.answer("我们日照的项目没进专项，重大科技创新专项每项最多给多少？")
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "没进专项" in answer.answer
+    kept = engine.answerer.answer("日照的重大科技创新专项每项最多给多少？")
+    assert kept.calculation is not None and kept.calculation.amount_yuan == 3_000_000
+
+
 def test_industry_outside_the_rule_gives_zero(engine: Engine) -> None:
     answer = engine.answerer.answer(
         "日照一家化工企业，投资机构首轮投资500万元亏损300万元，符合尽职免责，能补偿多少？"
