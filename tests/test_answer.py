@@ -537,6 +537,11 @@ def test_the_thing_money_is_asked_for_must_be_named_by_the_clause(engine: Engine
     assert grant_object_missing("日照对中小微企业补助多少", voucher, words) is None
     assert grant_object_missing("日照对这类项目补助多少", voucher, words) is None  # generic
     assert grant_object_missing("横向项目能支持多少", voucher, words) is None  # no "对…"
+    # The thing ends where "每…" says per what; 对比 is no "对…".
+    nurture = "对绩效评价优秀的省级及以上孵化器,每年度新培育1家高新技术企业补助5万元"
+    per_unit = "日照对优秀孵化器每培育出一家高企又奖多少"
+    assert grant_object_missing(per_unit, nurture, words) is None
+    assert grant_object_missing("对比一下,新认定的孵化器补多少", nurture, words) is None
     # Levels listed before what they share name each level's thing (国家自然科学基金).
     nsf = "对主持国家级、省级自然科学基金的项目,分别给予依托单位10万元、5万元一次性支持"
     assert grant_object_missing("主持了一项国家自然科学基金项目，能给多少支持", nsf, words) is None
@@ -973,6 +978,38 @@ def test_not_yet_rated_denies_the_kind_of_enterprise(engine: Engine) -> None:
         "市级能1:1配套多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+
+
+def test_one_sentence_asking_two_places_answers_each_with_the_shared_topic(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer(
+        "科技成果转化的贷款贴息，泰安单个项目上限是多少？日照每家企业最高又是多少？"
+    )
+    assert answer.frame is not None and answer.frame["intent"] == "comparison"
+    lines = answer.answer.split("\n")
+    assert lines[0].startswith("泰安：") and "300万元" in lines[0]
+    assert lines[1].startswith("日照：") and "50万元" in lines[1]
+    assert [c.clause_id for c in answer.citations] == [
+        "taian-opinions-draft:3.7.20",
+        "rizhao-rules-2025:4.11",
+    ]
+
+
+def test_the_most_of_each_of_two_rules_is_answered_rule_by_rule(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "日照的重大科技创新专项和市重点研发计划项目，每个项目最高分别支持多少钱？"
+    )
+    assert answer.calculation is None and not answer.abstained
+    assert "300万元" in answer.answer and "50万元" in answer.answer
+    cited = [c.clause_id for c in answer.citations]
+    assert cited[:2] == ["rizhao-rules-2025:6.1.17", "rizhao-rules-2025:6.1.18"]
+    # The place named once is carried into the part that does not name it.
+    split = engine.answerer.answer(
+        "泰安揭榜挂帅项目和重大成果转化贴息项目，市级财政单个项目分别最多支持多少?"
+    )
+    assert "500万元" in split.answer and "300万元" in split.answer
+    assert "2. 泰安" in split.answer
 
 
 def test_one_question_per_place_is_a_comparison_answered_place_by_place(engine: Engine) -> None:

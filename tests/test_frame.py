@@ -473,6 +473,49 @@ def test_region_parts_split_one_question_per_place() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        # One sentence, cut at the comma a place follows; the topic before it goes to each part.
+        (
+            "重大攻关这块，日照的专项每项最高给多少，泰安攻关项目最高给多少？",
+            {
+                "日照市": "重大攻关这块,日照的专项每项最高给多少",
+                "泰安市": "重大攻关这块,泰安攻关项目最高给多少?",
+            },
+        ),
+        (
+            "科技成果轉化的貸款貼息，泰安單個項目上限是多少？日照每家企業最高又是多少？",
+            {
+                "泰安市": "科技成果转化的贷款贴息,泰安单个项目上限是多少?",
+                "日照市": "科技成果转化的贷款贴息,日照每家企业最高又是多少?",
+            },
+        ),
+    ],
+)
+def test_region_parts_cut_at_a_place_and_carry_the_topic(
+    question: str, parts: dict[str, str]
+) -> None:
+    from policyqa.answer.frame import region_parts
+
+    text = normalize_query(question)
+    assert region_parts(text, region_mentions(text, COVERED)) == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "日照的孵化器补多少，泰安呢？",  # the second place asks nothing of its own: a follow-up
+        "我们是日照的企业，泰安的孵化器补多少？",  # the first part asks nothing
+    ],
+)
+def test_a_comma_before_a_place_that_asks_nothing_does_not_split(question: str) -> None:
+    from policyqa.answer.frame import region_parts
+
+    text = normalize_query(question)
+    assert region_parts(text, region_mentions(text, COVERED)) is None
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("有1个项目拿了国家科技一等奖，还有2个拿了二等奖", [("一等奖", 1), ("二等奖", 2)]),

@@ -57,7 +57,7 @@ from policyqa.answer.frame import (
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.mixed import item_questions
-from policyqa.answer.multiask import renumbered, split_asks
+from policyqa.answer.multiask import EACH, renumbered, split_asks
 from policyqa.answer.overview import (
     cover_clause,
     documents_mentioning,
@@ -444,10 +444,16 @@ class Answerer:
         """A question asking two things answered one ask at a time, each with its own quote and
         citation, when the answer to it as a whole quotes less than the parts do; `whole`
         otherwise (and always when it abstained, or when any part finds nothing)."""
-        # An amount computed for the question as a whole stays one answer with its calculation.
-        if whole.abstained or whole.calculation is not None:
-            return whole
         if frame.intent in ("comparison", "doc_list"):
+            return whole
+        # An amount computed for the question as a whole stays one answer with its calculation,
+        # and an abstention stays one, unless the question asks of each of two things
+        # ("攻关项目和成果转化项目…分别最多给多少"): the whole was computed from, or checked
+        # against, one thing's clause, and each part is computed and checked on its own.
+        each = EACH.search(normalize_query(frame.resolved)) is not None
+        unfunded = whole.abstained and (whole.abstain_reason or "").startswith("object_not_funded")
+        one_of_two = whole.calculation is not None or unfunded
+        if (whole.abstained and not unfunded) or (one_of_two and not each):
             return whole
         places = tuple(r.text for r in frame.regions if r.status == "covered")
         parts = split_asks(frame.resolved, places)
@@ -462,6 +468,8 @@ class Answerer:
             if sub.abstained or not sub.citations:
                 return whole
             subs.append(sub)
+        if one_of_two and len({s.citations[0].clause_id for s in subs}) < len(subs):
+            return whole  # one clause answers every part: the whole already read it
         bodies = [s.answer.split("\n依据：", 1)[0] for s in subs]
         quoted = [q for b in bodies for q in re.findall(r"「([^」]+)」", b)]
         if quoted and all(q in whole.answer for q in quoted):

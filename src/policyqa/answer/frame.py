@@ -403,20 +403,44 @@ def _joined_regions(text: str, regions: Sequence[RegionMention]) -> bool:
 
 def region_parts(text: str, regions: Sequence[RegionMention]) -> dict[str, str] | None:
     """covered region → its own question, when a text asks one question per place ("日照的…
-    多少？泰安的…多少？"); None unless there are two or more such parts, one place each."""
-    parts = [p for p in re.split(r"(?<=[？?])", text) if p.strip("？? ")]
+    多少？泰安的…多少？", or one sentence "…日照的…给多少，泰安…给多少？"); None unless there are
+    two or more such parts, one place each. Words before the first place ("科技成果转化的贷款
+    贴息，泰安…？日照…？") are the topic of every part, so a later part is given them too."""
+    covered = [r for r in regions if r.status == "covered"]
+    parts = _place_parts(text, covered)
     if len(parts) < 2:
         return None
+    first = min((parts[0].find(r.text) for r in covered if r.text in parts[0]), default=-1)
+    head = parts[0][:first] if first > 0 else ""
     owned: dict[str, str] = {}
-    for part in parts:
-        places = {r.covered_by for r in regions if r.status == "covered" and r.text in part}
+    for i, part in enumerate(parts):
+        places = {r.covered_by for r in covered if r.text in part}
         if len(places) != 1:
             return None
         place = places.pop()
         if place is None or place in owned:
             return None
-        owned[place] = part
+        owned[place] = part if i == 0 else f"{head}{part}"
     return owned if len(owned) >= 2 else None
+
+
+def _place_parts(text: str, covered: Sequence[RegionMention]) -> list[str]:
+    """The text's questions: its sentences, each further cut at a comma that a place follows
+    when both sides ask something ("日照…每项最高给多少，泰安…最高给多少？")."""
+    names = "|".join(re.escape(r.text) for r in covered)
+    parts: list[str] = []
+    for sentence in (p for p in re.split(r"(?<=[？?])", text) if p.strip("？? ")):
+        cuts = [m.start() for m in re.finditer(rf"[,，](?={names})", sentence)] if names else []
+        start = 0
+        for cut in cuts:
+            # Asks on both sides, not counting the closing mark ("…多少，泰安呢？" is a follow-up).
+            if _ASKS_SOMETHING.search(sentence[start:cut]) and _ASKS_SOMETHING.search(
+                sentence[cut + 1 :].rstrip("？?")
+            ):
+                parts.append(sentence[start:cut])
+                start = cut + 1
+        parts.append(sentence[start:])
+    return parts
 
 
 def intent_of(text: str, regions: Sequence[RegionMention], asks_amount: bool) -> Intent:

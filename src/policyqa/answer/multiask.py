@@ -31,7 +31,7 @@ _END = re.compile(r"(?<=[？?；;])")
 _COMMA = re.compile(r"[，,、]")
 # Two items joined ("创收目标和科研收入目标") before 各/分别; items of four characters or more,
 # so a 分别 list of tiers ("国家级、省级孵化器分别…") is left to its own pairing.
-_EACH = re.compile(r"各|分别")
+EACH = re.compile(r"各|分别")
 _ITEM = r"[^，,、的：:里中和与及？?；;]{4,}"
 _PAIR = re.compile(rf"(?P<x>{_ITEM})(?:和|与|及|、)(?P<y>{_ITEM})$")
 _DELIMS = "的，,：:里中"
@@ -53,8 +53,9 @@ def split_asks(question: str, places: tuple[str, ...] = ()) -> tuple[str, ...]:
             *(p if any(x in p for x in places) else f"{head}{p}" for p in parts[1:]),
         ]
     if len(parts) < 2:
-        paired = _by_items(text)
-        return paired if len(paired) >= 2 else ()
+        parts = list(_by_items(text))
+        if len(parts) < 2:
+            return ()
     carried: list[str] = []
     for i, part in enumerate(parts):
         named = [p for p in places if p in part]
@@ -100,7 +101,7 @@ def _named_thing(item: str) -> bool:
 
 def _by_items(text: str) -> tuple[str, ...]:
     """One question per item of "X和Y各/分别…", the pair replaced by each item in turn."""
-    each = _EACH.search(text)
+    each = EACH.search(text)
     if not each:
         return ()
     before = text[: each.start()]
@@ -117,7 +118,7 @@ def _by_items(text: str) -> tuple[str, ...]:
             continue
         at = start + m.start()
         end = start + m.end()
-        rest = _EACH.sub("", text[end:], count=1)
+        rest = EACH.sub("", text[end:], count=1)
         return tuple(f"{text[:at]}{item}{rest}" for item in (m.group("x"), m.group("y")))
     return ()
 

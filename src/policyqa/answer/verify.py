@@ -221,7 +221,9 @@ def object_names() -> dict[str, tuple[str, ...]]:
 
 # "对X（每人）补助/奖励多少": X is what the money is asked for.
 _GRANT_OBJECT = re.compile(
-    r"对(?P<x>[^，,。；;？?]{2,24}?)(?:每人|每家|每个|每项|每年)?"
+    # Not the 对 of 对比 or 对照; the thing ends where "每…" says per what ("对优秀孵化器每培育出
+    # 一家高企奖多少": 优秀孵化器).
+    r"对(?![比照])(?P<x>[^，,。；;？?每]{2,24}?)(?:每[^，,。；;？?]{1,12}?)?"
     r"(?:分别|各自?|一共|总共|合计|共|最多|最高|一次性)?(?:能|可以|可)?"
     # Not the 奖 of an award's grade ("对获得国家科学技术一等奖的项目奖励多少").
     r"(?:给予?|给|发|拿)?(?:多少)?(?<!等)(?:补助|奖励|补贴|资助|支持|补|奖)"
