@@ -416,3 +416,51 @@ def test_a_follow_up_adding_counted_items_keeps_the_earlier_ones(
     first = "我们单位主持了2项国家自然科学基金项目，日照给依托单位多少？"
     resolved = resolve_against(follow_up, first, ())
     assert "2项国家" in resolved and added in resolved and resolved.endswith("一共能拿多少?")
+
+
+@pytest.mark.parametrize(
+    ("previous", "followup", "resolved"),
+    [
+        # The thing of the same kind (…项目) that shares most words with the new one is replaced.
+        (
+            "泰安用揭榜挂帅组织的重大科技攻关项目，市财政单个项目最多支持多少？",
+            "那重大科技成果转化项目呢？",
+            "泰安用重大科技成果转化项目,市财政单个项目最多支持多少?",
+        ),
+        (
+            "日照的行动计划里，投资500万以上的技改项目要实施多少个？",
+            "数字化转型重点项目呢？",
+            "日照的行动计划里,数字化转型重点项目要实施多少个?",
+        ),
+    ],
+)
+def test_a_follow_up_naming_another_thing_of_the_kind_replaces_it(
+    previous: str, followup: str, resolved: str
+) -> None:
+    assert resolve_followup(followup, _history(previous), ["日照", "泰安"]) == resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "followup"),
+    [
+        ("山东省行动计划里，高新技术企业2024年的目标是多少？", "2025年呢？"),  # a year, no thing
+        ("企业不在省财政直管县，省里能补多少？", "如果企业在省财政直管县呢？"),  # a fact
+        ("日照对省级孵化器补多少？", "省级以上绿色工厂呢？"),  # no thing of its kind before
+    ],
+)
+def test_a_follow_up_that_is_no_thing_of_a_kind_said_before_replaces_nothing(
+    previous: str, followup: str
+) -> None:
+    from policyqa.answer.dialogue import _thing_replaced
+    from policyqa.text import normalize
+
+    assert _thing_replaced(normalize(followup), normalize(previous)) is None
+
+
+def test_a_follow_up_naming_another_project_kind_is_computed_from_its_own_clause(
+    engine: Engine,
+) -> None:
+    history = _history("泰安用揭榜挂帅组织的重大科技攻关项目，市财政单个项目最多支持多少？")
+    answer = engine.answerer.answer("那重大科技成果转化项目呢？", history)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 3_000_000
+    assert answer.citations[0].clause_id == "taian-opinions-draft:3.7.20"

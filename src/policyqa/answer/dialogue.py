@@ -258,6 +258,11 @@ def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
     graded = _graded_counts_replaced(q, prev, old_slots)
     if graded is not None:
         return _payer_asked(graded, q)
+    if set(new_slots) <= {"tier"} and "tier" not in old_slots:
+        # "省级以上绿色工厂呢？": a grade that is part of the thing named, not one swapped.
+        thing = _thing_replaced(q, prev)
+        if thing is not None:
+            return thing
     years = _years_added(q, prev)
     if years is not None:
         return years
@@ -437,6 +442,37 @@ def _phrase_replaced(
         return replaced
     kept, _ = _last_ask_apart(replaced)
     return f"{kept}，{asked}?"
+
+
+# Where a described thing begins, its modifiers included: after a break or a preposition.
+_THING_START = "，,。；;：:里对在用"
+
+
+def _thing_replaced(q: str, prev: str) -> str | None:
+    """"那重大科技成果转化项目呢？" after "…的重大科技攻关项目，单个项目最多支持多少": a follow-up
+    that is only another thing, of no slot the rewrite knows, takes the place of the previous
+    thing of the same kind (its last two characters: 项目), the one sharing most words with it.
+    None when the follow-up says more than a thing, or the previous turn names no thing of its
+    kind (then it is appended, as the retriever reads it best)."""
+    said = _without_openers(q).rstrip("?？").removesuffix("呢").removesuffix("的")
+    # A thing is words ("省级以上绿色工厂"), not a year ("2025年"), a fact ("企业在直管县"), a
+    # denial or a list.
+    if len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"\d+年", "", said))) < 4:
+        return None
+    if re.search(r"[，,。；;：:在是有对用和与及或不没未非]", said) or _ASKING.search(said):
+        return None
+    head = said[-2:]
+    found: list[tuple[int, int, int]] = []  # (shared characters, start, end)
+    for m in re.finditer(re.escape(head), prev):
+        start = max(prev.rfind(c, 0, m.start()) for c in _THING_START) + 1
+        start = max(start, m.end() - 20)
+        found.append((len(set(prev[start : m.start()]) & set(said[:-2])), start, m.end()))
+    most = max((f[0] for f in found), default=None)
+    best = [f for f in found if f[0] == most]
+    if len(best) != 1:
+        return None  # none of its kind, or two sharing as much: no telling which
+    _, start, end = best[0]
+    return f"{prev[:start]}{said}{prev[end:]}"
 
 
 def _without_openers(q: str) -> str:
