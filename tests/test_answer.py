@@ -1589,3 +1589,23 @@ def test_a_requirement_the_text_affirms_is_not_denied_elsewhere(engine: Engine) 
     grade = next(c for c in conflicts() if c.requires == "国家级审定")
     assert grade.said("新品种通过了省级审定") == "通过了省级审定"
     assert grade.said("新品种通过了国家级审定，也通过了省级审定") is None
+
+
+def test_a_quoted_name_no_clause_writes_is_not_covered(engine: Engine) -> None:
+    from policyqa.answer.verify import quoted_name_unknown
+
+    texts = ["组织“专家泰安行”活动不少于20场", "选派“科技副总”50人"]
+    assert quoted_name_unknown("日照每年组织“专家日照行”活动多少场？", texts) == "专家日照行"
+    assert quoted_name_unknown("泰安“专家泰安行”活动每年多少场？", texts) is None
+    assert quoted_name_unknown("结果是「合格」，能拿多少", texts) is None  # too short a name
+    answer = engine.answerer.answer("日照每年组织“专家日照行”活动不少于多少场？")
+    assert answer.abstained and answer.abstain_reason == "topic_not_covered:专家日照行"
+    assert answer.citations == []
+
+
+def test_an_off_topic_subject_one_region_mentions_is_not_answered_for_another(
+    engine: Engine,
+) -> None:
+    # 落户 is written in 文登's plan only: asked of 泰安 it is not covered there.
+    answer = engine.answerer.answer("来泰安工作的博士，落户有什么政策？")
+    assert answer.abstained and answer.abstain_reason == "topic_not_in_region:落户"

@@ -80,6 +80,7 @@ from policyqa.answer.verify import (
     graded_thing_unnamed,
     grant_object_missing,
     money_unstated,
+    quoted_name_unknown,
     recognition_unpaid,
     topic_elsewhere,
     topic_terms,
@@ -194,6 +195,7 @@ class Answerer:
         for doc_id, words in words_by_doc.items():
             joined.setdefault(region_of[doc_id], []).extend(sorted(words))
         self._region_texts = {region: tuple(parts) for region, parts in joined.items()}
+        self._clause_texts = tuple(normalize_query(t) for parts in texts.values() for t in parts)
         self._rule_words = frozenset(w for ws in words_by_doc.values() for w in ws)
         # Kinds of enterprise say who asks, not what the money is for.
         self._asker_words = frozenset(
@@ -260,6 +262,9 @@ class Answerer:
         problem = coverage_problem(frame, self.documents, self._periods)
         if problem:
             return self._abstain(question, resolved, problem, frame)
+        unknown = quoted_name_unknown(resolved, self._clause_texts)
+        if unknown:
+            return self._abstain(question, resolved, f"topic_not_covered:{unknown}", frame)
         # A topic the asker set aside ("税收的事先不管，…") is not searched for.
         searched = set_aside(normalize_query(resolved))[1] if frame.extra else resolved
         # "Who is responsible" words describe the answer wanted, not the policy sought.

@@ -13,11 +13,11 @@ Never retrieves and never writes the answer text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import permutations
 
-from policyqa.answer.frame import grant_subjects, tiers_in, vocabulary
+from policyqa.answer.frame import grant_subjects, off_topic_words, tiers_in, vocabulary
 from policyqa.answer.frame_types import QuestionFrame, RegionMention
 from policyqa.corpus.manifest import Manifest
 from policyqa.resources import data_file, tsv_pairs
@@ -436,6 +436,21 @@ def criteria_unstated(question: str, clause_text: str) -> str | None:
     return None
 
 
+# A name the asker quotes ("专家日照行"活动, 「科技副总」): a programme, brand or title.
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』，,。？?]{4,20})[”\"」』]")
+
+
+def quoted_name_unknown(question: str, texts: Iterable[str]) -> str | None:
+    """A name the question quotes (four characters or more) that no clause writes: a programme
+    the corpus never names ("专家日照行", where only 泰安 has its "专家泰安行") is not covered,
+    whatever neighbouring clause the words of the question find."""
+    names = [m.group(1) for m in _QUOTED.finditer(normalize_query(question))]
+    if not names:
+        return None
+    written = "\n".join(texts)
+    return next((n for n in names if n not in written), None)
+
+
 def topic_terms(
     frame: QuestionFrame, searched: str, rule_words: Collection[str], subjects: Collection[str]
 ) -> tuple[str, ...]:
@@ -444,7 +459,11 @@ def topic_terms(
     asks, not what for, and do not count."""
     text = normalize_query(searched)
     words = [w for w in rule_words if len(w) >= 2 and w in text and w not in subjects]
-    return tuple(dict.fromkeys((*frame.objects, *sorted(words, key=lambda w: (-len(w), w)))))
+    # An off-topic subject (落户) that one region's clauses happen to mention is still a topic
+    # another region's are silent on.
+    areas = [w for w in off_topic_words() if w in text]
+    ranked = sorted(words, key=lambda w: (-len(w), w))
+    return tuple(dict.fromkeys((*frame.objects, *ranked, *areas)))
 
 
 def speaks_of(term: str, parts: Sequence[str], words: Callable[[str], Sequence[str]]) -> bool:
