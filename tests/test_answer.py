@@ -1609,3 +1609,13 @@ def test_an_off_topic_subject_one_region_mentions_is_not_answered_for_another(
     # 落户 is written in 文登's plan only: asked of 泰安 it is not covered there.
     answer = engine.answerer.answer("来泰安工作的博士，落户有什么政策？")
     assert answer.abstained and answer.abstain_reason == "topic_not_in_region:落户"
+
+
+def test_a_count_asked_of_a_clause_that_sets_no_number_is_not_answered(engine: Engine) -> None:
+    # 泰安's clause speaks of 技术经理人 without a number; 日照's 200人 is another city's.
+    answer = engine.answerer.answer("泰安本土技术经理人要培育到多少人？")
+    assert answer.abstained and answer.abstain_reason == "count_not_stated"
+    assert "没有规定具体数量" in answer.answer and "200" not in answer.answer
+    # A count in another unit than asked is still a number the clause sets.
+    counted = engine.answerer.answer("山东科技大市场面向多少个市开展分级市场建设？")
+    assert not counted.abstained and "16市" in counted.answer

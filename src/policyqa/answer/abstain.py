@@ -135,6 +135,14 @@ def money_unstated_message(hit: Hit) -> str:
     )
 
 
+def count_unstated_message(hit: Hit, unit: str) -> str:
+    """A count asked ("要培育到多少人") whose clause speaks of the thing but sets no number."""
+    return (
+        f"已收录的政策文件没有规定这方面的具体数量（多少{unit}），无法给出数字。"
+        f"相关的条款是{clause_where(hit)}：「{_first_sentence(hit)}」该条款没有规定具体数量。"
+    )
+
+
 def criteria_unstated_message(kind: str, hit: Hit) -> str:
     """Criteria the documents do not state, naming the clause that grants the support (its
     amount is no answer to a question about conditions or procedure)."""

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 from policyqa.answer.abstain import (
     abstention,
     clause_where,
+    count_unstated_message,
     coverage_summary,
     criteria_unstated_message,
     money_unstated_message,
@@ -46,7 +47,7 @@ from policyqa.answer.docfacts import (
     period_of,
     target_clause,
 )
-from policyqa.answer.figurehit import figure_hit
+from policyqa.answer.figurehit import asked_unit, figure_hit
 from policyqa.answer.frame import (
     build_frame,
     off_topic_words,
@@ -96,6 +97,10 @@ CITED_HITS = 3
 
 # Values `copy.deepcopy` returns as they are (immutable): `_tree_copy` skips asking it.
 _ATOMIC = (str, int, float, bool, type(None))
+
+
+# Any number a clause writes: digits, or a Chinese numeral counting something ("两家", "十个").
+_ANY_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家项名人场件所次市县区批]")
 
 
 def _tree_copy(value: Any) -> Any:
@@ -581,6 +586,13 @@ class Answerer:
             hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
             result = replace(result, hits=hits)
         top = result.hits[0]
+        unit = asked_unit(resolved)
+        if unit and not in_target and not _ANY_NUMBER.search(normalize_query(top.clause.text)):
+            # "泰安本土技术经理人要培育到多少人": the clause speaks of them and sets no number
+            # at all (a count may be in another unit: "16市" for 多少个); quoting it would
+            # read as an answer, and a neighbour's count would be another's.
+            message = count_unstated_message(top, unit)
+            return abstention(question, resolved, message, self._coverage, "count_not_stated")
         sentences = self._quote(top.clause.text, resolved)
         pair = next(
             (p for s in sentences if (p := pair_respectively(s, resolved)) is not None), None
