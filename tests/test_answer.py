@@ -1619,3 +1619,50 @@ def test_a_count_asked_of_a_clause_that_sets_no_number_is_not_answered(engine: E
     # A count in another unit than asked is still a number the clause sets.
     counted = engine.answerer.answer("山东科技大市场面向多少个市开展分级市场建设？")
     assert not counted.abstained and "16市" in counted.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "我們是日照的企業，研發投入連續兩年超過500萬，今年比去年增長了120%，"
+            "但沒有享受省研發補助，市裡能給那50萬嗎？",
+            "没有享受省研发补助",
+        ),
+        (
+            "日照一家科技型中小企业，今年省里的企业研究开发财政补助我们没申请，市里的1:1配套能拿多少？",
+            "省里的企业研究开发财政补助我们没申请",
+        ),
+        ("日照一家种业公司选育的新品种通过的是省级审定，没拿过财政资助，能申请吗？", "省级审定"),
+    ],
+)
+def test_a_requirement_the_asker_says_it_does_not_meet_rules_it_out(
+    engine: Engine, question: str, said: str
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert said in answer.answer
+
+
+def test_a_province_grant_received_and_another_not_applied_for_is_no_denial(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer(
+        "我们是日照的科技型中小企业，享受了省研发补助40万，别的补助没有申请，市里配套多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 400_000
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("我们孵化器在济南，刚认定为国家级孵化器，能申请泰安市那100万吗？", "济南市"),
+        ("我们公司注册在青岛，能申请日照的科小研发投入市级配套吗？", "青岛市"),
+    ],
+)
+def test_an_asker_in_a_place_the_corpus_does_not_cover_is_outside_a_citys_policy(
+    engine: Engine, question: str, place: str
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert f"贵单位在{place}" in answer.answer

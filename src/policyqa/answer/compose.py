@@ -432,11 +432,21 @@ class Answerer:
         to its own enterprises and carriers. A province's policy applies in all its cities."""
         at = asker_region(frame, searched)
         doc_region = self._region_of(outcome.clause_id.split(":", 1)[0])
-        if at is None or at.covered_by is None or doc_region.endswith("省"):
+        if at is None or doc_region.endswith("省") or doc_region in at.name:
             return outcome
-        if at.covered_by == doc_region or doc_region in at.name or at.covered_by in doc_region:
+        if at.covered_by is not None and (
+            at.covered_by == doc_region or at.covered_by in doc_region
+        ):
             return outcome
-        reason = f"本条为{doc_region}的政策，而问题中说明贵单位在{at.covered_by}"
+        # A place the corpus does not cover (济南, 青岛) is no less another city, unless the
+        # asker also says it is at the policy's place ("总部在济南，在日照设了研发中心").
+        if at.covered_by is None and any(
+            f"在{r.text}" in normalize_query(searched)
+            for r in frame.regions
+            if r.covered_by and (r.covered_by == doc_region or r.covered_by in doc_region)
+        ):
+            return outcome
+        reason = f"本条为{doc_region}的政策，而问题中说明贵单位在{at.covered_by or at.name}"
         calc = outcome.calculation
         ruled_out = Calculation(
             rule_id=calc.rule_id if calc else "",

@@ -345,21 +345,22 @@ def award_unpaid(question: str, clause_text: str) -> str | None:
     return None
 
 
-# Where the asker says it is ("我们是日照的孵化器", "公司注册和经营都在泰安"), said just before
-# the place.
+# Where the asker says it is ("我们是日照的孵化器", "公司注册和经营都在泰安", "我们孵化器在
+# 济南"), said just before the place.
 _ASKER_AT = re.compile(
-    r"(?:我们|我司|本公司|我单位|本单位|公司|企业|单位)(?:也|都|就)?(?:是|属于)?(?:一家)?"
+    r"(?:我们|我司|本公司|我单位|本单位|公司|企业|单位)"
+    # "我们孵化器在济南": the asker's carrier or project stands where it is.
+    r"(?:的?(?:孵化器|加速器|众创空间|大学科技园|机构|团队|项目|总部))?"
+    r"(?:也|都|就)?(?:是|属于)?(?:一家)?"
     r"(?:注册)?(?:和经营)?(?:都)?(?:在|位于|地处|落户)?$"
 )
 _PLACE_DENIED = re.compile(r"^(?:市|区|县)?(?:没有|没|无|不)")
 
 
 def asker_region(frame: QuestionFrame, question: str) -> RegionMention | None:
-    """The covered region the asker says it is in, if it says so."""
+    """The region the asker says it is in, if it says so: covered or not ("我们孵化器在济南")."""
     text = normalize_query(question)
     for region in frame.regions:
-        if region.status != "covered" or not region.covered_by:
-            continue
         at = text.find(region.text)
         if at < 0:
             continue
