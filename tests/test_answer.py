@@ -1666,3 +1666,29 @@ def test_an_asker_in_a_place_the_corpus_does_not_cover_is_outside_a_citys_policy
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
     assert f"贵单位在{place}" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # 头一年 is 第一年: 120万 × 20% = 24万; 300万 × 20% = 60万 → 每年最高50万.
+        (
+            "日照的中小企业用创新券，头一年仪器共享花了120万，第二年花了300万，市级补助两年一共多少？",
+            740_000,
+        ),
+        # How a sum given is computed: 60万 × 40% = 24万.
+        ("日照科技成果转化贷款贴息咋算？我们备案那笔按时还本付息了，利息交了60万", 240_000),
+        # The R&D figures are the thresholds' facts, met; the province's grant is not given, so
+        # the most is the cap.
+        (
+            "我们是日照的科小，享受了省里的研发补助，前年研发投入600万，去年1500万，"
+            "增长了150%，市级最多能拿多少？",
+            500_000,
+        ),
+    ],
+)
+def test_colloquial_years_how_computed_and_a_cap_over_threshold_facts(
+    engine: Engine, question: str, amount: int
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount

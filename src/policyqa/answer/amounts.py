@@ -23,7 +23,12 @@ from policyqa.answer.items import (
 )
 from policyqa.answer.layers import LayerPrompt, layered_share, layered_summary
 from policyqa.answer.projects import project_questions
-from policyqa.answer.reading import industries_in, pays_one_of_several, read_inputs
+from policyqa.answer.reading import (
+    QuestionReading,
+    industries_in,
+    pays_one_of_several,
+    read_inputs,
+)
 from policyqa.answer.requirements import (
     contradiction,
     not_eligible,
@@ -186,7 +191,7 @@ def calculate_from_clauses(
         return AmountAnswer(clause_id, rule, layered, (), layered_summary(rule, layered))
     if reading.missing:
         # "单个项目最多支持多少", "不低于多少才符合": the rule's own cap or threshold is asked.
-        limit = stated_limit(text, rule)
+        limit = stated_limit(text, rule, _sums_are_threshold_facts(rule, reading))
         if limit is not None:
             said = limit.steps[0].split("：", 1)[-1]
             return AmountAnswer(clause_id, rule, limit, (), f"按“{rule.title}”的规定，{said}。")
@@ -296,3 +301,18 @@ def _general_case(text: str, rule: Rule, siblings: Sequence[Rule]) -> list[str]:
         else:
             steps.append(f"未说明属于{wanted}领域，按一般项目的条件计算（{wanted}领域另有规定）")
     return steps
+
+
+def _sums_are_threshold_facts(rule: Rule, reading: QuestionReading) -> bool:
+    """True when every sum read from the question is a figure the rule's thresholds test, and
+    they meet them (研发投入600万 then 1500万, for "连续两年超过500万且增长超过100%"), while what
+    the rule pays on is still missing: its cap is then the most the asker can get."""
+    tested = {name for t in rule.thresholds for name in t.inputs}
+    money = {spec.name for spec in rule.inputs if spec.kind == "money"}
+    sums = {n for n, v in reading.inputs.items() if v is not None and n in money}
+    if not sums or not sums <= tested or any(spec.name in tested for spec in reading.missing):
+        return False
+    try:
+        return failed_threshold(rule, reading.inputs, known_only=True) is None
+    except InvalidInputError:
+        return False

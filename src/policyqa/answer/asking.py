@@ -27,6 +27,8 @@ ASKS_AMOUNT = re.compile(
     r"|(?:能|可以)(?:申请|享受|给|拿)[^，,。？?]{0,6}吗"
     # A sum heard of, to be checked ("听说能按30%拿45万，是这样吗"): the rule decides it.
     r"|万元?[^，,。？?]{0,4}[，,]?(?:是这样吗|对吗|是真的吗|对不对|没错吧|是吗)"
+    # How a sum the asker gives is computed ("贴息咋算？…利息交了60万"): the rule computes it.
+    r"|(?:怎么|咋|如何)(?:算|计算)(?=.*\d万)|\d万.*(?:怎么|咋|如何)(?:算|计算)"
 )
 # Which of two ("市里出钱还是省里出钱", "是要还的，还是无偿给的"); not "still" ("还是那100万",
 # "还是12家", "还是一样").

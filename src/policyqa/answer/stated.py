@@ -29,10 +29,12 @@ _SCOPES = (
 )
 
 
-def stated_limit(text: str, rule: Rule) -> CalcResult | None:
+def stated_limit(text: str, rule: Rule, sums_are_facts: bool = False) -> CalcResult | None:
     """The cap or threshold of `rule` a normalized question asks for; None when it asks for
-    neither, or the rule states several the question does not tell apart."""
-    if any(q.kind == "money" for q in find_quantities(text)):
+    neither, or the rule states several the question does not tell apart. `sums_are_facts`:
+    the question's sums were all read as facts the rule tests (研发投入600万、1500万), not as
+    what it pays on."""
+    if not sums_are_facts and any(q.kind == "money" for q in find_quantities(text)):
         # A question with sums of its own asks what they earn, which the calculator answers
         # or asks the missing figure for: the cap is no answer to it.
         return None
