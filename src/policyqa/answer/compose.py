@@ -57,6 +57,7 @@ from policyqa.answer.frame import (
 )
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import gazetteer
+from policyqa.answer.inventory import documents_asked
 from policyqa.answer.mixed import item_questions
 from policyqa.answer.multiask import EACH, renumbered, split_asks
 from policyqa.answer.overview import (
@@ -274,6 +275,10 @@ class Answerer:
         searched = set_aside(normalize_query(resolved))[1] if frame.extra else resolved
         # "Who is responsible" words describe the answer wanted, not the policy sought.
         query = ASKS_WHO.sub(" ", searched) if ASKS_WHO.search(searched) else searched
+        held = documents_asked(searched, self.documents.documents)
+        if held is not None:
+            # Which documents the collection holds (of a place, a level, a year): the manifest.
+            return self._inventory(question, resolved, held)
         if frame.intent == "doc_list":
             # Which documents name a topic is read from the clause texts themselves: a ranking
             # and its relevance floor have nothing to add.
@@ -774,6 +779,24 @@ class Answerer:
         if len(dated) == len(docs) and len({d.date for d in dated}) == len(dated):
             first = min(dated, key=lambda d: d.date.toordinal() if d.date else 0)
             lines.append(f"较早印发的是{first.region}《{normalize(first.title)}》。")
+        return self._listing(question, resolved, lines, citations)
+
+    def _inventory(
+        self, question: str, resolved: str, docs: Sequence[DocumentMeta]
+    ) -> Answer:
+        """The documents a question about the collection asks for, one manifest line each,
+        with the cover clause cited; none matching is said as such."""
+        if not docs:
+            message = "已收录的文件中没有符合条件的文件。"
+            return abstention(question, resolved, message, self._coverage, "no_documents_match")
+        lines = [f"已收录的文件中，符合条件的共{len(docs)}份："]
+        citations: list[Citation] = []
+        for i, doc in enumerate(docs, start=1):
+            cover = cover_clause(doc.id, self.retriever.clauses)
+            if cover is not None:
+                citations.append(self._clause_citation(cover))
+            ref = f"[{len(citations)}]" if cover is not None else ""
+            lines.append(f"{i}. {metadata_line(doc)}{ref}")
         return self._listing(question, resolved, lines, citations)
 
     def _doc_list(

@@ -69,7 +69,7 @@ def documents_named(question: str, documents: Sequence[DocumentMeta]) -> list[Do
     "文登的方案和山东省的研发行动计划"), in the order it names them; a kind alone names the
     documents of that kind in the places the question names, or anywhere when it names none."""
     text = normalize(question)
-    places = [d for d in documents if _place(d.region) in text]
+    places = [d for d in documents if place_of(d.region) in text]
     named: list[tuple[int, DocumentMeta]] = []
     for doc in documents:
         kind = kind_of(doc.title)
@@ -82,7 +82,7 @@ def documents_named(question: str, documents: Sequence[DocumentMeta]) -> list[Do
     return [d for _, d in sorted(named, key=lambda p: p[0])]
 
 
-def _place(region: str) -> str:
+def place_of(region: str) -> str:
     """A region as a question names it: 威海市文登区 → 文登, 日照市 → 日照, 山东省 → 山东."""
     last = re.split(r"(?<=[市])", region)[-1] or region
     return re.sub(r"[省市区县]$", "", last)

@@ -1,0 +1,71 @@
+"""Questions about the collection itself: which documents it holds, of a place, a level, a year,
+an issuer, or with a 文号 ("你们收录了哪些政策文件", "有没有区县一级的文件", "2025年印发的文件
+有哪些", "哪份文件有正式文号").
+
+Owns `documents_asked`: the manifest's documents such a question asks for, or None when the
+question asks about something the documents say (a topic: "哪些文件提到了揭榜挂帅" is
+`overview.topic_of`'s). The manifest answers these; no clause is searched. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from policyqa.answer.docfacts import place_of
+from policyqa.answer.overview import topic_of
+from policyqa.corpus.manifest import DocumentMeta
+from policyqa.text import normalize
+
+# A question about documents as such: which, how many, whether there are any.
+_ASKS_DOCUMENTS = re.compile(
+    r"(?:哪些|哪几|几份|哪份|哪个|哪一份|有没有|有几|收录了?)[^，,。？?]{0,8}?(?:政策)?(?:文件|文档)"
+    r"|(?:文件|文档)(?:有|是|都是)(?:哪些|哪几|几份|哪份|哪个)"
+    r"|(?:那份|这份)(?:文件|文档)"
+)
+# Words that ask what documents say about something: a topic, not the collection.
+_ABOUT_TOPIC = re.compile(
+    r"提到|提及|提过|提出|涉及|讲了|讲到|说到|说了|写了|写到|规定了|关于|有关|包含|部署|里有|中有"
+    r"|支持|出现|使用|说法|提法|落实"
+)
+_LEVELS = (
+    ("province", re.compile(r"省级|省一级|省里的|省级层面|省直")),
+    ("city", re.compile(r"市级|市一级|地市")),
+    ("district", re.compile(r"区县|区级|县级|区一级|县一级")),
+)
+_YEAR_ISSUED = re.compile(r"(20\d\d)年(?:度)?(?:印发|发布|出台|发的|制定|下发)")
+_DOC_NO = re.compile(r"文号")
+# An issuer as a question names it ("市科技局"), matched against the manifest's (科学技术局).
+_ISSUER = re.compile(r"(科技局|财政局|人民政府办公室|政府办公室|政府办|人民政府|政府)")
+_ISSUER_FORMS = {"科技局": "科学技术局", "政府办": "政府办公室"}
+
+
+def documents_asked(
+    question: str, documents: Sequence[DocumentMeta]
+) -> tuple[DocumentMeta, ...] | None:
+    """The documents a question about the collection asks for (see the module docstring),
+    filtered by the place, level, year of issue, issuer or 文号 it names; None when it is no
+    such question."""
+    text = normalize(question)
+    if not _ASKS_DOCUMENTS.search(text) or _ABOUT_TOPIC.search(text):
+        return None
+    topic = topic_of(text)
+    if topic is not None and "收录" not in topic:
+        return None  # "创新券在哪些文件里": what the documents say
+    found = list(documents)
+    places = {place_of(d.region) for d in documents if place_of(d.region) in text}
+    if places:
+        found = [d for d in found if place_of(d.region) in places]
+    levels = {level for level, cue in _LEVELS if cue.search(text)}
+    if levels:
+        found = [d for d in found if d.level in levels]
+    years = {int(y) for y in _YEAR_ISSUED.findall(text)}
+    if years:
+        found = [d for d in found if d.date is not None and d.date.year in years]
+    if _DOC_NO.search(text):
+        found = [d for d in found if d.doc_no]
+    issuer = _ISSUER.search(text)
+    if issuer:
+        office = _ISSUER_FORMS.get(issuer.group(1), issuer.group(1))
+        found = [d for d in found if d.issuer and office in d.issuer]
+    return tuple(found)

@@ -1,0 +1,93 @@
+"""Questions about the collection itself, answered from the manifest."""
+
+from __future__ import annotations
+
+import pytest
+
+from policyqa.answer.inventory import documents_asked
+from policyqa.corpus.manifest import DocumentMeta
+from policyqa.engine import Engine
+
+DOCS = [
+    DocumentMeta(
+        id="a-plan",
+        title="行动计划",
+        issuer="日照市人民政府办公室",
+        region="日照市",
+        level="city",
+        date="2025-07-16",
+        status="in_force",
+        source_file="a.txt",
+    ),
+    DocumentMeta(
+        id="a-rules",
+        title="若干政策实施细则",
+        issuer="日照市科学技术局、日照市财政局",
+        region="日照市",
+        level="city",
+        date="2025-08-15",
+        status="in_force",
+        source_file="b.txt",
+    ),
+    DocumentMeta(
+        id="w-plan",
+        title="三年行动方案",
+        issuer="威海市文登区人民政府",
+        region="威海市文登区",
+        level="district",
+        date="2024-04-28",
+        doc_no="威文政发〔2024〕6号",
+        status="in_force",
+        source_file="c.txt",
+    ),
+    DocumentMeta(
+        id="s-plan",
+        title="山东省行动计划",
+        region="山东省",
+        level="province",
+        status="in_force",
+        source_file="d.txt",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "ids"),
+    [
+        ("你们这里一共收录了哪些政策文件？", ["a-plan", "a-rules", "w-plan", "s-plan"]),
+        ("日照的文件有哪几份？", ["a-plan", "a-rules"]),
+        ("省级层面的文件有哪些？", ["s-plan"]),
+        ("有没有区县一级的文件？", ["w-plan"]),
+        ("2025年印发的文件有哪些？", ["a-plan", "a-rules"]),
+        ("日照市科技局牵头发的是哪个文件？", ["a-rules"]),
+        ("哪份文件有正式文号？", ["w-plan"]),
+        ("2023年印发的文件有哪些？", []),
+    ],
+)
+def test_the_documents_a_question_about_the_collection_asks_for(
+    question: str, ids: list[str]
+) -> None:
+    found = documents_asked(question, DOCS)
+    assert found is not None and [d.id for d in found] == ids
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "哪些文件提到了揭榜挂帅？",  # what the documents say: a topic
+        "创新券在哪些文件里出现过？",
+        "日照这份实施细则是为了落实哪一份政策文件而制定的？",
+        "日照对省级孵化器补多少？",  # no question about documents at all
+    ],
+)
+def test_a_question_about_what_documents_say_is_no_inventory(question: str) -> None:
+    assert documents_asked(question, DOCS) is None
+
+
+def test_the_collection_is_listed_from_the_manifest_with_cover_clauses(engine: Engine) -> None:
+    answer = engine.answerer.answer("有没有区县一级的文件？")
+    assert not answer.abstained
+    assert "威文政发〔2024〕6号" in answer.answer and "共1份" in answer.answer
+    assert [c.clause_id for c in answer.citations] == ["wendeng-plan-2024:cover"]
+    none = engine.answerer.answer("2023年印发的文件有哪些？")
+    assert none.abstained and none.abstain_reason == "no_documents_match"
