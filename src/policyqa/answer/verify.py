@@ -437,15 +437,11 @@ def criteria_unstated(question: str, clause_text: str) -> str | None:
     return None
 
 
-# A name the asker quotes ("专家日照行"活动, 「科技副总」): a programme, brand or title.
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』，,。？?]{4,20})[”\"」』]")
-
-
 def quoted_name_unknown(question: str, texts: Iterable[str]) -> str | None:
-    """A name the question quotes (four characters or more) that no clause writes: a programme
-    the corpus never names ("专家日照行", where only 泰安 has its "专家泰安行") is not covered,
-    whatever neighbouring clause the words of the question find."""
-    names = [m.group(1) for m in _QUOTED.finditer(normalize_query(question))]
+    """A name the question quotes (four characters or more: a programme, brand or title) that
+    no clause writes: a programme the corpus never names ("专家日照行", where only 泰安 has its
+    "专家泰安行") is not covered, whatever neighbouring clause the words of the question find."""
+    names = [t for t in quoted_terms(question) if len(t) >= 4]
     if not names:
         return None
     written = "\n".join(texts)
