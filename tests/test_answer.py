@@ -1692,3 +1692,12 @@ def test_colloquial_years_how_computed_and_a_cap_over_threshold_facts(
 ) -> None:
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+
+
+def test_a_count_asked_of_a_thing_its_sentence_does_not_count_is_not_answered(
+    engine: Engine,
+) -> None:
+    # 3.1.2 writes 遴选培育引领型孵化器 with no count; its 20项 counts another thing.
+    answer = engine.answerer.answer("日照要遴选培育多少家引领型孵化器？")
+    assert answer.abstained and answer.abstain_reason == "count_not_stated"
+    assert "20项" not in answer.answer

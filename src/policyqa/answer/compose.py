@@ -92,7 +92,7 @@ from policyqa.corpus.manifest import DocumentMeta
 from policyqa.corpus.segment import Clause
 from policyqa.rules.money import format_yuan
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
-from policyqa.text import normalize, normalize_query
+from policyqa.text import normalize, normalize_query, split_sentences
 
 CITED_HITS = 3
 
@@ -100,8 +100,13 @@ CITED_HITS = 3
 _ATOMIC = (str, int, float, bool, type(None))
 
 
-# Any number a clause writes: digits, or a Chinese numeral counting something ("两家", "十个").
-_ANY_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家项名人场件所次市县区批]")
+# Any number a clause writes: digits, or a Chinese numeral counting something ("两家", "十个");
+# not 一批 or 一些, which count nothing.
+_ANY_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家项名人场件所次市县区]")
+# The thing a count is asked of, written after the ask ("多少家引领型孵化器").
+_COUNTED = re.compile(
+    r"(?:多少|几)[家项名人个件场所](?:省级|市级)?([\u4e00-\u9fff“”+]{3,12}?)(?:[？?，,。]|$)"
+)
 
 
 def _tree_copy(value: Any) -> Any:
@@ -242,9 +247,7 @@ class Answerer:
     def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
         """The question as understood, after resolving it against the conversation."""
         turns = [*user_turns(history), question]
-        frame = conversation_frame(
-            turns, self._standalone_frame, self._aliases, self._off_topics
-        )
+        frame = conversation_frame(turns, self._standalone_frame, self._aliases, self._off_topics)
         return frame.with_(text=question)
 
     def _standalone_frame(self, text: str) -> QuestionFrame:
@@ -412,7 +415,9 @@ class Answerer:
             summary = re.sub(r"\[\d+\]", "", outcome.summary)
             lines.append(f"第{n}项（{clause_where(hit)}）：{summary}[{ref}]")
             lines.extend(f"  {s}" for s in calc.steps)
-            steps.append(f"第{n}项：{format_yuan(Decimal(str(calc.amount_yuan)))}（{calc.rule_id}）")
+            steps.append(
+                f"第{n}项：{format_yuan(Decimal(str(calc.amount_yuan)))}（{calc.rule_id}）"
+            )
             steps.extend(f"  {s}" for s in calc.steps)
         total = sum((Decimal(str(calc.amount_yuan)) for _, calc, _ in done), Decimal(0))
         steps.append(f"合计：{format_yuan(total)}")
@@ -463,9 +468,7 @@ class Answerer:
         summary = f"按{doc_region}的规定，不符合条件：{reason}。"
         return CalcOutcome(outcome.clause_id, ruled_out, [], summary, ruled_out=True)
 
-    def _asks_apart(
-        self, question: str, frame: QuestionFrame, mode: Mode, whole: Answer
-    ) -> Answer:
+    def _asks_apart(self, question: str, frame: QuestionFrame, mode: Mode, whole: Answer) -> Answer:
         """A question asking two things answered one ask at a time, each with its own quote and
         citation, when the answer to it as a whole quotes less than the parts do; `whole`
         otherwise (and always when it abstained, or when any part finds nothing)."""
@@ -601,14 +604,13 @@ class Answerer:
             hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
             result = replace(result, hits=hits)
         top = result.hits[0]
-        unit = asked_unit(resolved)
-        if unit and not in_target and not _ANY_NUMBER.search(normalize_query(top.clause.text)):
-            # "泰安本土技术经理人要培育到多少人": the clause speaks of them and sets no number
-            # at all (a count may be in another unit: "16市" for 多少个); quoting it would
-            # read as an answer, and a neighbour's count would be another's.
+        sentences = self._quote(top.clause.text, resolved)
+        if asked_unit(resolved) and not in_target and self._count_unstated(resolved, top):
+            # "泰安本土技术经理人要培育到多少人": the clause speaks of them and sets no number;
+            # quoting it would read as an answer, and a neighbour's count would be another's.
+            unit = asked_unit(resolved) or ""
             message = count_unstated_message(top, unit)
             return abstention(question, resolved, message, self._coverage, "count_not_stated")
-        sentences = self._quote(top.clause.text, resolved)
         pair = next(
             (p for s in sentences if (p := pair_respectively(s, resolved)) is not None), None
         )
@@ -637,6 +639,20 @@ class Answerer:
                     direct = f"{direct}\n{clause_where(hit)}：「{quoted_there}」[{n}]\n{worked}。"
                     break
         return self._cited(question, resolved, direct, top, self._citations(result.hits), "lookup")
+
+    @staticmethod
+    def _count_unstated(resolved: str, top: Hit) -> bool:
+        """True when the clause sets no number where it names the thing counted ("多少家引领型
+        孵化器": the sentence on 引领型孵化器 says 遴选培育, no count), or none at all. A count in
+        another unit than asked ("16市" for 多少个) is a number the clause sets."""
+        clause = normalize_query(top.clause.text)
+        if not _ANY_NUMBER.search(clause):
+            return True
+        counted = _COUNTED.search(normalize_query(resolved))
+        if counted is None:
+            return False
+        naming = [s for s in split_sentences(clause) if counted.group(1) in s]
+        return bool(naming) and not any(_ANY_NUMBER.search(s) for s in naming)
 
     def _cited(
         self,
@@ -764,9 +780,7 @@ class Answerer:
             resolved_question=resolved_field(question, resolved),
         )
 
-    def _metadata_of(
-        self, question: str, resolved: str, docs: Sequence[DocumentMeta]
-    ) -> Answer:
+    def _metadata_of(self, question: str, resolved: str, docs: Sequence[DocumentMeta]) -> Answer:
         """The manifest line of each document a question names, and which was issued first."""
         lines: list[str] = []
         citations: list[Citation] = []
@@ -781,9 +795,7 @@ class Answerer:
             lines.append(f"较早印发的是{first.region}《{normalize(first.title)}》。")
         return self._listing(question, resolved, lines, citations)
 
-    def _inventory(
-        self, question: str, resolved: str, docs: Sequence[DocumentMeta]
-    ) -> Answer:
+    def _inventory(self, question: str, resolved: str, docs: Sequence[DocumentMeta]) -> Answer:
         """The documents a question about the collection asks for, one manifest line each,
         with the cover clause cited; none matching is said as such."""
         if not docs:
