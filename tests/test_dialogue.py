@@ -464,3 +464,18 @@ def test_a_follow_up_naming_another_project_kind_is_computed_from_its_own_clause
     answer = engine.answerer.answer("那重大科技成果转化项目呢？", history)
     assert answer.calculation is not None and answer.calculation.amount_yuan == 3_000_000
     assert answer.citations[0].clause_id == "taian-opinions-draft:3.7.20"
+
+
+def test_a_follow_up_restating_a_fact_with_another_value_replaces_it(engine: Engine) -> None:
+    history = _history(
+        "我们是省级孵化器，绩效评价优秀，今年新培育了3家高企，日照这边能补多少？",
+        "要是培育了12家呢？",
+    )
+    resolved = resolve_followup("如果绩效评价只是合格呢？", history, ALIASES)
+    assert "绩效评价只是合格" in resolved and "优秀" not in resolved and "12家" in resolved
+    answer = engine.answerer.answer("如果绩效评价只是合格呢？", history)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    # A year is no fact named in words: "2025年呢？" still swaps the year.
+    years = _history("山东省科技研发创新行动计划里，2024年高新技术企业要突破多少家？")
+    assert "2025年" in resolve_followup("2025年呢？", years, ALIASES)
+    assert "高新技术企业" in resolve_followup("2025年呢？", years, ALIASES)

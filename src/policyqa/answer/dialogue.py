@@ -263,6 +263,10 @@ def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
         thing = _thing_replaced(q, prev)
         if thing is not None:
             return thing
+    if not new_slots:
+        fact = _attribute_replaced(q, prev)
+        if fact is not None:
+            return fact
     years = _years_added(q, prev)
     if years is not None:
         return years
@@ -473,6 +477,27 @@ def _thing_replaced(q: str, prev: str) -> str | None:
         return None  # none of its kind, or two sharing as much: no telling which
     _, start, end = best[0]
     return f"{prev[:start]}{said}{prev[end:]}"
+
+
+def _attribute_replaced(q: str, prev: str) -> str | None:
+    """"如果绩效评价只是合格呢？" after "…，绩效评价优秀，…": a follow-up restating a fact the
+    previous turn gave (the words it opens with, 绩效评价) with another value replaces that fact,
+    up to the end of its clause. None when the previous turn has no such fact."""
+    said = _without_openers(q).rstrip("?？").removesuffix("呢")
+    if re.search(r"[，,。；;：:]", said) or _ASKING.search(said):
+        return None
+    for n in range(len(said) - 1, 2, -1):
+        if not re.fullmatch(r"[\u4e00-\u9fff]{3,}", said[:n]):
+            continue  # the fact is named in words (绩效评价), not by a year or a figure
+        at = prev.find(said[:n])
+        if at < 0:
+            continue
+        if said[n:] == "" or said[:n] == said:
+            return None  # nothing new said of it
+        end = re.search(r"[，,。；;？?]|$", prev[at:])
+        stop = at + (end.start() if end else len(prev) - at)
+        return f"{prev[:at]}{said}{prev[stop:]}"
+    return None
 
 
 def _without_openers(q: str) -> str:
