@@ -1701,3 +1701,26 @@ def test_a_count_asked_of_a_thing_its_sentence_does_not_count_is_not_answered(
     answer = engine.answerer.answer("日照要遴选培育多少家引领型孵化器？")
     assert answer.abstained and answer.abstain_reason == "count_not_stated"
     assert "20项" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Traditional characters: 嗎 is asked as 吗 is.
+        "我們只是國家自然科學基金項目的參與單位，不是主持單位，那10萬的一次性支持有我們的份嗎？",
+        # The words of the denial (还没到规模以上) do not affirm the requirement.
+        "我们今年第一次认定了高企，不过营收还没到规上标准，那个一次性10万能拿吗？",
+        # 给不给 asks whether: a 市级孵化器 is no 国家级 or 省级 one.
+        "我们在泰安的孵化器今年被认定成了市级孵化器，市财政给不给一次性补助？",
+    ],
+)
+def test_a_whether_question_from_an_asker_the_facts_rule_out_gets_no(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+
+
+def test_who_is_responsible_is_read_in_traditional_characters(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照的創新券政策由哪些部門負責？")
+    assert "市科技局" in answer.answer and "负责" in answer.answer.split("\n")[0]

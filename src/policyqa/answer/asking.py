@@ -36,7 +36,9 @@ ASKS_CHOICE = re.compile(r"还是(?![那这\d一两三四五六七八九十]|按
 
 ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
 # A yes-or-no question ("能按20%补吗", "能不能拿"): the stated facts may answer it with no.
-ASKS_WHETHER = re.compile(r"吗[？?。]?$|能不能|可不可以|是否|可否|行不行|有没有资格|能否")
+ASKS_WHETHER = re.compile(
+    r"吗[？?。]?$|能不能|可不可以|是否|可否|行不行|有没有资格|能否|给不给|补不补|发不发|奖不奖"
+)
 # A total asked of several figures or items ("加起来", "一共", "合计").
 ASKS_TOTAL = re.compile(r"加起来|合计|一共|总共|加一起|共计")
 ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")

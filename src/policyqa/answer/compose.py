@@ -277,7 +277,9 @@ class Answerer:
         # A topic the asker set aside ("税收的事先不管，…") is not searched for.
         searched = set_aside(normalize_query(resolved))[1] if frame.extra else resolved
         # "Who is responsible" words describe the answer wanted, not the policy sought.
-        query = ASKS_WHO.sub(" ", searched) if ASKS_WHO.search(searched) else searched
+        # (Cue patterns are simplified: a traditional question is read simplified.)
+        plain = normalize_query(searched)
+        query = ASKS_WHO.sub(" ", plain) if ASKS_WHO.search(plain) else searched
         held = documents_asked(searched, self.documents.documents)
         if held is not None:
             # Which documents the collection holds (of a place, a level, a year): the manifest.
@@ -351,7 +353,7 @@ class Answerer:
             return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         if self.calculator and (
             frame.intent == "eligibility"
-            or (frame.intent == "lookup" and ASKS_WHETHER.search(searched))
+            or (frame.intent == "lookup" and ASKS_WHETHER.search(normalize_query(searched)))
         ):
             # "能申请吗？" from an asker the stated facts rule out: the answer is no, with the
             # requirement it fails, as an amount question's would be (amount 0).
@@ -619,7 +621,7 @@ class Answerer:
         if pair:
             tier, amount = pair
             direct = f"{where}：{tier}为{amount}。原文：「{quoted}」[1]"
-        elif ASKS_WHO.search(resolved) and top.clause.departments:
+        elif ASKS_WHO.search(normalize_query(resolved)) and top.clause.departments:
             who = "、".join(top.clause.departments)
             direct = f"据{where}，由{who}负责。原文：「{quoted}」[1]"
         else:

@@ -68,8 +68,10 @@ class Conflict(BaseModel):
         if word is None and self.denied_pattern:
             m = re.search(self.denied_pattern, text)
             # A requirement the text affirms ("通过了国家级审定") is not denied by a wording
-            # elsewhere that would otherwise read as its opposite ("省级审定").
-            affirmed = self.requires in text and not denied(text, self.requires)
+            # elsewhere that would otherwise read as its opposite ("省级审定"); the words the
+            # denial itself holds ("还没到规模以上") affirm nothing.
+            outside = text[: m.start()] + "|" + text[m.end() :] if m else text
+            affirmed = self.requires in outside and not denied(outside, self.requires)
             word = m.group(0) if m and not affirmed else None
         return word
 
