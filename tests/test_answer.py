@@ -1724,3 +1724,16 @@ def test_a_whether_question_from_an_asker_the_facts_rule_out_gets_no(
 def test_who_is_responsible_is_read_in_traditional_characters(engine: Engine) -> None:
     answer = engine.answerer.answer("日照的創新券政策由哪些部門負責？")
     assert "市科技局" in answer.answer and "负责" in answer.answer.split("\n")[0]
+
+
+def test_the_province_said_as_sheng_li_beside_a_city_is_compared_with_it(engine: Engine) -> None:
+    answer = engine.answerer.answer("省里和泰安对企业牵头科技攻关项目的比例要求各是多少？")
+    assert answer.frame is not None and answer.frame["intent"] == "comparison"
+    assert answer.calculation is None  # a share a plan sets is no sum of money
+    assert "90%" in answer.answer and "80%" in answer.answer
+    # 省里 as a payer beside 市里 is no place compared.
+    from policyqa.answer.gazetteer import region_mentions
+
+    covered = ("日照市", "泰安市", "威海市文登区", "山东省")
+    payer = region_mentions("日照的小微企业用仪器花了100万,省里和市里分别能补多少", covered)
+    assert [m.name for m in payer] == ["日照市"]

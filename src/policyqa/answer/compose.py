@@ -109,6 +109,10 @@ _COUNTED = re.compile(
 )
 
 
+# A share a plan sets, asked of each place ("企业牵头的比例要求分别是多少"): no sum of money.
+_SHARE_ASKED = re.compile(r"(?:比例|比重|占比|强度)(?:要求|目标)?(?:分别|各)?(?:是|为)?多少")
+
+
 def _tree_copy(value: Any) -> Any:
     """A deep copy of a JSON-like tree (dicts, lists, tuples; other leaves by `copy.deepcopy`)."""
     if type(value) in _ATOMIC:
@@ -880,7 +884,7 @@ class Answerer:
                         single = single.replace(other.text, "")
                 single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
             sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
-            if ASKS_AMOUNT.search(single):
+            if ASKS_AMOUNT.search(single) and not _SHARE_ASKED.search(single):
                 sub_frame = sub_frame.with_(intent="amount")
             elif sub_frame.intent == "comparison":
                 # Never a comparison again, whatever the part still reads like: no recursion.

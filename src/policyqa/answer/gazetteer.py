@@ -162,4 +162,14 @@ def region_mentions(text: str, covered: Iterable[str]) -> tuple[RegionMention, .
     provinces = [r for r in regions if r.endswith("省")]
     if "全省" in text and len(provinces) == 1 and provinces[0] not in out:
         out[provinces[0]] = RegionMention("全省", provinces[0], "covered", provinces[0])
+    # "省里和泰安对…各是多少", "省里的研发行动计划和泰安的实施意见": 省里 set beside a covered
+    # place is the province compared with it (not a payer, as in "省里和市里分别补多少").
+    places = "|".join(re.escape(m.text) for m in out.values() if m.status == "covered")
+    if places and len(provinces) == 1 and provinces[0] not in out:
+        beside = (
+            rf"(?:^|[,，])省里[^,，?？]{{0,12}}?(?:和|与|跟|同|、)(?:{places})"
+            rf"|(?:{places})[^,，?？]{{0,12}}?(?:和|与|跟|同|、)省里"
+        )
+        if re.search(beside, text):
+            out[provinces[0]] = RegionMention("省里", provinces[0], "covered", provinces[0])
     return tuple(out.values())
