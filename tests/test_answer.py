@@ -1737,3 +1737,12 @@ def test_the_province_said_as_sheng_li_beside_a_city_is_compared_with_it(engine:
     covered = ("日照市", "泰安市", "威海市文登区", "山东省")
     payer = region_mentions("日照的小微企业用仪器花了100万,省里和市里分别能补多少", covered)
     assert [m.name for m in payer] == ["日照市"]
+
+
+def test_a_project_said_not_to_be_emerging_gets_the_general_rate(engine: Engine) -> None:
+    # Not 新兴/未来产业: 500万 × 20% = 100万 (the 30% case would say 150万).
+    answer = engine.answerer.answer(
+        "日照揭榜挂帅的项目，科技投入总额500万，不属于新兴和未来产业，最多能支持多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000
+    assert answer.calculation.rule_id == "rz-jiebang-general"
