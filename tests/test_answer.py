@@ -1746,3 +1746,13 @@ def test_a_project_said_not_to_be_emerging_gets_the_general_rate(engine: Engine)
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000
     assert answer.calculation.rule_id == "rz-jiebang-general"
+
+
+def test_an_incubated_enterprise_is_not_the_operator_a_carriers_grant_is_paid_to(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer(
+        "我们是入驻泰安某孵化器的初创企业，这个孵化器刚新认定为国家级，那100万我们在孵企业能申请吗？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "运营机构" in answer.answer
