@@ -479,3 +479,14 @@ def test_a_follow_up_restating_a_fact_with_another_value_replaces_it(engine: Eng
     years = _history("山东省科技研发创新行动计划里，2024年高新技术企业要突破多少家？")
     assert "2025年" in resolve_followup("2025年呢？", years, ALIASES)
     assert "高新技术企业" in resolve_followup("2025年呢？", years, ALIASES)
+
+
+def test_a_payers_part_then_a_denied_fact_are_carried_through_three_turns(engine: Engine) -> None:
+    first = "日照的小微企业用创新券，去年用共享仪器花了50万，市级财政补多少？"
+    second = "那省财政那块呢？我们在省财政直管县。"
+    # 省财政那块 asks the province's part: 50万 × 60% (直管县).
+    answer = engine.answerer.answer(second, _history(first))
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 300_000
+    # "如果不是直管县呢？" replaces the fact stated, not adds to it: 50万 × 40%.
+    third = engine.answerer.answer("如果不是直管县呢？", _history(first, second))
+    assert third.calculation is not None and third.calculation.amount_yuan == 200_000

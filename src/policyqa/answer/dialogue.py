@@ -62,6 +62,7 @@ _PAYER_ASKED = re.compile(
     rf"(?:{_PAYER.pattern})(?:财政)?(?=能|可以|可|会|还|最多|最高|再|又|补|给|出|承担|配套|一共|合计)"
 )
 _ASK = re.compile(r"多少|几")
+_PART_OF_PAYER = re.compile(r"(?<=财政|省里|市里|区里|县里|省级|市级)(?:那块|那部分|的部分)呢?")
 _BOUND = re.compile(r"(?:超过|不低于|不少于|高于|低于|以上|达到|突破)$")
 # "这个贴息…", "这样的项目", "该项目", "此类平台": a thing pointed back at, so the earlier turns
 # say which one (not 应该, 因此, 此外, 这样才…).
@@ -247,6 +248,8 @@ def _items_added(q: str, prev: str) -> str | None:
 def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
     """The rewrite of `resolve_against`, for a follow-up."""
     q = with_grades_spelled(normalize(question))
+    # "那省财政那块呢？" asks how much that payer gives, as "省财政补多少" does.
+    q = _PART_OF_PAYER.sub("补多少", q)
     prev = with_grades_spelled(normalize(previous))
     added = _items_added(q, prev)
     if added is not None:
@@ -258,6 +261,9 @@ def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
     graded = _graded_counts_replaced(q, prev, old_slots)
     if graded is not None:
         return _payer_asked(graded, q)
+    denial = _fact_denied(q, prev)
+    if denial is not None:
+        return denial
     if set(new_slots) <= {"tier"} and "tier" not in old_slots:
         # "省级以上绿色工厂呢？": a grade that is part of the thing named, not one swapped.
         thing = _thing_replaced(q, prev)
@@ -498,6 +504,29 @@ def _attribute_replaced(q: str, prev: str) -> str | None:
         stop = at + (end.start() if end else len(prev) - at)
         return f"{prev[:at]}{said}{prev[stop:]}"
     return None
+
+
+_DENIAL = re.compile(r"(?:不是|不在|不属于|并非|非)(?P<x>[\u4e00-\u9fff]{2,12})")
+
+
+def _fact_denied(q: str, prev: str) -> str | None:
+    """"如果不是直管县呢？" after "…？我们在省财政直管县。": a follow-up denying a fact the earlier
+    turn stated replaces the clause that stated it, so the earlier fact no longer holds. None
+    when the follow-up is no bare denial, or no clause of the earlier turn states the fact."""
+    said = _without_openers(q).rstrip("?？").removesuffix("呢")
+    m = _DENIAL.fullmatch(said)
+    if m is None:
+        return None
+    parts = re.split(r"([，,。；;？?])", prev)
+    stating = [
+        i
+        for i, part in enumerate(parts)
+        if m.group("x") in part and not re.search(r"不|没|未|非", part) and not _ASKING.search(part)
+    ]
+    if len(stating) != 1:
+        return None
+    parts[stating[0]] = said
+    return "".join(parts)
 
 
 def _without_openers(q: str) -> str:
