@@ -1756,3 +1756,13 @@ def test_an_incubated_enterprise_is_not_the_operator_a_carriers_grant_is_paid_to
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
     assert "运营机构" in answer.answer
+
+
+def test_one_figure_each_year_is_computed_year_by_year_with_the_yearly_cap(
+    engine: Engine,
+) -> None:
+    # 300万 × 20% = 60万 → 每年最高50万, for each of the two years.
+    answer = engine.answerer.answer(
+        "日照一家小微企业，连续两年每年用共享仪器的费用都在300万左右，市级创新券两年总共最多补多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000
