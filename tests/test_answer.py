@@ -1766,3 +1766,23 @@ def test_one_figure_each_year_is_computed_year_by_year_with_the_yearly_cap(
         "日照一家小微企业，连续两年每年用共享仪器的费用都在300万左右，市级创新券两年总共最多补多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        # A fact said of the variety (有自主知识产权) is no thing the money is asked for.
+        (
+            "我们公司主持选育的玉米品种有自主知识产权，已经通过国家级审定，没拿过任何财政资助，"
+            "最高能拿多少？",
+            200_000,
+        ),
+        # 拿了奖 is 获奖: the award rule of the clause, not its hosting rule.
+        ("我们在中国创新创业大赛里拿了奖，日照最高给多少？", 200_000),
+    ],
+)
+def test_a_fact_said_of_a_thing_and_a_colloquial_award_find_their_rule(
+    engine: Engine, question: str, amount: int
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == amount

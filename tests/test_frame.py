@@ -557,19 +557,3 @@ def test_an_off_topic_part_holding_the_only_ask_is_not_set_aside() -> None:
 def test_a_part_going_on_about_the_aside_belongs_to_it() -> None:
     aside, rest = set_aside(normalize_query("日照对人才有没有个人所得税返还？返还比例是多少？"))
     assert aside == "" and "个人所得税" in rest
-
-
-@pytest.mark.parametrize(
-    ("question", "values"),
-    [
-        ("头两年各付了200万", ("2000000", "2000000")),
-        ("连续两年每年用共享仪器的费用都在300万左右", ("3000000", "3000000")),
-        ("三年每年都花了100万", ("1000000", "1000000", "1000000")),
-    ],
-)
-def test_one_figure_for_each_of_n_years_is_a_per_year_list(
-    question: str, values: tuple[str, ...]
-) -> None:
-    found = frame_quantities(normalize_query(question))
-    per_year = [q for q in found if q.role == "per_year"]
-    assert len(per_year) == 1 and per_year[0].values == values

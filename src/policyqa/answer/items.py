@@ -104,6 +104,21 @@ def several_items(text: str, rules: Sequence[Rule]) -> CalcResult | None:
     )
 
 
+_EVERY_YEAR_OF = re.compile(r"(\d+|[两三四五六七八九十])年(?:都)?每年[^，,。；;？?\d]{0,14}$")
+
+
+def _same_each_year(text: str) -> list[Decimal]:
+    """The one sum said for each of N years ("连续两年每年用仪器的费用都在300万"), N times; []
+    when the question says no such thing, or gives other sums too."""
+    sums = [q for q in find_quantities(text) if q.kind == "money"]
+    if len(sums) != 1:
+        return []
+    m = _EVERY_YEAR_OF.search(text, 0, sums[0].start)
+    if m is None:
+        return []
+    return [sums[0].value] * int(chinese_to_decimal(m.group(1)))
+
+
 def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
     """A rate rule paid year by year, for a question listing a different figure each year
     ("三年分别支付100万、120万、150万"): each year computed on its own (with the per-year and
@@ -121,9 +136,14 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
         return None
     base = money[0]
     listed = next((q for q in frame_quantities(text) if q.role == "per_year"), None)
-    if listed is None:
-        return None
-    values = [Decimal(v) for v in listed.values]
+    if listed is not None:
+        values = [Decimal(v) for v in listed.values]
+    else:
+        # "连续两年每年…都在300万": one figure for each of N years, for a rule with no yearly
+        # reading of its own (its yearly cap applies each year).
+        values = [] if years_input else _same_each_year(text)
+        if not values:
+            return None
     steps: list[str] = []
     max_years = declared.get("max_years")
     if max_years and len(values) > max_years:

@@ -122,10 +122,7 @@ def _year_by_year(text: str, found: list[Quantity]) -> list[Quantity]:
 
 
 # "头两年各付了200万，第三年付了300万": the same figure for each of N years, then later years.
-# "头两年各付了200万", "连续两年每年用仪器的费用都在300万": one figure for each of N years.
-_EACH_OF_YEARS = re.compile(
-    r"(\d+|[两三四五六七八九十])年(?:都)?(?:各[^，,。；;？?\d]{0,6}|每年[^，,。；;？?\d]{0,14})$"
-)
+_EACH_OF_YEARS = re.compile(r"(\d+|[两三四五六七八九十])年(?:都)?各[^，,。；;？?\d]{0,6}$")
 _LATER_YEAR = re.compile(r"第[一二三四五六七八九十\d]+年[^，,。；;？?\d]{0,8}$")
 
 

@@ -231,7 +231,8 @@ _GRANT_OBJECT = re.compile(
 # "评上“市首席技师”的话，奖励多少", "主持了一项国家社会科学基金项目，能给多少": a title or a
 # project earned, then the money asked for.
 _TITLE_EARNED = re.compile(
-    r"(?:评上|获评|评为|被评为|入选|主持了?(?:一项|一个)?)(?P<x>[^，,。；;？?]{2,20}?)"
+    # The title or project only, not a fact said of it ("主持选育的玉米品种有自主知识产权").
+    r"(?:评上|获评|评为|被评为|入选|主持了?(?:一项|一个)?)(?P<x>[^，,。；;？?有是]{2,20}?)"
     r"(?:的话|后|之后|以后)?[，,][^。？?]{0,30}?(?:奖励|补助|补贴|资助|支持|给)"
 )
 # "有没有安家补贴", "给购置补贴吗": a kind of grant named by the word before it.
