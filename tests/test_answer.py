@@ -1786,3 +1786,30 @@ def test_a_fact_said_of_a_thing_and_a_colloquial_award_find_their_rule(
 ) -> None:
     answer = engine.answerer.answer(question)
     assert answer.calculation is not None and answer.calculation.amount_yuan == amount
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "共建孵化器的运营团队在运营期内没达到约定条件，还能按运营经费30%拿支持吗？",
+            "没达到约定条件",
+        ),
+        ("我们那个市区共建孵化器已经连续拿了三年运营经费支持，第四年还能按30%再拿吗？", "第4年"),
+    ],
+)
+def test_a_cobuilt_incubator_outside_its_conditions_or_years_gets_none(
+    engine: Engine, question: str, said: str
+) -> None:
+    answer = engine.answerer.answer(question)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert said in answer.answer
+
+
+def test_a_list_of_years_past_the_supported_ones_is_computed_up_to_them(engine: Engine) -> None:
+    # 第四年 in a list is cut off, not a reason for nothing: 3 × 100万 × 30% = 90万.
+    answer = engine.answerer.answer(
+        "日照市区共建孵化器，第一年、第二年、第三年、第四年实际支付运营经费都是100万元、100万元、"
+        "100万元、100万元，也达到了约定条件，一共能支持多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 900_000

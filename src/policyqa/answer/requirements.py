@@ -25,6 +25,7 @@ from policyqa.answer.reading import industries_in
 from policyqa.resources import data_file
 from policyqa.rules.calc import CalcResult
 from policyqa.rules.model import Rule, expand_subjects
+from policyqa.rules.money import chinese_to_decimal
 from policyqa.text import names_by_ends, normalize
 
 # Grades from highest to lowest; "省级及以上" admits the first two.
@@ -297,6 +298,23 @@ def _industry_outside(text: str, rule: Rule) -> str | None:
     return rule.industry_mismatch(named[0][0])
 
 
+_ORDINAL_YEAR = re.compile(r"第([一二三四五六七八九十\d]+)年")
+
+
+def _year_beyond(text: str, rule: Rule) -> str | None:
+    """A year asked of alone past the years the rule supports ("已经拿了三年，第四年还能拿吗"
+    under 连续三年): there is nothing for it. A list of years (第一年…第四年) is computed year
+    by year instead, up to the last year supported."""
+    most = rule.formula.model_dump().get("max_years")
+    years = _ORDINAL_YEAR.findall(text)
+    if not most or len(years) != 1:
+        return None
+    year = int(chinese_to_decimal(years[0]))
+    if year <= int(most):
+        return None
+    return f"本条最多连续支持{most}年，而问题问的是第{year}年"
+
+
 def contradiction(text: str, rule: Rule) -> str | None:
     """Why the normalized question's stated facts rule the asker out of `rule` (None if not)."""
     checks = (
@@ -305,6 +323,7 @@ def contradiction(text: str, rule: Rule) -> str | None:
         _wording_denied,
         _tier_not_funded,
         _floor_denied,
+        _year_beyond,
     )
     for check in (*checks, _industry_outside):
         reason = check(text, rule)
