@@ -1813,3 +1813,9 @@ def test_a_list_of_years_past_the_supported_ones_is_computed_up_to_them(engine: 
         "100万元、100万元，也达到了约定条件，一共能支持多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 900_000
+
+
+def test_land_is_a_policy_area_the_corpus_does_not_cover(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照科技型企业新建研发楼，土地出让价格能优惠多少？")
+    assert answer.abstained and answer.abstain_reason == "topic_not_covered:土地"
+    assert answer.calculation is None and answer.citations == []
