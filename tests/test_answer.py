@@ -1819,3 +1819,15 @@ def test_land_is_a_policy_area_the_corpus_does_not_cover(engine: Engine) -> None
     answer = engine.answerer.answer("日照科技型企业新建研发楼，土地出让价格能优惠多少？")
     assert answer.abstained and answer.abstain_reason == "topic_not_covered:土地"
     assert answer.calculation is None and answer.citations == []
+
+
+def test_a_grade_said_after_its_thing_is_checked_against_the_rules_floor(
+    engine: Engine,
+) -> None:
+    # 院士工作站 names the platform rule (over the 市级 word of the other rule of 5.16); the
+    # grade said after it (认定的是市级) is below its 省级及以上 floor.
+    answer = engine.answerer.answer(
+        "我们刚建了一个院士工作站，认定的是市级，日照那个最高100万的支持我们能拿吗？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "市级院士工作站" in answer.answer

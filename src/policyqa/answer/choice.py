@@ -48,10 +48,16 @@ def _named(text: str, option: Option, others: Sequence[Option]) -> list[str]:
     ]
 
 
+# Grade words describe a thing; the thing's own name (院士工作站) says more of which rule is
+# meant ("院士工作站，认定的是市级" is the platform rule's thing at a grade it does not pay).
+_GRADE_WORDS = frozenset({"国家级", "省级", "市级", "区县级", "省级及以上", "国家级及以上"})
+
+
 def _score(text: str, option: Option, others: Sequence[Option]) -> int:
-    score = len(_named(text, option, others))
+    named = _named(text, option, others)
+    score = sum(1 if w in _GRADE_WORDS else 2 for w in named)
     if isinstance(option, Rule) and option.industries and industry_terms_in(text, option):
-        score += 2
+        score += 4
     return score
 
 

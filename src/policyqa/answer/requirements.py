@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from policyqa.answer.frame import attributes_in, denied, tiers_in, vocabulary
+from policyqa.answer.frame import attributes_in, denied, grant_subjects, tiers_in, vocabulary
 from policyqa.answer.frame_types import TierMention
 from policyqa.answer.reading import industries_in
 from policyqa.resources import data_file
@@ -179,9 +179,23 @@ def _below_every(found: tuple[str, str]) -> bool:
     return bool(asked_rank and paid_ranks and asked_rank[0] > max(paid_ranks))
 
 
+# "院士工作站，认定的是市级": the grade said after the thing it grades.
+_GRADE_SAID_AFTER = re.compile(
+    r"(?:认定|评定|评为|批准|获批)(?:的|为|成)?(?:是|为)?了?(?P<tier>国家级|省级|市级|区级|县级)"
+    r"(?!及|以上|[\u4e00-\u9fff]{0,2}(?:财政|资金))"
+)
+
+
 def _graded(text: str) -> list[TierMention]:
-    """The grades a text mentions, 区级 and 县级 read as the 区县级 of `LEVELS`."""
-    return [replace(t, tier=_LEVEL_OF.get(t.tier, t.tier)) for t in tiers_in(text)]
+    """The grades a text mentions, 区级 and 县级 read as the 区县级 of `LEVELS`; a grade said
+    after its thing ("刚建了一个院士工作站，认定的是市级") is that thing's."""
+    found = list(tiers_in(text))
+    for m in _GRADE_SAID_AFTER.finditer(text):
+        before = text[max(0, m.start() - 16) : m.start()]
+        named = [(before.rfind(s), s) for s in grant_subjects() if s in before]
+        if named and not any(t.tier == m.group("tier") and t.subject for t in found):
+            found.append(TierMention(m.group("tier"), max(named)[1]))
+    return [replace(t, tier=_LEVEL_OF.get(t.tier, t.tier)) for t in found]
 
 
 def _grade_outside_list(text: str, rule: Rule) -> tuple[str, str] | None:
