@@ -1594,7 +1594,7 @@ def test_a_requirement_the_text_affirms_is_not_denied_elsewhere(engine: Engine) 
 def test_a_quoted_name_no_clause_writes_is_not_covered(engine: Engine) -> None:
     from policyqa.answer.verify import quoted_name_unknown
 
-    texts = ["组织“专家泰安行”活动不少于20场", "选派“科技副总”50人"]
+    texts = "\n".join(["组织“专家泰安行”活动不少于20场", "选派“科技副总”50人"])
     assert quoted_name_unknown("日照每年组织“专家日照行”活动多少场？", texts) == "专家日照行"
     assert quoted_name_unknown("泰安“专家泰安行”活动每年多少场？", texts) is None
     assert quoted_name_unknown("结果是「合格」，能拿多少", texts) is None  # too short a name

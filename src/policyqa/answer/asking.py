@@ -39,6 +39,8 @@ ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|
 ASKS_WHETHER = re.compile(
     r"吗[？?。]?$|能不能|可不可以|是否|可否|行不行|有没有资格|能否|给不给|补不补|发不发|奖不奖"
 )
+# A share a plan sets, asked of it ("企业牵头的比例要求分别是多少"): no sum of money.
+ASKS_SHARE = re.compile(r"(?:比例|比重|占比|强度)(?:要求|目标)?(?:分别|各)?(?:是|为)?多少")
 # A total asked of several figures or items ("加起来", "一共", "合计").
 ASKS_TOTAL = re.compile(r"加起来|合计|一共|总共|加一起|共计")
 ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")

@@ -33,6 +33,7 @@ from policyqa.answer.asking import (
     ASKS_AMOUNT,
     ASKS_FIGURE,
     ASKS_LIST,
+    ASKS_SHARE,
     ASKS_WHETHER,
     ASKS_WHO,
     validate_question,
@@ -47,7 +48,7 @@ from policyqa.answer.docfacts import (
     period_of,
     target_clause,
 )
-from policyqa.answer.figurehit import asked_unit, figure_hit
+from policyqa.answer.figurehit import asked_unit, count_unstated, figure_hit
 from policyqa.answer.frame import (
     build_frame,
     off_topic_words,
@@ -92,25 +93,12 @@ from policyqa.corpus.manifest import DocumentMeta
 from policyqa.corpus.segment import Clause
 from policyqa.rules.money import format_yuan
 from policyqa.search.retrieve import EmptyQueryError, Hit, Mode, Retriever, SearchResult
-from policyqa.text import normalize, normalize_query, split_sentences
+from policyqa.text import normalize, normalize_query
 
 CITED_HITS = 3
 
 # Values `copy.deepcopy` returns as they are (immutable): `_tree_copy` skips asking it.
 _ATOMIC = (str, int, float, bool, type(None))
-
-
-# Any number a clause writes: digits, or a Chinese numeral counting something ("两家", "十个");
-# not 一批 or 一些, which count nothing.
-_ANY_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家项名人场件所次市县区]")
-# The thing a count is asked of, written after the ask ("多少家引领型孵化器").
-_COUNTED = re.compile(
-    r"(?:多少|几)[家项名人个件场所](?:省级|市级)?([\u4e00-\u9fff“”+]{3,12}?)(?:[？?，,。]|$)"
-)
-
-
-# A share a plan sets, asked of each place ("企业牵头的比例要求分别是多少"): no sum of money.
-_SHARE_ASKED = re.compile(r"(?:比例|比重|占比|强度)(?:要求|目标)?(?:分别|各)?(?:是|为)?多少")
 
 
 def _tree_copy(value: Any) -> Any:
@@ -210,7 +198,8 @@ class Answerer:
         for doc_id, words in words_by_doc.items():
             joined.setdefault(region_of[doc_id], []).extend(sorted(words))
         self._region_texts = {region: tuple(parts) for region, parts in joined.items()}
-        self._clause_texts = tuple(normalize_query(t) for parts in texts.values() for t in parts)
+        # Every clause text, simplified and joined once: a quoted name is looked up in it.
+        self._written = "\n".join(normalize_query(t) for parts in texts.values() for t in parts)
         self._rule_words = frozenset(w for ws in words_by_doc.values() for w in ws)
         # Kinds of enterprise say who asks, not what the money is for.
         self._asker_words = frozenset(
@@ -275,7 +264,7 @@ class Answerer:
         problem = coverage_problem(frame, self.documents, self._periods)
         if problem:
             return self._abstain(question, resolved, problem, frame)
-        unknown = quoted_name_unknown(resolved, self._clause_texts)
+        unknown = quoted_name_unknown(resolved, self._written)
         if unknown:
             return self._abstain(question, resolved, f"topic_not_covered:{unknown}", frame)
         # A topic the asker set aside ("税收的事先不管，…") is not searched for.
@@ -357,7 +346,7 @@ class Answerer:
             return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         if self.calculator and (
             frame.intent == "eligibility"
-            or (frame.intent == "lookup" and ASKS_WHETHER.search(normalize_query(searched)))
+            or (frame.intent == "lookup" and ASKS_WHETHER.search(plain))
         ):
             # "能申请吗？" from an asker the stated facts rule out: the answer is no, with the
             # requirement it fails, as an amount question's would be (amount 0).
@@ -456,8 +445,9 @@ class Answerer:
             return outcome
         # A place the corpus does not cover (济南, 青岛) is no less another city, unless the
         # asker also says it is at the policy's place ("总部在济南，在日照设了研发中心").
+        said = normalize_query(searched)
         if at.covered_by is None and any(
-            f"在{r.text}" in normalize_query(searched)
+            f"在{r.text}" in said
             for r in frame.regions
             if r.covered_by and (r.covered_by == doc_region or r.covered_by in doc_region)
         ):
@@ -611,10 +601,10 @@ class Answerer:
             result = replace(result, hits=hits)
         top = result.hits[0]
         sentences = self._quote(top.clause.text, resolved)
-        if asked_unit(resolved) and not in_target and self._count_unstated(resolved, top):
+        unit = asked_unit(resolved)
+        if unit and not in_target and count_unstated(resolved, top.clause.text):
             # "泰安本土技术经理人要培育到多少人": the clause speaks of them and sets no number;
             # quoting it would read as an answer, and a neighbour's count would be another's.
-            unit = asked_unit(resolved) or ""
             message = count_unstated_message(top, unit)
             return abstention(question, resolved, message, self._coverage, "count_not_stated")
         pair = next(
@@ -645,20 +635,6 @@ class Answerer:
                     direct = f"{direct}\n{clause_where(hit)}：「{quoted_there}」[{n}]\n{worked}。"
                     break
         return self._cited(question, resolved, direct, top, self._citations(result.hits), "lookup")
-
-    @staticmethod
-    def _count_unstated(resolved: str, top: Hit) -> bool:
-        """True when the clause sets no number where it names the thing counted ("多少家引领型
-        孵化器": the sentence on 引领型孵化器 says 遴选培育, no count), or none at all. A count in
-        another unit than asked ("16市" for 多少个) is a number the clause sets."""
-        clause = normalize_query(top.clause.text)
-        if not _ANY_NUMBER.search(clause):
-            return True
-        counted = _COUNTED.search(normalize_query(resolved))
-        if counted is None:
-            return False
-        naming = [s for s in split_sentences(clause) if counted.group(1) in s]
-        return bool(naming) and not any(_ANY_NUMBER.search(s) for s in naming)
 
     def _cited(
         self,
@@ -884,7 +860,7 @@ class Answerer:
                         single = single.replace(other.text, "")
                 single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
             sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
-            if ASKS_AMOUNT.search(single) and not _SHARE_ASKED.search(single):
+            if ASKS_AMOUNT.search(single) and not ASKS_SHARE.search(single):
                 sub_frame = sub_frame.with_(intent="amount")
             elif sub_frame.intent == "comparison":
                 # Never a comparison again, whatever the part still reads like: no recursion.

@@ -4,8 +4,9 @@ Clauses on one topic rank close together; the one to quote is the one whose quot
 states a figure in the unit asked (项, 家, 名 …) and whose own words (before and after it) the
 question shares most ("每年组织实施100项左右重大科技攻关项目" over "每年组织实施20项左右前沿技术攻关
 项目"), a yearly figure for a question asking per year and a plan's total for one that does
-not. Owns `asked_unit` and `figure_hit`. Pure: it reads the question and the sentences a
-lookup would quote of each hit; it never searches and never changes a figure.
+not. Owns `asked_unit`, `figure_hit`, and `count_unstated` (a count asked of a clause that
+sets none for the thing). Pure: it reads the question and the sentences a lookup would quote
+of each hit; it never searches and never changes a figure.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from policyqa.answer.tallies import figures_in
-from policyqa.text import normalize_query
+from policyqa.text import normalize_query, split_sentences
 
 # "多少家", "几项", "多少个": the count's unit ("哪几个" asks which, not how many).
 _UNIT = re.compile(r"(?:多少|(?<!哪)几)(家|项|名|人|个|件|场|所)")
@@ -66,3 +67,26 @@ def figure_hit(
     if top is not None and best[1] < top + MARGIN:
         return 0
     return best[0]
+
+
+# Any number a clause writes: digits, or a Chinese numeral counting something ("两家", "十个");
+# not 一批 or 一些, which count nothing.
+_ANY_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个家项名人场件所次市县区]")
+# The thing a count is asked of, written after the ask ("多少家引领型孵化器").
+_COUNTED = re.compile(
+    r"(?:多少|几)[家项名人个件场所](?:省级|市级)?([\u4e00-\u9fff“”+]{3,12}?)(?:[？?，,。]|$)"
+)
+
+
+def count_unstated(question: str, clause_text: str) -> bool:
+    """True when the clause sets no number where it names the thing counted ("多少家引领型
+    孵化器": the sentence on 引领型孵化器 says 遴选培育, no count), or none at all. A count in
+    another unit than asked ("16市" for 多少个) is a number the clause sets."""
+    clause = normalize_query(clause_text)
+    if not _ANY_NUMBER.search(clause):
+        return True
+    counted = _COUNTED.search(normalize_query(question))
+    if counted is None:
+        return False
+    naming = [s for s in split_sentences(clause) if counted.group(1) in s]
+    return bool(naming) and not any(_ANY_NUMBER.search(s) for s in naming)

@@ -19,7 +19,7 @@ from policyqa.answer.derive import counted_kinds
 from policyqa.answer.frame import tiers_in
 from policyqa.answer.frame_types import TierMention
 from policyqa.answer.quantities import frame_quantities
-from policyqa.answer.requirements import contradiction
+from policyqa.answer.requirements import ORDINAL_YEAR, contradiction
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
 from policyqa.rules.model import InputSpec, Rule
@@ -178,7 +178,6 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
 
 
 # The year a question asks the part of ("第三年付了400万，这年能拿多少", "第三年最多还能拿多少").
-_ORDINAL_YEAR = re.compile(r"第([一二三四五六七八九十\d]+)年")
 _THIS_YEAR = re.compile(r"这一?年|当年|该年")
 
 
@@ -188,11 +187,11 @@ def _year_asked(text: str, listed: int) -> int | None:
     if ASKS_TOTAL.search(text):
         return None
     last = re.split(r"[，,。；;]", text.rstrip("?？ "))[-1]
-    ordinal = _ORDINAL_YEAR.findall(last)
+    ordinal = ORDINAL_YEAR.findall(last)
     if ordinal:
         return int(chinese_to_decimal(ordinal[-1]))
     if _THIS_YEAR.search(last) or last.endswith("呢"):
-        before = _ORDINAL_YEAR.findall(text)
+        before = ORDINAL_YEAR.findall(text)
         return int(chinese_to_decimal(before[-1])) if before else None
     return None
 
@@ -270,7 +269,7 @@ def _yearly(rule: Rule, inputs: dict[str, object], amount: Decimal, steps: list[
 
 
 # A year the question speaks of: "2025年", or one said relative to now.
-_YEAR_MARK = re.compile(rf"20\d\d年(?!度)|去年|今年|前年|明年|后年|{_ORDINAL_YEAR.pattern}")
+_YEAR_MARK = re.compile(rf"20\d\d年(?!度)|去年|今年|前年|明年|后年|{ORDINAL_YEAR.pattern}")
 
 
 def per_year_counts(text: str, rule: Rule) -> CalcResult | None:

@@ -312,7 +312,8 @@ def _industry_outside(text: str, rule: Rule) -> str | None:
     return rule.industry_mismatch(named[0][0])
 
 
-_ORDINAL_YEAR = re.compile(r"第([一二三四五六七八九十\d]+)年")
+# "第四年": an ordinal year, its number captured.
+ORDINAL_YEAR = re.compile(r"第([一二三四五六七八九十\d]+)年")
 
 
 def _year_beyond(text: str, rule: Rule) -> str | None:
@@ -320,7 +321,7 @@ def _year_beyond(text: str, rule: Rule) -> str | None:
     under 连续三年): there is nothing for it. A list of years (第一年…第四年) is computed year
     by year instead, up to the last year supported."""
     most = rule.formula.model_dump().get("max_years")
-    years = _ORDINAL_YEAR.findall(text)
+    years = ORDINAL_YEAR.findall(text)
     if not most or len(years) != 1:
         return None
     year = int(chinese_to_decimal(years[0]))

@@ -13,7 +13,7 @@ Never retrieves and never writes the answer text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
 from itertools import permutations
 
@@ -438,14 +438,12 @@ def criteria_unstated(question: str, clause_text: str) -> str | None:
     return None
 
 
-def quoted_name_unknown(question: str, texts: Iterable[str]) -> str | None:
+def quoted_name_unknown(question: str, written: str) -> str | None:
     """A name the question quotes (four characters or more: a programme, brand or title) that
-    no clause writes: a programme the corpus never names ("专家日照行", where only 泰安 has its
-    "专家泰安行") is not covered, whatever neighbouring clause the words of the question find."""
+    no clause writes (`written`: every clause text, simplified, joined once): a programme the
+    corpus never names ("专家日照行", where only 泰安 has its "专家泰安行") is not covered,
+    whatever neighbouring clause the words of the question find."""
     names = [t for t in quoted_terms(question) if len(t) >= 4]
-    if not names:
-        return None
-    written = "\n".join(texts)
     return next((n for n in names if n not in written), None)
 
 
