@@ -61,6 +61,7 @@ from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.inventory import documents_asked
 from policyqa.answer.mixed import item_questions
 from policyqa.answer.multiask import EACH, renumbered, split_asks
+from policyqa.answer.named_sum import named_sum
 from policyqa.answer.overview import (
     cover_clause,
     documents_mentioning,
@@ -71,7 +72,7 @@ from policyqa.answer.overview import (
 )
 from policyqa.answer.projects import listed_questions, told_questions
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
-from policyqa.answer.tallies import tally
+from policyqa.answer.tallies import tally, years_totalled
 from policyqa.answer.targets import asks_target, target_first
 from policyqa.answer.verify import (
     asked_object,
@@ -336,6 +337,12 @@ class Answerer:
                 if graded:
                     # "国家级众创空间" under a clause paying its grades for 孵化器 only.
                     return self._not_funded(question, resolved, (graded,), clause)
+                if outcome.calculation is None:
+                    # "贷款余额上限是多少" under the risk-compensation rule: not the grant, whose
+                    # inputs are missing, but a figure the clause states for the noun asked.
+                    stated = self._named_sum(question, resolved, result, clause)
+                    if stated is not None:
+                        return stated
                 return self._calculated(question, resolved, result, outcome)
         # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
         unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
@@ -600,6 +607,9 @@ class Answerer:
             hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
             result = replace(result, hits=hits)
         top = result.hits[0]
+        stated = self._named_sum(question, resolved, result, top)
+        if stated is not None:
+            return stated
         sentences = self._quote(top.clause.text, resolved)
         unit = asked_unit(resolved)
         if unit and not in_target and count_unstated(resolved, top.clause.text):
@@ -635,6 +645,40 @@ class Answerer:
                     direct = f"{direct}\n{clause_where(hit)}：「{quoted_there}」[{n}]\n{worked}。"
                     break
         return self._cited(question, resolved, direct, top, self._citations(result.hits), "lookup")
+
+    def _named_sum(
+        self, question: str, resolved: str, result: SearchResult, hit: Hit
+    ) -> Answer | None:
+        """The answer stating the sum `hit`'s clause writes for the noun the question names
+        ("贷款余额不超过2000万元"), as a calculation of no inputs; None when it names none."""
+        named = named_sum(resolved, hit.clause.text, self.retriever.tokenizer.tokens)
+        if named is None:
+            return None
+        stated = f"{named.noun}{named.before}{format_yuan(named.amount_yuan)}{named.after}"
+        steps = [f"条文规定：{named.part}"]
+        amount = named.amount_yuan
+        years = years_totalled(normalize_query(resolved))
+        if years:
+            if not named.yearly:
+                return None  # a total over years of a figure that is not yearly: no such sum
+            amount = named.amount_yuan * years
+            steps.append(
+                f"{years}年合计：{format_yuan(named.amount_yuan)} × {years} = "
+                f"{format_yuan(amount)}{named.after}"
+            )
+            stated = f"{stated}，{years}年合计{format_yuan(amount)}{named.after}"
+        steps.append("这是条文写明的数额，不是按贵单位情况计算的金额")
+        calculation = Calculation(
+            rule_id=f"stated:{hit.clause.clause_id}",
+            clause_id=hit.clause.clause_id,
+            inputs={},
+            amount_yuan=int(amount),
+            steps=steps,
+        )
+        quoted = "".join(self._quote(hit.clause.text, resolved))
+        body = f"据{clause_where(hit)}，{stated}。原文：「{quoted}」[1]"
+        citations = self._citations(result.hits, first=hit.clause.clause_id)
+        return self._cited(question, resolved, body, hit, citations, "lookup", calculation)
 
     def _cited(
         self,
