@@ -28,6 +28,8 @@ words = default_tokenizer().tokens
         ("關鍵技術攻關財政每年投入多少資金？", PLAN, "财政每年投入资金", "", "以上", 5000),
         ("科研收入目标是多少？", INSTITUTE, "科研收入", "", "以上", 200),
         ("创收要达到多少？", INSTITUTE, "创收", "", "以上", 500),
+        # 资金 only says the noun is money: "投入多少钱" names "投入资金".
+        ("财政每年投入多少钱？", PLAN, "财政每年投入资金", "", "以上", 5000),
     ],
 )
 def test_the_figure_after_the_noun_asked(
@@ -67,6 +69,13 @@ def test_a_stated_figure_is_answered_as_a_calculation_citing_its_clause(engine: 
     assert answer.calculation.amount_yuan == 20_000_000
     assert answer.calculation.clause_id == "rizhao-rules-2025:4.11"
     assert "贷款余额不超过2000万元" in answer.answer
+
+
+def test_a_target_sum_in_a_plan_is_stated_not_refused(engine: Engine) -> None:
+    answer = engine.answerer.answer("文登到2026年规上工业企业研发投入要达到多少钱？")
+    assert not answer.abstained
+    assert answer.calculation is not None
+    assert answer.calculation.amount_yuan == 1_500_000_000
 
 
 def test_a_total_over_years_of_a_yearly_figure(engine: Engine) -> None:

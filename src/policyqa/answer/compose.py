@@ -344,6 +344,10 @@ class Answerer:
                     if stated is not None:
                         return stated
                 return self._calculated(question, resolved, result, outcome)
+        # A sum the top clause writes for the noun asked is what the question asks for.
+        stated = self._named_sum(question, resolved, result, result.hits[0])
+        if stated is not None:
+            return stated
         # A lookup is verified as an amount is: the clause quoted must speak of what is asked.
         unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
         if unfunded:
@@ -607,9 +611,6 @@ class Answerer:
             hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
             result = replace(result, hits=hits)
         top = result.hits[0]
-        stated = self._named_sum(question, resolved, result, top)
-        if stated is not None:
-            return stated
         sentences = self._quote(top.clause.text, resolved)
         unit = asked_unit(resolved)
         if unit and not in_target and count_unstated(resolved, top.clause.text):

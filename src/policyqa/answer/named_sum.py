@@ -33,6 +33,9 @@ _AFTER = re.compile(r"元?(?:以上|以下|左右|以内)")
 _YEARLY = re.compile(r"每年|年度|年均")
 # What a grant is called: its sum is computed (and its requirements checked) by a rule.
 _GRANT = re.compile(r"奖励|补助|补贴|资助|支持|贴息|补偿|奖补|给予|一次性")
+# Words saying only that the noun is money: "投入多少钱" names "投入资金", "统筹了多少预算"
+# names "统筹预算资金".
+_MONEY_WORDS = frozenset({"资金", "经费", "金额", "款项"})
 MIN_NOUN = 2  # characters of a noun the question must name
 
 
@@ -71,7 +74,7 @@ def named_sum(
         noun = noun.rsplit("的", 1)[-1]
         if len(noun) < MIN_NOUN or _GRANT.search(noun):
             continue
-        named = [w for w in words(noun) if len(w) >= 1]
+        named = [w for w in words(noun) if w not in _MONEY_WORDS]
         if named and all(w in asked for w in named):
             end = next((m.start() for m in _PART.finditer(text, q.end)), len(text))
             bound = binding.group(0) if binding else ""
