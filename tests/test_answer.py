@@ -11,6 +11,7 @@ from policyqa.answer.asking import QuestionError, validate_question
 from policyqa.answer.compose import Answerer
 from policyqa.answer.contract import MAX_QUESTION_CHARS, Turn
 from policyqa.answer.dialogue import resolve_followup
+from policyqa.answer.figurehit import asked_unit
 from policyqa.answer.quote import best_sentences, pair_respectively
 from policyqa.engine import Engine
 from policyqa.search.retrieve import Retriever
@@ -1831,3 +1832,17 @@ def test_a_grade_said_after_its_thing_is_checked_against_the_rules_floor(
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
     assert "市级院士工作站" in answer.answer
+
+
+def test_a_question_closing_with_bu_asks_whether_and_a_threshold_rules_out(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer(
+        "我们跟高校签了个横向项目，实际只付了40万，能按20%拿日照的产学研经费支持不？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "50万元以上" in answer.answer
+
+
+def test_haoji_is_no_count_asked() -> None:
+    assert asked_unit("一家企业同时够得上好几项支持政策，能不能每项都拿？") is None

@@ -62,6 +62,8 @@ DOCS = [
         ("日照市科技局牵头发的是哪个文件？", ["a-rules"]),
         ("哪份文件有正式文号？", ["w-plan"]),
         ("2023年印发的文件有哪些？", []),
+        # 涉及 a place the collection covers: the place's documents, not a topic.
+        ("你这儿涉及日照的政策文件有几份？", ["a-plan", "a-rules"]),
     ],
 )
 def test_the_documents_a_question_about_the_collection_asks_for(
@@ -78,6 +80,7 @@ def test_the_documents_a_question_about_the_collection_asks_for(
         "创新券在哪些文件里出现过？",
         "日照这份实施细则是为了落实哪一份政策文件而制定的？",
         "日照对省级孵化器补多少？",  # no question about documents at all
+        "涉及孵化器的政策文件有几份？",  # 涉及 a topic
     ],
 )
 def test_a_question_about_what_documents_say_is_no_inventory(question: str) -> None:

@@ -35,6 +35,8 @@ from policyqa.rules.money import (
         ("３００萬元", 3_000_000),
         ("一点五亿元", 150_000_000),
         ("一亿五千万", 150_000_000),
+        ("叁拾万元整", 300_000),  # financial numerals, as on a form
+        ("壹佰贰拾万元", 1_200_000),
         ("三千万", 30_000_000),
         ("3千万", 30_000_000),
         ("十万元", 100_000),
@@ -59,6 +61,10 @@ def test_parse_count(text: str, count: int) -> None:
 )
 def test_parse_years(text: str, years: int) -> None:
     assert parse_years(text) == years
+
+
+def test_a_financial_numeral_inside_a_word_is_no_number() -> None:
+    assert extract_numbers("加强人才队伍建设") == []
 
 
 def test_parse_rate_and_ratio() -> None:

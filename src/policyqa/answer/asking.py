@@ -38,6 +38,8 @@ ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|
 # A yes-or-no question ("能按20%补吗", "能不能拿"): the stated facts may answer it with no.
 ASKS_WHETHER = re.compile(
     r"吗[？?。]?$|能不能|可不可以|是否|可否|行不行|有没有资格|能否|给不给|补不补|发不发|奖不奖"
+    # "能拿支持不？": a verb then 不 closing the question asks yes or no as 吗 does.
+    r"|(?<!不)不[？?。]?$"
 )
 # A share a plan sets, asked of it ("企业牵头的比例要求分别是多少"): no sum of money.
 ASKS_SHARE = re.compile(r"(?:比例|比重|占比|强度)(?:要求|目标)?(?:分别|各)?(?:是|为)?多少")

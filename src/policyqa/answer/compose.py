@@ -61,7 +61,7 @@ from policyqa.answer.gazetteer import gazetteer
 from policyqa.answer.inventory import documents_asked
 from policyqa.answer.mixed import item_questions
 from policyqa.answer.multiask import EACH, renumbered, split_asks
-from policyqa.answer.named_sum import named_sum
+from policyqa.answer.named_sum import named_sum, named_sums
 from policyqa.answer.overview import (
     cover_clause,
     documents_mentioning,
@@ -538,6 +538,8 @@ class Answerer:
     def _money_unstated(self, frame: QuestionFrame, searched: str, clause_text: str) -> bool:
         if frame.intent != "amount":
             return False
+        if named_sums(searched, clause_text, self.retriever.tokenizer.tokens):
+            return False  # "创收多少钱": a sum the clause writes for the noun asked
         asked = asked_object(searched, self.retriever.tokenizer.tokens)
         return money_unstated(frame, clause_text, asked[1] if asked else ())
 

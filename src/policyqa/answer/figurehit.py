@@ -18,7 +18,7 @@ from policyqa.answer.tallies import figures_in
 from policyqa.text import normalize_query, split_sentences
 
 # "多少家", "几项", "多少个": the count's unit ("哪几个" asks which, not how many).
-_UNIT = re.compile(r"(?:多少|(?<!哪)几)(家|项|名|人|个|件|场|所)")
+_UNIT = re.compile(r"(?:多少|(?<![哪好])几)(家|项|名|人|个|件|场|所)")
 # Units counting the same thing: people are counted in 名 or 人.
 _SAME_UNIT = {"名": "人"}
 _PER_YEAR = re.compile(r"每年|年均|每一年|一年|年度")

@@ -40,6 +40,20 @@ _ISSUER = re.compile(r"(科技局|财政局|人民政府办公室|政府办公�
 _ISSUER_FORMS = {"科技局": "科学技术局", "政府办": "政府办公室"}
 
 
+# What a topic word is about, up to the 的 before 文件 ("涉及日照的文件").
+_ABOUT_WHAT = re.compile(r"([^的，,。？?]{1,10})的")
+
+
+def _place_only(rest: str, documents: Sequence[DocumentMeta]) -> bool:
+    """Whether a topic word is about a place the collection covers and nothing else ("涉及
+    日照的政策文件有几份": which documents are 日照's, not what they say)."""
+    m = _ABOUT_WHAT.match(rest)
+    if not m:
+        return False
+    what = re.sub(r"[省市区县]$", "", m.group(1))
+    return any(place_of(d.region) == what for d in documents)
+
+
 def documents_asked(
     question: str, documents: Sequence[DocumentMeta]
 ) -> tuple[DocumentMeta, ...] | None:
@@ -47,10 +61,14 @@ def documents_asked(
     filtered by the place, level, year of issue, issuer or 文号 it names; None when it is no
     such question."""
     text = normalize(question)
-    if not _ASKS_DOCUMENTS.search(text) or _ABOUT_TOPIC.search(text):
+    if not _ASKS_DOCUMENTS.search(text):
+        return None
+    about = _ABOUT_TOPIC.search(text)
+    of_place = about is not None and _place_only(text[about.end() :], documents)
+    if about and not of_place:
         return None
     topic = topic_of(text)
-    if topic is not None and "收录" not in topic:
+    if topic is not None and "收录" not in topic and not of_place:
         return None  # "创新券在哪些文件里": what the documents say
     found = list(documents)
     places = {place_of(d.region) for d in documents if place_of(d.region) in text}

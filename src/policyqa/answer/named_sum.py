@@ -19,7 +19,7 @@ from policyqa.rules.money import find_quantities
 from policyqa.text import normalize_query
 
 # A figure is asked: "多少", "几", or a limit word with a question word after it.
-_ASKS = re.compile(r"多少|(?<!哪)几(?!个|项|家|名|人|件)")
+_ASKS = re.compile(r"多少|(?<![哪好])几(?!个|项|家|名|人|件)")
 # A count, share or rate asked is another reading (figurehit, the share cue).
 _ASKS_OTHER = re.compile(r"(?:多少|几)(?:家|项|名|人|个|件|场|所|次|倍|成)|比例|百分之|%|占比|比重")
 # Where the words naming a figure begin: the clause part it stands in.
@@ -62,6 +62,18 @@ def named_sum(
         return None
     if any(q.kind == "money" for q in find_quantities(asked)):
         return None
+    found = named_sums(asked, clause_text, words)
+    if len({(f.noun, f.amount_yuan) for f in found}) != 1:
+        return None
+    return found[0]
+
+
+def named_sums(
+    question: str, clause_text: str, words: Callable[[str], Sequence[str]]
+) -> list[NamedSum]:
+    """Every money figure of `clause_text` whose noun the question names, whatever else it
+    asks ("培训多少人次、创收多少钱" names 创收's)."""
+    asked = normalize_query(question)
     text = normalize_query(clause_text)
     found: list[NamedSum] = []
     for q in find_quantities(text):
@@ -83,6 +95,4 @@ def named_sum(
             sentence = max((m.end() for m in _SENTENCE.finditer(text, 0, q.start)), default=0)
             yearly = bool(_YEARLY.search(text, sentence, q.start))
             found.append(NamedSum(noun, bound, trailing, q.value, text[start:end], yearly))
-    if len({(f.noun, f.amount_yuan) for f in found}) != 1:
-        return None
-    return found[0]
+    return found

@@ -42,7 +42,9 @@ class Quantity:
 
 
 _CN_DIGIT = "零〇一二两三四五六七八九"
-_CN_NUMERAL = f"[{_CN_DIGIT}十][{_CN_DIGIT}十百千万亿点]*"
+# Financial numerals (大写), as a sum is written on a form: "叁拾万元整"; cn2an reads them.
+_CN_UPPER = "壹贰叁肆伍陆柒捌玖"
+_CN_NUMERAL = f"[{_CN_DIGIT}{_CN_UPPER}十拾][{_CN_DIGIT}{_CN_UPPER}十拾百佰千仟万亿点]*"
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MULTIPLIER_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 # Units after a number; longest first so "人次" wins over "人" and "个月" over "个".
