@@ -92,6 +92,14 @@ def test_ordinary_words_are_not_places() -> None:
     assert [r.name for r in region_mentions("日照市中小企业", COVERED)] == ["日照市"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["日照企业跟山东大学签了横向项目", "日照企业与山东理工大学合作", "日照企业在日照银行贷款"],
+)
+def test_an_institution_named_after_a_place_is_no_place(text: str) -> None:
+    assert [r.name for r in region_mentions(text, COVERED)] == ["日照市"]
+
+
 def test_tiers_with_counts_and_payer_tiers_ignored() -> None:
     tiers = tiers_in(
         normalize_query("泰安新认定了两个省级孵化器、一个国家级加速器，市级资金给多少")

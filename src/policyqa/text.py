@@ -16,6 +16,14 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 # A UTF-16 surrogate on its own: it cannot be encoded as UTF-8 (OpenCC, JSON, the terminal).
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
+# What follows a place's name when the words name an institution or a street, not the place
+# ("山东大学", "山东理工大学", "日照银行", "泰安路"): matched right after the name. A university
+# or bank may have a few characters between (理工, 师范) that do not go on about the place
+# (对, 的 …); a research institute named after its place ("威海仿生研究院") is that place's.
+INSTITUTION_AFTER_PLACE = re.compile(
+    r"(?:[^的对给在有要为和，,。；;？?、\s]{0,4}?(?:大学|学院|银行)"
+    r"|研究院|研究所|监管局|分行|分局|路|街)"
+)
 # The pure text functions below are cached: one answer normalizes the same clause texts, rule
 # words and question variants dozens of times (about 60 calls), and the corpus's texts recur in
 # every answer. Bounded, so distinct questions cannot grow a worker's memory without limit.

@@ -22,7 +22,7 @@ from policyqa.answer.frame import (
     with_grades_spelled,
 )
 from policyqa.answer.frame_types import QuestionFrame
-from policyqa.answer.gazetteer import PROVINCIAL_THING, find_places
+from policyqa.answer.gazetteer import find_places, names_no_place
 from policyqa.text import normalize
 
 # Words that name a tier of a "分别" list, most specific first: the frame's grades, then the
@@ -97,7 +97,7 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
     # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names;
     # not one that names an award or a platform ("山东省科学技术奖", "山东省重点实验室").
     named = [w for w, _ in find_places(text)] or [a for a in aliases if a in text]
-    places = [w for w in named if not PROVINCIAL_THING.match(text, text.find(w) + len(w))]
+    places = [w for w in named if not names_no_place(text, text.find(w) + len(w))]
     if places:
         found["region"] = places[0]
     # Not a bound said of a figure ("研发投入都超过500万"): that is a fact, not the sum asked on.

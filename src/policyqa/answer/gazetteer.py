@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from policyqa.answer.frame_types import RegionMention, RegionStatus
 from policyqa.resources import data_file, word_list
+from policyqa.text import INSTITUTION_AFTER_PLACE
 
 HOME_PROVINCE = "山东省"  # a county alias is read only here (elsewhere full names only)
 MAX_NAME = 12
@@ -108,6 +109,15 @@ def _name_starts() -> frozenset[str]:
 PROVINCIAL_THING = re.compile(r"[省]?(?:科学技术|科技)?(?:奖|重点实验室|实验室|技术创新中心)")
 
 
+def names_no_place(text: str, end: int, city_level: bool = False) -> bool:
+    """Whether the place name ending at `end` of `text` names a thing, not a place: a
+    province's award or lab (`PROVINCIAL_THING`, for a province only) or an institution."""
+    # An institution is who the asker deals with, not where the policy asked about is.
+    if INSTITUTION_AFTER_PLACE.match(text, end):
+        return True
+    return not city_level and PROVINCIAL_THING.match(text, end) is not None
+
+
 def find_places(text: str) -> list[tuple[str, Place]]:
     """(words, place) for each place name in `text`, longest match first, left to right; a
     province naming a provincial award or lab (山东省科学技术奖) is no place asked about."""
@@ -124,7 +134,7 @@ def find_places(text: str) -> list[tuple[str, Place]]:
             word = text[i : i + size]
             places = table.get(word)
             if places:
-                if places[0].city or not PROVINCIAL_THING.match(text, i + size):
+                if not names_no_place(text, i + size, bool(places[0].city)):
                     found.append((word, places[0]))
                 i += size
                 break

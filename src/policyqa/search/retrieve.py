@@ -25,7 +25,7 @@ from policyqa.search.embed import Embedder
 from policyqa.search.faiss_backend import FaissBackend
 from policyqa.search.index import SearchIndex
 from policyqa.search.tokenize import PolicyTokenizer
-from policyqa.text import normalize_query, split_sentences
+from policyqa.text import INSTITUTION_AFTER_PLACE, normalize_query, split_sentences
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
@@ -35,9 +35,6 @@ RERANK_WEIGHT = 0.2  # tuned on eval/questions.jsonl (0, 0.2 … 0.85 tried; see
 _REGIONS_FILE = data_file("regions.txt")
 _OFF_TOPICS_FILE = data_file("off_topics.txt")
 # A place name followed by one of these names an institution, not the region it sits in.
-_INSTITUTION_SUFFIX = re.compile(
-    r"^(大学|交通大学|工业大学|科技大学|理工大学|师范大学|学院|研究院|研究所|监管局|分行|分局|路|街)"
-)
 
 
 class EmptyQueryError(ValueError):
@@ -168,7 +165,7 @@ def _mentions(text: str, name: str) -> bool:
     if name not in text:
         return False
     for m in re.finditer(re.escape(name), text):
-        if not _INSTITUTION_SUFFIX.match(text[m.end() :]):
+        if not INSTITUTION_AFTER_PLACE.match(text, m.end()):
             return True
     return False
 
