@@ -1846,3 +1846,13 @@ def test_a_question_closing_with_bu_asks_whether_and_a_threshold_rules_out(
 
 def test_haoji_is_no_count_asked() -> None:
     assert asked_unit("一家企业同时够得上好几项支持政策，能不能每项都拿？") is None
+
+
+def test_a_plan_clause_ranked_first_does_not_hide_the_rule_below_it(engine: Engine) -> None:
+    # The plan's measure naming 集成电路 ranks first; it states no money, the rule below does.
+    answer = engine.answerer.answer(
+        "日照揭榜挂帅项目，我们做集成电路的，项目科技投入总共180万，最多能拿多少？"
+    )
+    assert answer.calculation is not None
+    assert answer.calculation.amount_yuan == 540_000
+    assert answer.calculation.clause_id == "rizhao-rules-2025:6.1.19"

@@ -490,3 +490,25 @@ def test_a_payers_part_then_a_denied_fact_are_carried_through_three_turns(engine
     # "如果不是直管县呢？" replaces the fact stated, not adds to it: 50万 × 40%.
     third = engine.answerer.answer("如果不是直管县呢？", _history(first, second))
     assert third.calculation is not None and third.calculation.amount_yuan == 200_000
+
+
+INDUSTRIES = ("集成电路", "新材料", "化工", "钢铁")
+
+
+def test_an_industry_said_in_a_follow_up_replaces_the_earlier_one() -> None:
+    history = _history("日照揭榜挂帅项目，我们做集成电路的，科技投入180万，最多能拿多少？")
+    resolved = resolve_followup("换成传统化工项目，同样投180万呢？", history, ALIASES, INDUSTRIES)
+    assert "化工" in resolved and "集成电路" not in resolved
+    # Without the industries the rules tell apart, the follow-up is only appended.
+    appended = resolve_followup("换成传统化工项目，同样投180万呢？", history, ALIASES)
+    assert "集成电路" in appended
+
+
+def test_a_traditional_industry_in_the_third_turn_rules_the_investee_out(engine: Engine) -> None:
+    history = _history(
+        "日照对投资机构投早投小投硬科技，要是投失败了，有没有损失补偿？",
+        "我们基金首轮投了日照一家做新材料的初创企业700万，亏了400万，尽职免责条件都符合，能补多少？",
+    )
+    answer = engine.answerer.answer("要是投的是一家做钢铁的传统企业，其他条件都一样呢？", history)
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "传统产业" in answer.answer

@@ -188,14 +188,25 @@ def build_search_index(settings: Settings) -> IndexBuild:
 class RuleCalculator:
     """The rule table behind the answer layer's `Calculator` protocol."""
 
-    def __init__(self, book: RuleBook, top_clauses: int = 1) -> None:
+    def __init__(self, book: RuleBook, top_clauses: int = 1, past_plan: int = 3) -> None:
         self.book = book
         self.top_clauses = top_clauses
+        self.past_plan = past_plan
         self._common = common_trigrams(book.rules)
 
     def calculate(self, question: str, hits: Sequence[Hit]) -> CalcOutcome | None:
-        """The amount for a question whose best-ranked clauses state a money rule."""
+        """The amount for a question whose best-ranked clauses state a money rule. A top clause
+        that states no money at all (a plan's measure naming the same industries) does not hide
+        the rule ranked just below it, which the question must then name (`amounts`)."""
         ranked = [h.clause.clause_id for h in hits[: self.top_clauses]]
+        top = hits[0] if hits else None
+        if top is not None and not (
+            self.book.for_clause(top.clause.clause_id)
+            or self.book.provisions_for(top.clause.clause_id)
+        ):
+            # Only the place's own rules: another region's is no answer for this one.
+            below = hits[1 : self.past_plan]
+            ranked += [h.clause.clause_id for h in below if h.region == top.region]
         found = calculate_from_clauses(question, ranked, self.book)
         if found is None:
             return None
@@ -213,6 +224,17 @@ class RuleCalculator:
         return CalcOutcome(
             found.clause_id, calculation, missing, found.summary, found.unfunded, ruled_out
         )
+
+    def industry_words(self) -> tuple[str, ...]:
+        """The industries the rules tell apart and the terms for each, longest first."""
+        words = {
+            word
+            for rule in self.book.rules
+            for table in (rule.industry_terms, rule.region_industry_terms)
+            for industry, terms in table.items()
+            for word in (industry, *terms)
+        }
+        return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
     def topic_words(self) -> Mapping[str, frozenset[str]]:
         """doc id → the words its rules name what they fund by (for the answer's topic check)."""

@@ -161,6 +161,10 @@ class Calculator(Protocol):
         """doc id → the words that name what its rules fund (their keywords)."""
         ...
 
+    def industry_words(self) -> tuple[str, ...]:
+        """The industries the rules tell apart and the terms for each, longest first."""
+        ...
+
 
 class Answerer:
     """Composes answers from a retriever and, when given, a calculator.
@@ -182,6 +186,7 @@ class Answerer:
         docs = retriever.index.documents
         self.documents = docs
         self._aliases = retriever.region_names()
+        self._industries = calculator.industry_words() if calculator else ()
         self._off_topics = retriever.off_topics()
         self._coverage = coverage_summary(docs)
         self._covered_regions = tuple(dict.fromkeys(d.region for d in docs.documents))
@@ -241,7 +246,9 @@ class Answerer:
     def frame(self, question: str, history: Sequence[Turn] = ()) -> QuestionFrame:
         """The question as understood, after resolving it against the conversation."""
         turns = [*user_turns(history), question]
-        frame = conversation_frame(turns, self._standalone_frame, self._aliases, self._off_topics)
+        frame = conversation_frame(
+            turns, self._standalone_frame, self._aliases, self._off_topics, self._industries
+        )
         return frame.with_(text=question)
 
     def _standalone_frame(self, text: str) -> QuestionFrame:

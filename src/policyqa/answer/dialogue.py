@@ -82,7 +82,7 @@ _THRESHOLD = re.compile(r"不低于多少|多少以上|才(?:能|可以)?(?:符�
 _HOW = re.compile(r"怎么|如何|什么方式|哪种方式")
 
 
-def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
+def _slots(text: str, aliases: Sequence[str], industries: Sequence[str] = ()) -> dict[str, str]:
     """The tier, subject, region, amount and industry field a question names (first of each),
     and its last count of things."""
     found: dict[str, str] = {}
@@ -107,6 +107,11 @@ def _slots(text: str, aliases: Sequence[str]) -> dict[str, str]:
     field = _field(text)
     if field:
         found["field"] = field
+    # The industry the asker is in ("做集成电路的" → "换成传统化工项目呢"), a term of the rules'
+    # industry lists (`industries`, longest first), when no field word said it.
+    industry = next((t for t in industries if t in text), None)
+    if industry and not field:
+        found["industry"] = industry
     award = _AWARD.search(text)
     if award:
         found["award"] = award.group(0)
@@ -154,7 +159,12 @@ def is_followup(question: str) -> bool:
     return len(q) <= 16 and q.rstrip("?？").endswith("呢")
 
 
-def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[str]) -> str:
+def resolve_followup(
+    question: str,
+    history: Sequence[Turn],
+    aliases: Sequence[str],
+    industries: Sequence[str] = (),
+) -> str:
     """Rewrite a follow-up ("那省级的呢？") into a standalone question using the last user turn.
 
     A slot the follow-up names (tier, subject, region, amount) replaces the same slot of the
@@ -170,15 +180,18 @@ def resolve_followup(question: str, history: Sequence[Turn], aliases: Sequence[s
     # as bounded as a question.
     resolved = [users[0][:MAX_QUESTION_CHARS]]
     for earlier in users[1:]:
-        resolved.append(resolve_against(earlier, resolved[-1], aliases)[:MAX_QUESTION_CHARS])
+        step = resolve_against(earlier, resolved[-1], aliases, industries=industries)
+        resolved.append(step[:MAX_QUESTION_CHARS])
     summed = sum_of_turns(question, resolved)
     if summed is not None:
         return summed[:MAX_QUESTION_CHARS]
-    return resolve_against(question, resolved[-1], aliases)[:MAX_QUESTION_CHARS]
+    return resolve_against(question, resolved[-1], aliases, industries=industries)[
+        :MAX_QUESTION_CHARS
+    ]
 
 
 def sum_of_turns(question: str, resolved: Sequence[str]) -> str | None:
-    """"两个项目加起来呢？" after turns that each gave one figure (300万, then 800万) or one
+    """ "两个项目加起来呢？" after turns that each gave one figure (300万, then 800万) or one
     grade (国家级, then 省级): the last turn with every one listed ("实际付了300万和800万",
     "国家级和省级孵化器"), so each is computed as its own item and the caps over all of them
     apply. None for any other question."""
@@ -208,13 +221,17 @@ def _listed(turn: str, at: re.Match[str], said: Sequence[str], rest: str) -> str
 
 
 def resolve_against(
-    question: str, previous: str, aliases: Sequence[str], followup: bool | None = None
+    question: str,
+    previous: str,
+    aliases: Sequence[str],
+    followup: bool | None = None,
+    industries: Sequence[str] = (),
 ) -> str:
     """`question` rewritten against one standalone (resolved) previous question; a question
     that is no follow-up (`is_followup`, unless `followup` says) is returned unchanged."""
     if not (is_followup(question) if followup is None else followup):
         return question
-    resolved = _rewritten(question, previous, aliases)
+    resolved = _rewritten(question, previous, aliases, industries)
     # "假如我们不是科技型中小企业，只是普通的规上企业": what the asker says it is not holds
     # whatever slot the rewrite replaced.
     q = normalize(question)
@@ -245,7 +262,9 @@ def _items_added(q: str, prev: str) -> str | None:
     return f"{kept}，另外{item}，一共能拿多少?"
 
 
-def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
+def _rewritten(
+    question: str, previous: str, aliases: Sequence[str], industries: Sequence[str] = ()
+) -> str:
     """The rewrite of `resolve_against`, for a follow-up."""
     q = with_grades_spelled(normalize(question))
     # "那省财政那块呢？" asks how much that payer gives, as "省财政补多少" does.
@@ -254,7 +273,7 @@ def _rewritten(question: str, previous: str, aliases: Sequence[str]) -> str:
     added = _items_added(q, prev)
     if added is not None:
         return added
-    new_slots, old_slots = _slots(q, aliases), _slots(prev, aliases)
+    new_slots, old_slots = _slots(q, aliases, industries), _slots(prev, aliases, industries)
     phrase = _phrase_replaced(q, prev, new_slots, old_slots)
     if phrase is not None:
         return phrase
@@ -337,7 +356,7 @@ _ASKER_SAYS = re.compile(
 
 
 def _own_question(rest: str, new_slots: dict[str, str], old_slots: dict[str, str]) -> str | None:
-    """"那重大科技攻关项目，单个项目市级财政最多支持多少？" after a question about 贷款贴息: a
+    """ "那重大科技攻关项目，单个项目市级财政最多支持多少？" after a question about 贷款贴息: a
     follow-up naming another thing with an ask of its own, and nothing of the asker or of the
     earlier turn, is a whole question in the earlier place; appending it to the earlier one
     would pull the answer back to the earlier thing."""
@@ -415,7 +434,7 @@ def _last_ask_apart(text: str) -> tuple[str, str]:
 def _phrase_replaced(
     q: str, prev: str, new_slots: dict[str, str], old_slots: dict[str, str]
 ) -> str | None:
-    """"新筹建的全国重点实验室呢？" after "对新获批牵头建设的山东省重点实验室，…", or "绩效评价优秀
+    """ "新筹建的全国重点实验室呢？" after "对新获批牵头建设的山东省重点实验室，…", or "绩效评价优秀
     的市级技术转移服务机构呢？" after "日照新认定的省级概念验证中心…": a follow-up that is a
     whole described thing (modifiers, grade, subject) replaces the previous description of the
     thing asked about, from the clause start (after a place named there) to its subject; a
@@ -459,7 +478,7 @@ _THING_START = "，,。；;：:里对在用"
 
 
 def _thing_replaced(q: str, prev: str) -> str | None:
-    """"那重大科技成果转化项目呢？" after "…的重大科技攻关项目，单个项目最多支持多少": a follow-up
+    """ "那重大科技成果转化项目呢？" after "…的重大科技攻关项目，单个项目最多支持多少": a follow-up
     that is only another thing, of no slot the rewrite knows, takes the place of the previous
     thing of the same kind (its last two characters: 项目), the one sharing most words with it.
     None when the follow-up says more than a thing, or the previous turn names no thing of its
@@ -486,7 +505,7 @@ def _thing_replaced(q: str, prev: str) -> str | None:
 
 
 def _attribute_replaced(q: str, prev: str) -> str | None:
-    """"如果绩效评价只是合格呢？" after "…，绩效评价优秀，…": a follow-up restating a fact the
+    """ "如果绩效评价只是合格呢？" after "…，绩效评价优秀，…": a follow-up restating a fact the
     previous turn gave (the words it opens with, 绩效评价) with another value replaces that fact,
     up to the end of its clause. None when the previous turn has no such fact."""
     said = _without_openers(q).rstrip("?？").removesuffix("呢")
@@ -510,7 +529,7 @@ _DENIAL = re.compile(r"(?:不是|不在|不属于|并非|非)(?P<x>[\u4e00-\u9ff
 
 
 def _fact_denied(q: str, prev: str) -> str | None:
-    """"如果不是直管县呢？" after "…？我们在省财政直管县。": a follow-up denying a fact the earlier
+    """ "如果不是直管县呢？" after "…？我们在省财政直管县。": a follow-up denying a fact the earlier
     turn stated replaces the clause that stated it, so the earlier fact no longer holds. None
     when the follow-up is no bare denial, or no clause of the earlier turn states the fact."""
     said = _without_openers(q).rstrip("?？").removesuffix("呢")
@@ -544,7 +563,7 @@ _GRADED_COUNT = re.compile(
 
 
 def _graded_counts_replaced(q: str, prev: str, old_slots: dict[str, str]) -> str | None:
-    """"我们单位今年主持了2项国家级、3项省级，总共能拿多少？" after "…主持省级自然科学基金项目，
+    """ "我们单位今年主持了2项国家级、3项省级，总共能拿多少？" after "…主持省级自然科学基金项目，
     …": several counts each of a grade replace the previous question's grade (and its count),
     so each grade is computed as its own item. None unless the follow-up lists two or more."""
     found = list(_GRADED_COUNT.finditer(q))
@@ -568,7 +587,7 @@ _ORDINAL_YEAR = re.compile(r"第[一二三四五六七八九十\d]+年")
 
 
 def _years_added(q: str, prev: str) -> str | None:
-    """"第二年付了150万、第三年付了200万，三年加起来一共能拿多少？" after "第一年实际支付运营经费
+    """ "第二年付了150万、第三年付了200万，三年加起来一共能拿多少？" after "第一年实际支付运营经费
     100万，能支持多少？": later years asked together with the earlier one add to it, rather than
     replacing its figure, and the follow-up's ask replaces the previous ask ("第三年付了400万，
     这年能拿多少" asks that year's part, which a cumulative cap makes depend on the earlier
@@ -630,6 +649,7 @@ def conversation_frame(
     standalone: Callable[[str], QuestionFrame],
     aliases: Sequence[str],
     off_topics: Sequence[str] = (),
+    industries: Sequence[str] = (),
 ) -> QuestionFrame:
     """The resolved frame of the last of `turns` (the user's questions, oldest first).
 
@@ -651,7 +671,7 @@ def conversation_frame(
             chain = [frame.resolved]
             continue
         resolved = sum_of_turns(turn, chain) or resolve_against(
-            turn, _asked_of_a_figure(turn, chain), aliases, followup=True
+            turn, _asked_of_a_figure(turn, chain), aliases, followup=True, industries=industries
         )
         frame = merge_frames(frame, partial, standalone(resolved))
         chain.append(frame.resolved)
