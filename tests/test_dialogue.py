@@ -512,3 +512,16 @@ def test_a_traditional_industry_in_the_third_turn_rules_the_investee_out(engine:
     answer = engine.answerer.answer("要是投的是一家做钢铁的传统企业，其他条件都一样呢？", history)
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
     assert "传统产业" in answer.answer
+
+
+def test_a_bare_thing_then_ye_asks_the_previous_ask_of_it() -> None:
+    history = _history("泰安新认定的孵化器，市里一次性补多少钱？")
+    assert is_followup("加速器呢？也有吗？")
+    resolved = resolve_followup("加速器呢？也有吗？", history, ALIASES)
+    assert resolved == "泰安新认定的加速器,市里一次性补多少钱?"
+
+
+def test_a_follow_up_naming_two_things_swaps_neither() -> None:
+    question = "今年孵化器新认定成省级，加速器也新认定成省级，加起来一共能拿多少？"
+    resolved = resolve_against(question, "泰安新认定的加速器,市里一次性补多少钱?", ALIASES, True)
+    assert resolved.startswith("泰安新认定的加速器") and "孵化器新认定成省级" in resolved

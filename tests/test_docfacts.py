@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer.docfacts import documents_named, fact_asked, kind_of
+from policyqa.answer.docfacts import documents_named, fact_asked, facts_asked, kind_of
 from policyqa.engine import Engine
 from policyqa.text import normalize
 
@@ -24,6 +24,17 @@ from policyqa.text import normalize
 )
 def test_the_fact_asked(question: str, fact: str | None) -> None:
     assert fact_asked(question) == fact
+
+
+def test_every_fact_asked_in_one_question() -> None:
+    question = "日照实施细则从什么时候开始执行？由哪个部门负责解释？"
+    assert facts_asked(question) == ("interpret", "effective")
+    assert facts_asked("日照对新认定的省级孵化器补多少？") == ()
+
+
+def test_two_facts_asked_are_answered_both(engine: Engine) -> None:
+    answer = engine.answerer.answer("日照实施细则从什么时候开始执行？由哪个部门负责解释？")
+    assert "负责解释" in normalize(answer.answer) and "施行" in answer.answer
 
 
 def test_kind_of_a_title() -> None:

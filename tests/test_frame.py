@@ -565,3 +565,8 @@ def test_an_off_topic_part_holding_the_only_ask_is_not_set_aside() -> None:
 def test_a_part_going_on_about_the_aside_belongs_to_it() -> None:
     aside, rest = set_aside(normalize_query("日照对人才有没有个人所得税返还？返还比例是多少？"))
     assert aside == "" and "个人所得税" in rest
+
+
+def test_an_award_count_before_the_conferrer_name_counts_the_grade() -> None:
+    text = normalize_query("拿了1项国家科技一等奖、2项国家科学技术奖二等奖，一共奖多少")
+    assert [(t.tier, t.count) for t in tiers_in(text)] == [("一等奖", 1), ("二等奖", 2)]

@@ -43,8 +43,8 @@ from policyqa.answer.dialogue import conversation_frame, user_turns
 from policyqa.answer.docfacts import (
     Fact,
     documents_named,
-    fact_asked,
     fact_sentence,
+    facts_asked,
     period_of,
     target_clause,
 )
@@ -298,10 +298,10 @@ class Answerer:
         if not result.relevant:
             return self._abstain(question, resolved, result.abstain_reason or "")
         result = target_first(result, searched, self.retriever.tokenizer.tokens)
-        fact = fact_asked(resolved)
-        if fact is not None:
+        facts = facts_asked(resolved)
+        if facts:
             # Who interprets a document, when it takes effect, its years: its own text says.
-            stated = self._document_fact(question, resolved, fact, result)
+            stated = self._document_fact(question, resolved, facts, result)
             if stated is not None:
                 return stated
         if frame.intent == "metadata":
@@ -748,18 +748,18 @@ class Answerer:
         )
 
     def _document_fact(
-        self, question: str, resolved: str, fact: Fact, result: SearchResult
+        self, question: str, resolved: str, facts: Sequence[Fact], result: SearchResult
     ) -> Answer | None:
-        """One line per document named (else the top hit's): the sentence of its text stating
-        who interprets it or when it takes effect, or the years it plans for; None when a
-        document states no such thing (the ordinary lookup answers then)."""
+        """One line per document named (else the top hit's) and fact asked: the sentence of its
+        text stating who interprets it or when it takes effect, or the years it plans for; None
+        when a document states no such thing (the ordinary lookup answers then)."""
         top_doc = result.hits[0].clause.doc_id
         docs = documents_named(resolved, self.documents.documents) or [
             d for d in self.documents.documents if d.id == top_doc
         ]
         lines: list[str] = []
         citations: list[Citation] = []
-        for doc in docs:
+        for doc, fact in ((d, f) for d in docs for f in facts):
             own = [c for c in self.retriever.clauses if c.doc_id == doc.id]
             title = f"{doc.region}《{normalize(doc.title)}》"
             cover = cover_clause(doc.id, own)

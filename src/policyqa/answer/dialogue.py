@@ -90,10 +90,12 @@ def _slots(text: str, aliases: Sequence[str], industries: Sequence[str] = ()) ->
         if word in text:
             found["tier"] = word
             break
-    for word in SUBJECT_WORDS:
-        if word in text:
-            found["subject"] = word
-            break
+    # "孵化器新认定成省级，加速器也新认定成省级": a question naming two things swaps neither;
+    # a word inside another named one (孵化器 in 科技企业孵化器) is the same thing.
+    subjects = [w for w in SUBJECT_WORDS if w in text]
+    subjects = [w for w in subjects if not any(w != o and w in o for o in subjects)]
+    if len(subjects) == 1:
+        found["subject"] = subjects[0]
     # A place the gazetteer knows (环翠区, 青岛 …), else one of the retriever's region names;
     # not one that names an award or a platform ("山东省科学技术奖", "山东省重点实验室").
     named = [w for w, _ in find_places(text)] or [a for a in aliases if a in text]
@@ -149,6 +151,12 @@ def user_turns(history: Sequence[Turn]) -> list[str]:
 _SUPPOSED = re.compile(r"^[^，,。？?]{0,4}(?:要是|如果|假如|若是)")
 
 
+_BARE_THEN_ASK = re.compile(r"^[^，,。？?]{1,10}呢[？?，,]")
+_SAME_ASK = re.compile(
+    r"(?<=呢)[？?，,]\s*也(?:有|能|可以|给|补|算|适用)[^，,。？?]{0,6}[吗嘛][？?]?$"
+)
+
+
 def is_followup(question: str) -> bool:
     """Whether a question leans on the previous turn ("那省级的呢？", "如果是300万元呢？")."""
     q = normalize(question)
@@ -156,7 +164,8 @@ def is_followup(question: str) -> bool:
         return True
     if _SUPPOSED.match(q) and q.rstrip("?？").endswith("呢"):
         return True
-    return len(q) <= 16 and q.rstrip("?？").endswith("呢")
+    # "加速器呢？也有吗？": a short question whose first part is the bare "X呢".
+    return len(q) <= 16 and (q.rstrip("?？").endswith("呢") or _BARE_THEN_ASK.match(q) is not None)
 
 
 def resolve_followup(
@@ -267,6 +276,8 @@ def _rewritten(
 ) -> str:
     """The rewrite of `resolve_against`, for a follow-up."""
     q = with_grades_spelled(normalize(question))
+    # "加速器呢？也有吗？": the 也 asks what the previous turn asked, of the new thing.
+    q = _SAME_ASK.sub("?", q)
     # "那省财政那块呢？" asks how much that payer gives, as "省财政补多少" does.
     q = _PART_OF_PAYER.sub("补多少", q)
     prev = with_grades_spelled(normalize(previous))

@@ -1,7 +1,7 @@
 """Facts about a document as a whole that its text states: who interprets it, when it takes
 effect, the years it plans for — and which documents a question names by their kind.
 
-Owns `fact_asked` (what such a question asks: "interpret", "effective" or "period"),
+Owns `fact_asked` / `facts_asked` (what such a question asks: "interpret", "effective" or "period"),
 `documents_named` (the documents a question names as "日照的行动计划和实施细则"),
 `fact_sentence` (the sentence of a document's clauses that states the fact: "本文件由市科技局…
 负责解释", "本文件自印发之日起施行") and `period_of` (a plan's years: its title's range, else
@@ -53,9 +53,17 @@ _AIMED_YEAR = re.compile(r"(?:到|至)?(20\d\d)年")
 
 
 def fact_asked(question: str) -> Fact | None:
-    """The document fact a normalized question asks for, if it asks for one."""
+    """The document fact a normalized question asks for, if it asks for one (the first of
+    several)."""
+    facts = facts_asked(question)
+    return facts[0] if facts else None
+
+
+def facts_asked(question: str) -> tuple[Fact, ...]:
+    """Every document fact a question asks for ("从什么时候开始执行？由哪个部门负责解释？"), in
+    the order of `_ASKS`."""
     text = normalize(question)
-    return next((fact for fact, cue in _ASKS if cue.search(text)), None)
+    return tuple(fact for fact, cue in _ASKS if cue.search(text))
 
 
 def kind_of(title: str) -> str | None:

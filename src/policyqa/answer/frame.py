@@ -59,6 +59,10 @@ _WINNERS_BEFORE = re.compile(
     r"([0-9]+|[一二两三四五六七八九十]+)(?:个|项)(?:项目|成果)?"
     r"(?:拿了|获得了?|获评|荣获|评上了?|拿到了?|获)[^，,。；;\d]{0,8}$"
 )
+# "2项国家科技二等奖": an award's count before the conferrer's name that precedes its grade.
+_COUNT_BEFORE_AWARD = re.compile(
+    r"([0-9]+|[一二两三四五六七八九十]+)(?:个|项)[^，,。；;、\d个项等和及与]{1,10}$"
+)
 # "…新认定为 / 刚被认定成 / 获评为" right before a grade: the grade given to what came before.
 _GIVEN_GRADE = re.compile(
     r"(?:今年|刚|已|也|都)?(?:被)?(?:新|首次)?(?:认定|评定|评为|获批)(?:为|成)?$"
@@ -263,7 +267,8 @@ def tiers_in(text: str) -> tuple[TierMention, ...]:
         subject = next((s for s in TIER_SUBJECTS if s in (after[: len(s)], bare[: len(s)])), None)
         count_m = _COUNT_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
         if count_m is None and m.group(0).endswith("奖"):
-            count_m = _WINNERS_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+            before = text[max(0, m.start() - 20) : m.start()]
+            count_m = _WINNERS_BEFORE.search(before) or _COUNT_BEFORE_AWARD.search(before)
         count = _count(count_m.group(1)) if count_m else 1
         if subject is None and not count_m and m.group(0).endswith("奖"):
             # "一等奖1项、二等奖2项": an award's count may follow it.
