@@ -1856,3 +1856,20 @@ def test_a_plan_clause_ranked_first_does_not_hide_the_rule_below_it(engine: Engi
     assert answer.calculation is not None
     assert answer.calculation.amount_yuan == 540_000
     assert answer.calculation.clause_id == "rizhao-rules-2025:6.1.19"
+
+
+def test_one_yearly_sum_and_a_later_year_asked_leaves_that_year_its_part(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们区县共建的孵化器引进了专业运营团队，达到了约定条件，每年实际付运营经费300万。"
+        "连续三年支持的话，第三年还能拿多少？"
+    )
+    assert answer.calculation is not None
+    assert answer.calculation.amount_yuan == 200_000  # 200万 cap less 90万 × 2
+
+
+def test_scoring_rules_the_clause_does_not_state_are_not_answered_with_its_cap(
+    engine: Engine,
+) -> None:
+    question = "日照重大科技创新专项的评审打分细则是怎样的？各项指标权重多少？"
+    answer = engine.answerer.answer(question)
+    assert answer.abstained and answer.abstain_reason == "criteria_not_stated:evaluation"

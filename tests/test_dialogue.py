@@ -527,3 +527,10 @@ def test_a_follow_up_naming_two_things_swaps_neither() -> None:
     # The place is carried; neither thing replaces the earlier one.
     assert resolved.startswith("泰安") and "孵化器新认定成省级" in resolved
     assert "加速器也新认定成省级" in resolved
+
+
+def test_an_industry_replaces_the_earlier_one_beside_a_field_word() -> None:
+    history = _history("我们是传统化工企业，揭榜挂帅项目科技投入总额150万，日照最多能支持多少？")
+    question = "如果换成低空经济这种未来产业项目，投入还是150万呢？"
+    resolved = resolve_followup(question, history, ALIASES, ("低空经济", "化工"))
+    assert "低空经济" in resolved and "化工" not in resolved

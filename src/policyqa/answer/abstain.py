@@ -151,6 +151,7 @@ def criteria_unstated_message(kind: str, hit: Hit) -> str:
         "timing": "申报时间和截止日期",
         "self_funding": "企业自筹或配套资金的比例",
         "membership": "具体哪些地区、企业或项目属于这一类别",
+        "evaluation": "评审打分办法和指标权重",
     }.get(
         kind, "具体的认定条件或标准"
     )

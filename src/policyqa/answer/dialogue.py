@@ -110,9 +110,9 @@ def _slots(text: str, aliases: Sequence[str], industries: Sequence[str] = ()) ->
     if field:
         found["field"] = field
     # The industry the asker is in ("做集成电路的" → "换成传统化工项目呢"), a term of the rules'
-    # industry lists (`industries`, longest first), when no field word said it.
+    # industry lists (`industries`, longest first).
     industry = next((t for t in industries if t in text), None)
-    if industry and not field:
+    if industry:
         found["industry"] = industry
     award = _AWARD.search(text)
     if award:

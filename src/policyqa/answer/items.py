@@ -119,6 +119,19 @@ def _same_each_year(text: str) -> list[Decimal]:
     return [sums[0].value] * int(chinese_to_decimal(m.group(1)))
 
 
+_EVERY_YEAR = re.compile(r"每年[^，,。；;？?\d]{0,14}$")
+
+
+def _each_year_to_the_one_asked(text: str) -> list[Decimal]:
+    """"每年实际付运营经费300万…第三年还能拿多少": the one yearly sum for each year up to the
+    one asked, so a cumulative cap leaves that year its part; [] otherwise."""
+    sums = [q for q in find_quantities(text) if q.kind == "money"]
+    if len(sums) != 1 or _EVERY_YEAR.search(text, 0, sums[0].start) is None:
+        return []
+    asked = _year_asked(text, 0)
+    return [sums[0].value] * asked if asked and asked >= 2 else []
+
+
 def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
     """A rate rule paid year by year, for a question listing a different figure each year
     ("三年分别支付100万、120万、150万"): each year computed on its own (with the per-year and
@@ -141,7 +154,7 @@ def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
     else:
         # "连续两年每年…都在300万": one figure for each of N years, for a rule with no yearly
         # reading of its own (its yearly cap applies each year).
-        values = [] if years_input else _same_each_year(text)
+        values = _each_year_to_the_one_asked(text) if years_input else _same_each_year(text)
         if not values:
             return None
     steps: list[str] = []
