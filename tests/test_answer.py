@@ -1873,3 +1873,20 @@ def test_scoring_rules_the_clause_does_not_state_are_not_answered_with_its_cap(
     question = "日照重大科技创新专项的评审打分细则是怎样的？各项指标权重多少？"
     answer = engine.answerer.answer(question)
     assert answer.abstained and answer.abstain_reason == "criteria_not_stated:evaluation"
+
+
+def test_projects_told_clause_by_clause_keep_the_ask_of_the_whole() -> None:
+    from policyqa.answer.projects import project_questions
+
+    said = (
+        "日照两家中小企业用了共享仪器：一家发生费用100万，一家发生费用350万，"
+        "市级创新券补助两家合计多少？"
+    )
+    assert project_questions(said) == [
+        "日照两家中小企业用了共享仪器：一家发生费用100万，市级创新券补助多少？",
+        "日照两家中小企业用了共享仪器：一家发生费用350万，市级创新券补助多少？",
+    ]
+    # "一家投资机构" is the asker, not the first of the projects.
+    investor = "一家投资机构投的两个项目都失败了：A项目投了600万，B项目投了1500万，一共补多少？"
+    parts = project_questions(investor)
+    assert parts is not None and len(parts) == 2 and parts[0].startswith("一家投资机构")

@@ -238,6 +238,8 @@ def _several_projects(text: str, clause_ids: Sequence[str], book: RuleBook) -> A
     done = [(a, a.calculation) for a in found if a is not None and a.calculation is not None]
     if len(done) != len(questions) or any(a.unfunded or a.rule is None for a, _ in done):
         return None
+    if any(a.rule.formula.wanted_inputs() and not calc.inputs for a, calc in done if a.rule):
+        return None  # a cap the rule states, read off a project given no figure: not its sum
     used = list({a.rule.id: a.rule for a, _ in done if a.rule is not None}.values())
     steps: list[str] = []
     for n, (answer, calc) in enumerate(done, start=1):

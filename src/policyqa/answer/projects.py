@@ -62,8 +62,10 @@ def told_questions(text: str) -> list[str] | None:
     """One question per project a normalized question tells one by one ("一个是…；另一个是…",
     "A投了400万…，B投了…"); None unless it tells two or more."""
     opens = [m for m in _OPENS.finditer(text) if _opens_a_project(text, m)]
-    # Several unless "一个" merely counts: a later one (另一个, B项目) or "一个是…；一个是…".
+    # Several unless "一个" merely counts: a later one (另一个, B项目), "一个是…；一个是…", or
+    # "一家…，一家…" each opening a clause of its own.
     listed = sum(bool(_ONE_OPENING.match(text, m.start())) for m in opens) >= 2
+    listed = listed or sum(_opens_a_clause(text, m) for m in opens) >= 2
     if len(opens) < 2 or not (listed or any(_LATER.match(m.group(0)) for m in opens[1:])):
         return None
     shared = text[: opens[0].start()]
@@ -73,31 +75,50 @@ def told_questions(text: str) -> list[str] | None:
         end = opens[i + 1].start() if i + 1 < len(opens) else len(text)
         part = text[m.start() : end]
         if i + 1 == len(opens):
-            part, after = _split_last(part)
+            part, after, asked = _split_last(part)
         part = part.strip("，,；;。 ")
         if not part:
             return None
         parts.append(part)
     tail = f"，{after.strip('，,；;。 ')}" if after.strip("，,；;。 ") else ""
-    return [f"{shared}{part}{tail}，能给多少？" for part in parts]
+    # Each project is asked what the whole was ("省财政分别补多少" → "省财政补多少"), without
+    # the words that gather them.
+    own = _GATHERING.sub("", asked).strip("，,；;。 ")
+    if _BARE_ASK.fullmatch(own):
+        own = "能给多少？"  # nothing of its own beside the gathering words: the plain ask
+    return [f"{shared}{part}{tail}，{own}" for part in parts]
+
+
+_CLAUSE_START = ("", "：", ":", "；", ";", "，", ",", "。")
+# "一家投资机构", "一家投资公司": the asker, not a project that invested.
+_INVESTOR = re.compile(r"投资(?:机构|公司|人|基金|企业)")
+
+
+def _opens_a_clause(text: str, m: re.Match[str]) -> bool:
+    return m.group(0) in ("一个", "一家") and text[m.start() - 1 : m.start()] in _CLAUSE_START
 
 
 def _opens_a_project(text: str, m: re.Match[str]) -> bool:
     """"一个" counts only where it opens a clause or names a project ("一个项目", "一个是")."""
     if m.group(0) not in ("一个", "一家"):
         return True
-    before = text[m.start() - 1 : m.start()]
+    if _INVESTOR.match(text, m.end()):
+        return False
     after = text[m.end() : m.end() + 2]
-    return before in ("", "：", ":", "；", ";", "，", ",", "。") or after.startswith(
-        ("是", "项目", "投", "花", "付")
-    )
+    return _opens_a_clause(text, m) or after.startswith(("是", "项目", "投", "花", "付"))
 
 
-def _split_last(part: str) -> tuple[str, str]:
-    """(the last project's own facts, the facts said of them all) of the last part, the
-    question asked of them all dropped."""
+_BARE_ASK = re.compile(r"[最多高能可以拿给补共]*多少[钱？?]*|")
+# Words that gather the projects into one ask ("分别", "一共", "两个加起来").
+_GATHERING = re.compile(r"分别|各自|各|一共|合计|总共|共计|加起来|加一块|加一起|两个|两家|两项|都")
+
+
+def _split_last(part: str) -> tuple[str, str, str]:
+    """(the last project's own facts, the facts said of them all, the question asked of them
+    all) of the last part."""
     pieces = re.split(r"(?<=[，,。；;])", part)
+    asked: list[str] = []
     while len(pieces) > 1 and _ASKED.search(pieces[-1]):
-        pieces.pop()
+        asked.insert(0, pieces.pop())
     common = next((i for i, p in enumerate(pieces) if i and _OF_ALL.search(p)), len(pieces))
-    return "".join(pieces[:common]), "".join(pieces[common:])
+    return "".join(pieces[:common]), "".join(pieces[common:]), "".join(asked)
