@@ -534,3 +534,13 @@ def test_an_industry_replaces_the_earlier_one_beside_a_field_word() -> None:
     question = "如果换成低空经济这种未来产业项目，投入还是150万呢？"
     resolved = resolve_followup(question, history, ALIASES, ("低空经济", "化工"))
     assert "低空经济" in resolved and "化工" not in resolved
+
+
+def test_one_more_project_with_its_figure_is_added_to_the_list() -> None:
+    first = "日照一家企业跟高校签了个横向项目，实际支付了300万，产学研合作支持能给多少？"
+    second = "我们还有第二个横向项目，实际付了700万，两个加一起能拿多少？"
+    resolved = resolve_followup(second, _history(first), ALIASES)
+    assert "300万和700万" in resolved and resolved.count("700万") == 1
+    question = "再加一个实际付了600万的，三个项目总共能拿多少？"
+    third = resolve_followup(question, _history(first, second), ALIASES)
+    assert "300万和700万和600万" in third and third.count("600万") == 1

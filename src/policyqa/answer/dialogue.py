@@ -53,7 +53,7 @@ _BACK_REFERENCE = re.compile(
     r"这两|这几|这笔|这项|上述|刚才|前面(?:说|提)|加起来|这个(?:能|可以|可|又|也|还)"
 )
 # "两个项目加起来呢？": the figures of the earlier turns, taken together.
-_SUMMED = re.compile(r"加起来|一共|合计|总共|累计|合起来|算在一起")
+_SUMMED = re.compile(r"加起来|加一起|加在一起|加一块|一共|合计|总共|累计|合起来|算在一起")
 _BOTH = re.compile(r"两个|两项|两笔|两次|这两|两者|二者|都")
 # Whose part a turn asked (市级, then 省里): not 省财政直管县, which names a kind of county.
 _PAYER = re.compile(r"(?:省|市|区|县)(?:里|级|本级)(?!以上)|(?:省|市)财政(?!直管)")
@@ -189,7 +189,9 @@ def resolve_followup(
     # as bounded as a question.
     resolved = [users[0][:MAX_QUESTION_CHARS]]
     for earlier in users[1:]:
-        step = resolve_against(earlier, resolved[-1], aliases, industries=industries)
+        step = sum_of_turns(earlier, resolved) or resolve_against(
+            earlier, resolved[-1], aliases, industries=industries
+        )
         resolved.append(step[:MAX_QUESTION_CHARS])
     summed = sum_of_turns(question, resolved)
     if summed is not None:
@@ -205,6 +207,9 @@ def sum_of_turns(question: str, resolved: Sequence[str]) -> str | None:
     "国家级和省级孵化器"), so each is computed as its own item and the caps over all of them
     apply. None for any other question."""
     q = normalize(question)
+    more = _one_more(q, resolved)
+    if more is not None:
+        return more
     if not (is_followup(q) and _SUMMED.search(q) and _BOTH.search(q)) or _AMOUNT.search(q):
         return None
     turns = [with_grades_spelled(normalize(turn)) for turn in resolved]
@@ -221,6 +226,34 @@ def sum_of_turns(question: str, resolved: Sequence[str]) -> str | None:
     if len(payers) >= 2 and at is not None:
         return _listed(turns[0], at, payers, rest)
     return None
+
+
+# "我们还有第二个横向项目，实际付了700万", "再加一个实际付了600万的": one more of the same.
+_ONE_MORE = re.compile(
+    r"还有(?:第[二三四五六]|另一|一)个|再加(?:上)?一个|另外(?:还有)?一个|又有一个|再来一个"
+)
+
+
+def _one_more(q: str, resolved: Sequence[str]) -> str | None:
+    """"我们还有第二个横向项目，实际付了700万，两个加一起能拿多少？" after a turn that gave one
+    project's figure (or several already listed): the last turn with the new figure added to its
+    list, so each is computed as its own project and the caps over all of them apply. None
+    unless the follow-up adds one more thing with one figure and asks a total."""
+    if not (resolved and _ONE_MORE.search(q) and _SUMMED.search(q)):
+        return None
+    new = [m.group(0) for m in _AMOUNT.finditer(q)]
+    last = normalize(resolved[-1])
+    span = _figures_span(last)
+    if len(new) != 1 or span is None:
+        return None
+    start, end = span
+    old = [m.group(0) for m in _AMOUNT.finditer(last, start, end)]
+    # Only the ask follows: the new figure now stands in the list, not twice.
+    asks = [p for p in re.split(r"[，,。；;]", q) if _ASK.search(p) and not _AMOUNT.search(p)]
+    if not asks:
+        return None
+    rest = asks[-1].strip()
+    return f"{last[:start]}{'和'.join([*old, *new])}{last[end:].rstrip('?？。')}，{rest}"
 
 
 def _listed(turn: str, at: re.Match[str], said: Sequence[str], rest: str) -> str:
