@@ -1890,3 +1890,12 @@ def test_projects_told_clause_by_clause_keep_the_ask_of_the_whole() -> None:
     investor = "一家投资机构投的两个项目都失败了：A项目投了600万，B项目投了1500万，一共补多少？"
     parts = project_questions(investor)
     assert parts is not None and len(parts) == 2 and parts[0].startswith("一家投资机构")
+
+
+def test_one_yearly_sum_over_years_counted_where_the_total_is_asked(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们是日照的中小企业，去年和今年都用了共享仪器，每年费用都是400万，"
+        "两年市级创新券一共最多拿多少？"
+    )
+    assert answer.calculation is not None
+    assert answer.calculation.amount_yuan == 1_000_000  # 50万 yearly cap, each of two years

@@ -20,6 +20,7 @@ from policyqa.answer.frame import tiers_in
 from policyqa.answer.frame_types import TierMention
 from policyqa.answer.quantities import frame_quantities
 from policyqa.answer.requirements import ORDINAL_YEAR, contradiction
+from policyqa.answer.tallies import years_totalled
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
 from policyqa.rules.model import InputSpec, Rule
@@ -107,6 +108,9 @@ def several_items(text: str, rules: Sequence[Rule]) -> CalcResult | None:
 _EVERY_YEAR_OF = re.compile(r"(\d+|[两三四五六七八九十])年(?:都)?每年[^，,。；;？?\d]{0,14}$")
 
 
+_EVERY_YEAR = re.compile(r"每年[^，,。；;？?\d]{0,14}$")
+
+
 def _same_each_year(text: str) -> list[Decimal]:
     """The one sum said for each of N years ("连续两年每年用仪器的费用都在300万"), N times; []
     when the question says no such thing, or gives other sums too."""
@@ -115,11 +119,10 @@ def _same_each_year(text: str) -> list[Decimal]:
         return []
     m = _EVERY_YEAR_OF.search(text, 0, sums[0].start)
     if m is None:
-        return []
+        # "去年和今年…每年费用都是400万，两年…一共": the years counted where the total is asked.
+        years = years_totalled(text) if _EVERY_YEAR.search(text, 0, sums[0].start) else None
+        return [sums[0].value] * years if years and years >= 2 else []
     return [sums[0].value] * int(chinese_to_decimal(m.group(1)))
-
-
-_EVERY_YEAR = re.compile(r"每年[^，,。；;？?\d]{0,14}$")
 
 
 def _each_year_to_the_one_asked(text: str) -> list[Decimal]:
