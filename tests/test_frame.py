@@ -110,6 +110,11 @@ def test_tiers_with_counts_and_payer_tiers_ignored() -> None:
     ]
 
 
+def test_an_aside_naming_the_same_place_does_not_take_the_covered_question() -> None:
+    aside, rest = set_aside("今天日照天气咋样?顺便问下,日照对拿了国家科学技术二等奖的项目奖多少钱?")
+    assert "天气" in aside and rest.startswith("顺便问下,日照对")
+
+
 def test_years_and_set_aside_topic() -> None:
     assert years_in("文登区到2030年的目标") == (2030,)
     aside, rest = set_aside("增值税的事先不管，日照新认定的国家级孵化器补多少")

@@ -64,6 +64,7 @@ DOCS = [
         ("2023年印发的文件有哪些？", []),
         # 涉及 a place the collection covers: the place's documents, not a topic.
         ("你这儿涉及日照的政策文件有几份？", ["a-plan", "a-rules"]),
+        ("你这儿一共收了哪几份政策文件？", ["a-plan", "a-rules", "w-plan", "s-plan"]),
     ],
 )
 def test_the_documents_a_question_about_the_collection_asks_for(

@@ -25,7 +25,7 @@ from policyqa.answer.frame_types import (
     RegionMention,
     TierMention,
 )
-from policyqa.answer.gazetteer import region_mentions
+from policyqa.answer.gazetteer import find_places, region_mentions
 from policyqa.answer.quantities import frame_quantities
 from policyqa.resources import data_file, word_list
 from policyqa.rules.money import MoneyParseError, chinese_to_decimal
@@ -360,8 +360,11 @@ _ASK_WORDS = re.compile(r"多少|是否|怎么|如何|哪些|什么")
 
 
 def _continues(part: str, aside: str) -> bool:
-    """Whether `part` opens with a word of `aside` (返还 after 个人所得税返还)."""
+    """Whether `part` opens with a word of `aside` (返还 after 个人所得税返还); a place both
+    name ("今天日照天气咋样？…日照对…奖多少") is where, not what the aside is about."""
     head = _ASK_WORDS.sub("", part)[:2]
+    if any(head in words for words, _ in find_places(aside)):
+        return False
     return len(head) == 2 and head in aside
 
 

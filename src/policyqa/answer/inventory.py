@@ -40,6 +40,8 @@ _ISSUER = re.compile(r"(科技局|财政局|人民政府办公室|政府办公�
 _ISSUER_FORMS = {"科技局": "科学技术局", "政府办": "政府办公室"}
 
 
+# "收录了哪些", "一共收了哪几份": the collection itself, not a topic.
+_COLLECTED = re.compile(r"收录|收了|收集|收有")
 # What a topic word is about, up to the 的 before 文件 ("涉及日照的文件").
 _ABOUT_WHAT = re.compile(r"([^的，,。？?]{1,10})的")
 
@@ -68,7 +70,7 @@ def documents_asked(
     if about and not of_place:
         return None
     topic = topic_of(text)
-    if topic is not None and "收录" not in topic and not of_place:
+    if topic is not None and not _COLLECTED.search(topic) and not of_place:
         return None  # "创新券在哪些文件里": what the documents say
     found = list(documents)
     places = {place_of(d.region) for d in documents if place_of(d.region) in text}
