@@ -1899,3 +1899,11 @@ def test_one_yearly_sum_over_years_counted_where_the_total_is_asked(engine: Engi
     )
     assert answer.calculation is not None
     assert answer.calculation.amount_yuan == 1_000_000  # 50万 yearly cap, each of two years
+
+
+def test_enterprises_counted_in_ge_each_get_the_per_enterprise_sum(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们集团在日照有仨子公司，今年都是头一回认定高企，而且都是规上企业，一共最多能拿多少一次性补助？"
+    )
+    assert answer.calculation is not None
+    assert answer.calculation.amount_yuan == 300_000  # 每家企业最高10万元 × 3

@@ -24,7 +24,13 @@ from policyqa.answer.tallies import years_totalled
 from policyqa.rules.calc import CalcResult, compute
 from policyqa.rules.formulas import CalcError
 from policyqa.rules.model import InputSpec, Rule
-from policyqa.rules.money import chinese_to_decimal, find_quantities, format_yuan, plain_number
+from policyqa.rules.money import (
+    Quantity,
+    chinese_to_decimal,
+    find_quantities,
+    format_yuan,
+    plain_number,
+)
 from policyqa.text import normalize
 
 
@@ -407,6 +413,14 @@ def _payer_asked(text: str, name: str) -> bool:
 _PER_ITEM_LABEL = re.compile(r"^(?:每项|每个项目|单个项目|单项|每家企业|每家)")
 
 
+# "三个子公司": enterprises counted in 个, as "三家" counts them.
+_ENTERPRISE_AFTER = re.compile(r"(?:子公司|分公司|公司|企业)")
+
+
+def _counts_enterprises(text: str, q: Quantity) -> bool:
+    return q.unit == "家" or (q.unit == "个" and _ENTERPRISE_AFTER.match(text, q.end) is not None)
+
+
 def per_item_total(text: str, rule: Rule) -> CalcResult | None:
     """The most a fixed per-item rule pays for the count of items a normalized question
     states, when it asks their total; None for one item or no total asked."""
@@ -417,9 +431,13 @@ def per_item_total(text: str, rule: Rule) -> CalcResult | None:
     # "都" too: "两个项目都立项了，最多能拿多少" asks of them all.
     if not (ASKS_TOTAL.search(text) or "都" in text):
         return None
-    units = ("家",) if "家" in label[:4] else ("个", "项")
+    per_enterprise = "家" in label[:4]
     counts = [
-        q for q in find_quantities(text) if q.kind == "count" and q.unit in units and q.value >= 2
+        q
+        for q in find_quantities(text)
+        if q.kind == "count"
+        and q.value >= 2
+        and (_counts_enterprises(text, q) if per_enterprise else q.unit in ("个", "项"))
     ]
     # One count, however often it is said ("两个…项目，两项最多一共").
     if len({q.value for q in counts}) != 1:
