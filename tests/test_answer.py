@@ -903,12 +903,15 @@ def test_an_object_named_in_another_word_order_is_spoken_of(engine: Engine) -> N
     assert answer.calculation is not None and answer.calculation.amount_yuan == 480_000
 
 
-@pytest.mark.parametrize(("payer", "amount"), [("市级", 500_000), ("区县", 200_000)])
+@pytest.mark.parametrize(
+    ("payer", "amount"),
+    [("市级承担", 500_000), ("区县承担", 200_000), ("区县那头分担", 200_000)],
+)
 def test_a_payers_part_of_a_stated_total_is_the_rules_ratio_of_it(
     payer: str, amount: int, engine: Engine
 ) -> None:
     answer = engine.answerer.answer(
-        f"日照科技成果转化不良贷款的风险补偿，市里和区县两级合计要出70万，{payer}承担多少？"
+        f"日照科技成果转化不良贷款的风险补偿，市里和区县两级合计要出70万，{payer}多少？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == amount
     assert "合计70万元，按5∶2分担" in answer.calculation.steps

@@ -316,6 +316,18 @@ def test_words_that_only_contain_a_demonstrative_are_no_follow_up(question: str)
             "那换成大型企业呢，费用还是那100万。",
             "日照小微企业用共享仪器花了100万,市级补多少，换成大型企业呢,费用还是那100万。",
         ),
+        # "还是培育4家" (a verb, then a figure) is "still" too: the earlier ask stays.
+        (
+            "我们是省级孵化器，绩效优秀，今年新培育了4家高新技术企业，日照能补多少？",
+            "如果我们只是市级孵化器，还是培育4家呢？",
+            "我们是市级孵化器,绩效优秀,今年新培育了4家高新技术企业,日照能补多少?",
+        ),
+        # 俺们 is the asker speaking: the turn leans on the earlier one.
+        (
+            "泰安对新认定的孵化器给多少钱？",
+            "俺们刚被认定成省级的，能拿多少？",
+            "泰安对新认定的孵化器给多少钱，俺们刚被认定成省级的,能拿多少?",
+        ),
     ],
 )
 def test_follow_up_resolution(previous: str, follow_up: str, expected: str) -> None:

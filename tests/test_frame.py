@@ -214,6 +214,11 @@ def test_chinese_numeral_amounts(digit: str, mult: str) -> None:
         ("前年和去年使用共享仪器分别花了100万元和300万元", ("1000000", "3000000")),
         ("2025年、2026年实际支付运营经费分别为80万元和120万元", ("800000", "1200000")),
         ("去年使用共享仪器花了150万元，今年花了400万元", ("1500000", "4000000")),
+        (  # one rate of growth over the years stated
+            "第一年实付运营经费120万，之后每年比上一年增长50%，三年都达到约定条件",
+            ("1200000", "1800000", "2700000"),
+        ),
+        ("第一年付运营费150万,后面每年比上一年涨20%,连续三年", ("1500000", "1800000", "2160000")),
     ],
 )
 def test_per_year_list_phrasings(question: str, values: tuple[str, ...]) -> None:
@@ -228,6 +233,8 @@ def test_per_year_list_phrasings(question: str, values: tuple[str, ...]) -> None
         "两个横向项目实际支付分别为800万元和300万元",  # items, not years
         "连续三年每年实际支付运营经费50万元",  # one figure for every year
         "首轮投资1000万元，去年亏损了120万元",  # one year named
+        "第一年实付运营经费120万，之后每年增长50%",  # growth, but over how many years?
+        "第一年实付运营经费120万，今年研发投入增长50%，三年",  # not a yearly growth
     ],
 )
 @pytest.mark.parametrize("suffix", ["", "，能拿多少？"])

@@ -48,13 +48,23 @@ DOCS = [
         status="in_force",
         source_file="d.txt",
     ),
+    DocumentMeta(
+        id="t-draft",
+        title="实施意见(征求意见稿)",
+        issuer="泰安市人民政府",
+        region="泰安市",
+        level="city",
+        status="draft",
+        source_file="e.txt",
+    ),
 ]
+ALL = ["a-plan", "a-rules", "w-plan", "s-plan", "t-draft"]
 
 
 @pytest.mark.parametrize(
     ("question", "ids"),
     [
-        ("你们这里一共收录了哪些政策文件？", ["a-plan", "a-rules", "w-plan", "s-plan"]),
+        ("你们这里一共收录了哪些政策文件？", ALL),
         ("日照的文件有哪几份？", ["a-plan", "a-rules"]),
         ("省级层面的文件有哪些？", ["s-plan"]),
         ("有没有区县一级的文件？", ["w-plan"]),
@@ -64,7 +74,14 @@ DOCS = [
         ("2023年印发的文件有哪些？", []),
         # 涉及 a place the collection covers: the place's documents, not a topic.
         ("你这儿涉及日照的政策文件有几份？", ["a-plan", "a-rules"]),
-        ("你这儿一共收了哪几份政策文件？", ["a-plan", "a-rules", "w-plan", "s-plan"]),
+        ("你这儿一共收了哪几份政策文件？", ALL),
+        # The one asked ("你这") is no topic; 征求意见稿 asks for the drafts.
+        ("你这几份政策文件里，哪一份还是征求意见稿？", ["t-draft"]),
+        ("日照那俩文件，哪个先发的？各是哪天？", ["a-plan", "a-rules"]),
+        ("这几份文件里，哪份是区县一级出的？", ["w-plan"]),
+        ("日照的政策文件库里有几份？分别叫啥、谁发的？", ["a-plan", "a-rules"]),
+        # Whether any is a draft, asked besides the list: the list (with each status) answers.
+        ("你这儿一共收了哪几份政策文件？有没有还没正式出台的？", ALL),
     ],
 )
 def test_the_documents_a_question_about_the_collection_asks_for(
@@ -82,6 +99,8 @@ def test_the_documents_a_question_about_the_collection_asks_for(
         "日照这份实施细则是为了落实哪一份政策文件而制定的？",
         "日照对省级孵化器补多少？",  # no question about documents at all
         "涉及孵化器的政策文件有几份？",  # 涉及 a topic
+        "日照那俩文件里，高企认定奖励多少？",  # nothing asked of the documents themselves
+        "咱们这几份文件里，研发费用加计扣除比例是按100%还是多少？",
     ],
 )
 def test_a_question_about_what_documents_say_is_no_inventory(question: str) -> None:

@@ -31,8 +31,10 @@ ASKS_AMOUNT = re.compile(
     r"|(?:怎么|咋|如何)(?:算|计算)(?=.*\d万)|\d万.*(?:怎么|咋|如何)(?:算|计算)"
 )
 # Which of two ("市里出钱还是省里出钱", "是要还的，还是无偿给的"); not "still" ("还是那100万",
-# "还是12家", "还是一样").
-ASKS_CHOICE = re.compile(r"还是(?![那这\d一两三四五六七八九十]|按|原来)")
+# "还是12家", "还是一样", "还是培育4家": a verb, then a figure).
+ASKS_CHOICE = re.compile(
+    r"还是(?![那这\d一两三四五六七八九十]|按|原来|[\u4e00-\u9fff]{1,4}\d+(?:\.\d+)?[家个项所座万])"
+)
 
 ASKS_FIGURE = re.compile(r"多少|几|比例|比重|目标|上限|下限|最高|达到|占比|门槛|标准|额度")
 # A yes-or-no question ("能按20%补吗", "能不能拿"): the stated facts may answer it with no.

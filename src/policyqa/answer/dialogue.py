@@ -395,7 +395,7 @@ def _rewritten(
 
 # What the asker says of itself ("我们是…", "我们连续两年…"): facts the follow-up leans on.
 _ASKER_SAYS = re.compile(
-    r"我们|我司|本公司|我单位|本单位|这种情况|这个|这笔|这些|这两|上述|同样|如果|要是|假如|换成"
+    r"我们|俺们|咱们|我司|本公司|我单位|本单位|这种情况|这个|这笔|这些|这两|上述|同样|如果|要是|假如|换成"
 )
 
 

@@ -20,12 +20,25 @@ from policyqa.text import normalize
 # A question about documents as such: which, how many, whether there are any.
 _ASKS_DOCUMENTS = re.compile(
     r"(?:哪些|哪几|几份|哪份|哪个|哪一份|有没有|有几|收录了?)[^，,。？?]{0,8}?(?:政策)?(?:文件|文档)"
-    r"|(?:文件|文档)(?:有|是|都是)(?:哪些|哪几|几份|哪份|哪个)"
+    r"|(?:文件|文档)(?:库)?(?:里|中)?(?:有|是|都是)(?:哪些|哪几|几份|哪份|哪个)"
     r"|(?:那份|这份)(?:文件|文档)"
 )
+# "你这几份文件里", "日照那俩文件": documents pointed at, which asks nothing by itself ("这几份
+# 文件里，研发费用加计扣除比例是多少" asks about a topic) ...
+_POINTED = re.compile(
+    r"(?:你们|您|你|咱们|咱)?(?:这|那)(?:几份|些|两份|两个|俩)(?:政策)?(?:文件|文档)(?:里|中|当中)?"
+)
+# ... unless what is asked of them is which one, and what the manifest says ("哪个先发的").
+_WHICH_ONE = re.compile(r"哪一份|哪份|哪个|哪几份|几份|哪些")
+_MANIFEST_WORDS = re.compile(
+    r"先发|后发|哪天|日期|谁发|发布|印发|出台|叫啥|叫什么|名称|标题|文号|征求意见稿|草案|正式|几份"
+    r"|一级|级别|层级|出的|发的|哪个部门|哪家单位"
+)
+# "哪一份还是征求意见稿": the drafts only.
+_DRAFT = re.compile(r"征求意见稿|草案|草稿|(?:未|没|还没)(?:有)?正式")
 # Words that ask what documents say about something: a topic, not the collection.
 _ABOUT_TOPIC = re.compile(
-    r"提到|提及|提过|提出|涉及|讲了|讲到|说到|说了|写了|写到|规定了|关于|有关|包含|部署|里有|中有"
+    r"提到|提及|提过|提出|涉及|讲了|讲到|说到|说了|写了|写到|规定了|关于|有关|包含|部署|(?<!库)里有|(?<!库)中有"
     r"|支持|出现|使用|说法|提法|落实"
 )
 _LEVELS = (
@@ -63,7 +76,10 @@ def documents_asked(
     filtered by the place, level, year of issue, issuer or 文号 it names; None when it is no
     such question."""
     text = normalize(question)
-    if not _ASKS_DOCUMENTS.search(text):
+    pointed = _POINTED.search(text)
+    rest = f"{text[: pointed.start()]}{text[pointed.end() :]}" if pointed else text
+    asked = _ASKS_DOCUMENTS.search(rest)
+    if not asked and not (pointed and _WHICH_ONE.search(rest) and _MANIFEST_WORDS.search(rest)):
         return None
     about = _ABOUT_TOPIC.search(text)
     of_place = about is not None and _place_only(text[about.end() :], documents)
@@ -82,6 +98,13 @@ def documents_asked(
     years = {int(y) for y in _YEAR_ISSUED.findall(text)}
     if years:
         found = [d for d in found if d.date is not None and d.date.year in years]
+    # Drafts only when the ask itself is of drafts ("哪一份还是征求意见稿"), not when another
+    # sentence asks whether any is ("一共收了哪几份？有没有还没正式出台的？": the list says).
+    asking = next(
+        (s for s in re.split(r"[？?。！!]", rest) if asked is None or asked.group(0) in s), rest
+    )
+    if _DRAFT.search(asking):
+        found = [d for d in found if d.status == "draft"]
     if _DOC_NO.search(text):
         found = [d for d in found if d.doc_no]
     issuer = _ISSUER.search(text)

@@ -404,7 +404,7 @@ def _payer_asked(text: str, name: str) -> bool:
     base = re.sub(r"[(（].*?[)）]|级", "", name)
     forms = {base, *(base if len(base) > 1 else "")}
     ordered = sorted(forms, key=lambda f: (-len(f), f))
-    said = "|".join(rf"{re.escape(f)}(?:级|里|财政)?" for f in ordered)
+    said = "|".join(rf"{re.escape(f)}(?:级|里|财政)?(?:那头|那边|这头|这边|方面)?" for f in ordered)
     return bool(re.search(rf"(?:{said}){_BEARS}", text))
 
 

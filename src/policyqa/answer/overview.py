@@ -121,7 +121,8 @@ def _clean_topic(raw: str) -> str:
         topic = _TOPIC_TAIL.sub("", topic).strip(" ,，")
         topic = re.sub(rf"(?:{_TOPIC_POINTER.pattern})$", "", topic).strip(" ,，")
         topic = re.sub(r"^(?:在|是|关于|有关)", "", topic)
-    return topic
+    # "你这几份政策文件里": the one asked, not a topic.
+    return re.sub(r"^(?:你们|您们|你|您|咱们|咱)(?:这|那)?(?:儿|里|边)?$", "", topic)
 
 
 def topic_terms_of(topic: str) -> list[str]:

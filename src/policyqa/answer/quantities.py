@@ -146,6 +146,33 @@ def _each_year(text: str, found: Sequence[Quantity]) -> list[Quantity]:
     return run
 
 
+# "第一年实付120万，之后每年比上一年增长50%，三年都达标": a first year's figure grown by the same
+# rate each later year, over a number of years the question states.
+_GROWS_YEARLY = re.compile(
+    r"(?:之后|以后|此后|往后|后面|后两年|随后)?(?:每年|逐年)(?:都)?"
+    r"(?:比上一?年|较上一?年|比前一年|同比)?(?:增长|增加|递增|上涨|涨|多)了?(?=\d)"
+)
+_YEARS_SPANNED = re.compile(r"(?<![\d第上前去今明])(?:连续)?([两三四五六七八九十]|\d)年")
+
+
+def _compounded(text: str, found: Sequence[Quantity]) -> tuple[list[Decimal], int, int] | None:
+    """(the yearly figures, start, end) when a first year's amount grows by one rate each later
+    year over a stated number of years; None when any of the three is not said."""
+    grows = _GROWS_YEARLY.search(text)
+    if grows is None:
+        return None
+    rate = next((q for q in found if q.kind == "percent" and q.start == grows.end()), None)
+    first = next((q for q in reversed(found) if q.kind == "money" and q.end <= grows.start()), None)
+    if rate is None or first is None or grows.start() - first.end > 4:
+        return None
+    spans = {int(chinese_to_decimal(m.group(1))) for m in _YEARS_SPANNED.finditer(text)}
+    if len(spans) != 1 or not 2 <= (years := spans.pop()) <= 10:
+        return None
+    factor = 1 + rate.value
+    values = [first.value * factor**k for k in range(years)]
+    return values, first.start, rate.end
+
+
 def _per_year_starts(text: str) -> list[int]:
     """Where a per-year list of amounts may begin: after "N年(每年)分别", after "N年…分别为",
     after two or more years enumerated ("第一年、第二年", "前年和去年", "2025年、2026年")."""
@@ -175,6 +202,19 @@ def frame_quantities(text: str) -> tuple[FrameQuantity, ...]:
                 "yuan",
                 "per_year",
                 text[each[0].start : each[-1].end],
+                tuple(plain_number(v) for v in values),
+            )
+        )
+    grown = None if each else _compounded(text, found)
+    if grown is not None:
+        values, start, end = grown
+        listed.update(q.start for q in found if start <= q.start < end)
+        out.append(
+            FrameQuantity(
+                plain_number(sum(values, Decimal(0))),
+                "yuan",
+                "per_year",
+                text[start:end],
                 tuple(plain_number(v) for v in values),
             )
         )
