@@ -1913,3 +1913,37 @@ def test_enterprises_counted_in_ge_each_get_the_per_enterprise_sum(engine: Engin
     )
     assert answer.calculation is not None
     assert answer.calculation.amount_yuan == 300_000  # 每家企业最高10万元 × 3
+
+
+def test_a_first_years_sum_grown_by_one_rate_is_computed_year_by_year(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们是日照市区共建孵化器的运营团队，达到约定条件了。第一年付运营费150万，"
+        "后面每年比上一年涨20%，连续三年能补多少？"
+    )
+    # 150万, 180万, 216万 × 30% = 45 + 54 + 64.8万, under the 200万 cumulative cap.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1_638_000
+
+
+def test_an_award_under_its_other_name_is_the_one_the_clause_pays(engine: Engine) -> None:
+    # The clause says 国家科学技术一等奖; 科技进步 is how people say it.
+    answer = engine.answerer.answer("日照对获国家科技进步一等奖的项目奖多少钱？")
+    assert not answer.abstained
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 2_000_000
+
+
+def test_a_level_asked_beside_a_thing_is_no_topic_of_its_own(engine: Engine) -> None:
+    # 山东's clause writes 国家“一带一路”联合实验室, never 国家级.
+    answer = engine.answerer.answer(
+        "山东这两年打算布局多少家省级“一带一路”联合实验室？国家级的争创几家？"
+    )
+    assert not answer.abstained
+    assert answer.citations[0].clause_id == "shandong-rd-2024:2.4.12"
+    assert "10家" in answer.answer and "2家" in answer.answer
+
+
+def test_a_yearly_target_is_read_where_it_is_stated_not_in_the_goals_section(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer("文登区每年新增国家科技型中小企业的目标是多少家？")
+    assert answer.citations[0].clause_id == "wendeng-plan-2024:3.2"
+    assert "15家" in answer.answer

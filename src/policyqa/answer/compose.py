@@ -615,7 +615,7 @@ class Answerer:
         top_doc = result.hits[0].clause.doc_id
         texts = [h.clause.text if h.clause.doc_id == top_doc else "" for h in result.hits]
         in_target = asks_target(resolved) and "目标" in result.hits[0].clause.heading
-        at = 0 if in_target else figure_hit(resolved, texts, lambda t: self._quote(t, resolved))
+        at = figure_hit(resolved, texts, lambda t: self._quote(t, resolved))
         if at:
             hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
             result = replace(result, hits=hits)

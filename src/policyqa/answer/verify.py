@@ -203,10 +203,17 @@ def unfunded_objects(
         ]
         return any(p.search(s) for p in near for s in sentences)
 
+    return tuple(o for o in frame.objects if not any(spoken(n) for n in said_as(o)))
+
+
+def said_as(thing: str) -> tuple[str, ...]:
+    """`thing` and its other names, with those of a name inside it ("国家科技进步一等奖" is
+    said as "国家科学技术一等奖", 科技进步 being 科学技术)."""
     names = object_names()
-    return tuple(
-        o for o in frame.objects if not any(spoken(n) for n in (o, *names.get(o, ())))
+    inner = (
+        thing.replace(k, n) for k, ns in names.items() if k != thing and k in thing for n in ns
     )
+    return (thing, *names.get(thing, ()), *inner)
 
 
 @lru_cache(maxsize=1)
@@ -262,12 +269,13 @@ def grant_object_missing(
     """The thing a question asks money for ("对技术经纪人每人补助多少" → 技术经纪人) when the
     clause to be computed from never names it: that clause grants its money for something
     else. None when the question names no such thing, or only a generic one (项目, 企业)."""
-    asked = asked_object(question, words)
-    if asked is None:
+    # The question as written, and with the other names of what it names (科技进步 → 科学技术).
+    asked = [asked_object(form, words) for form in said_as(normalize_query(question))]
+    if asked[0] is None:
         return None
-    phrase, heads = asked
     clause = normalize_query(clause_text)
-    return phrase if any(not _named(w, clause) for w in heads) else None
+    named = any(a is not None and all(_named(w, clause) for w in a[1]) for a in asked)
+    return None if named else asked[0][0]
 
 
 # A word led by a bare level (国家自然科学基金, 省自然科学基金) is named by a clause that lists
@@ -447,6 +455,9 @@ def quoted_name_unknown(question: str, written: str) -> str | None:
     return next((n for n in names if n not in written), None)
 
 
+_LEVEL_ONLY = re.compile(r"^(?:国家|省|市|区县|县|区)级(?:及以上|以上)?$")
+
+
 def topic_terms(
     frame: QuestionFrame, searched: str, rule_words: Collection[str], subjects: Collection[str]
 ) -> tuple[str, ...]:
@@ -454,7 +465,12 @@ def topic_terms(
     what rules fund (横向项目, 新品种 …) that it uses; kinds of asker (高新技术企业) are who
     asks, not what for, and do not count."""
     text = normalize_query(searched)
-    words = [w for w in rule_words if len(w) >= 2 and w in text and w not in subjects]
+    # A level (国家级) says which grade of a thing, not what: a region may write it "国家…".
+    words = [
+        w
+        for w in rule_words
+        if len(w) >= 2 and w in text and w not in subjects and not _LEVEL_ONLY.match(w)
+    ]
     # An off-topic subject (落户) that one region's clauses happen to mention is still a topic
     # another region's are silent on.
     areas = [w for w in off_topic_words() if w in text]
