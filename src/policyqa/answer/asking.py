@@ -44,7 +44,12 @@ ASKS_WHETHER = re.compile(
     r"|(?<!不)不[？?。]?$"
 )
 # A share a plan sets, asked of it ("企业牵头的比例要求分别是多少"): no sum of money.
-ASKS_SHARE = re.compile(r"(?:比例|比重|占比|强度)(?:要求|目标)?(?:分别|各)?(?:是|为)?多少")
+ASKS_SHARE = re.compile(
+    r"(?:比例|比重|占比|强度)(?:要求|目标)?(?:分别|各)?(?:是|为)?多少"
+    # "企业牵头的比例，省里和泰安各要求多少": words between, none of them about money.
+    r"|(?:比例|比重|占比|强度)[，,]?[^。？?，,补拿给奖领担出贴钱万元]{0,10}?(?:分别|各)"
+    r"(?:要求|定的?|规定)?(?:是|为|要)?多少(?![钱万元])"
+)
 # A total asked of several figures or items ("加起来", "一共", "合计").
 ASKS_TOTAL = re.compile(r"加起来|合计|一共|总共|加一起|共计")
 ASKS_LIST = re.compile(r"哪些|哪几|哪两|哪三|有什么|有哪|包括|包含|列举|分别是")

@@ -72,6 +72,7 @@ from policyqa.answer.overview import (
 )
 from policyqa.answer.projects import listed_questions, told_questions
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
+from policyqa.answer.stacking import asks_stacking, stacking_first, stacking_sentence
 from policyqa.answer.tallies import tally, years_totalled
 from policyqa.answer.targets import asks_target, target_first
 from policyqa.answer.verify import (
@@ -298,6 +299,7 @@ class Answerer:
         if not result.relevant:
             return self._abstain(question, resolved, result.abstain_reason or "")
         result = target_first(result, searched, self.retriever.tokenizer.tokens)
+        result = stacking_first(result, searched)
         facts = facts_asked(resolved)
         if facts:
             # Who interprets a document, when it takes effect, its years: its own text says.
@@ -733,6 +735,17 @@ class Answerer:
             steps = "\n".join(f"  {s}" for s in outcome.calculation.steps)
             body = f"{outcome.summary}[1]\n计算（依据{where}）：\n{steps}\n条款原文：「{quoted}」"
             route = "calculation"
+            # "能叠加吗？最多拿多少？": the document's rule on overlapping support, told too.
+            rule = next(
+                (
+                    (i, said)
+                    for i, c in enumerate(citations, start=1)
+                    if asks_stacking(resolved) and (said := stacking_sentence(c.text))
+                ),
+                None,
+            )
+            if rule is not None:
+                body = f"{body}\n能否叠加：「{rule[1]}」[{rule[0]}]"
         return self._cited(question, resolved, body, top, citations, route, outcome.calculation)
 
     def _clause_citation(self, clause: Clause, score: float = 1.0) -> Citation:
