@@ -556,3 +556,17 @@ def test_one_more_project_with_its_figure_is_added_to_the_list() -> None:
     question = "再加一个实际付了600万的，三个项目总共能拿多少？"
     third = resolve_followup(question, _history(first, second), ALIASES)
     assert "300万和700万和600万" in third and third.count("600万") == 1
+
+
+def test_one_more_project_signed_is_added_to_the_list() -> None:
+    first = "日照一家企业跟高校签了个横向项目，实际支付了320万，能给多少？"
+    second = "那要是再签一个实付七百万的，两个加起来最多拿多少？"
+    resolved = resolve_followup(second, _history(first), ALIASES)
+    assert "320万和七百万" in resolved and resolved.count("七百万") == 1
+
+
+def test_a_new_loss_replaces_the_earlier_loss_not_the_investment() -> None:
+    first = "日照股权投资风险准备金，我们首轮投了一家初创企业六百万，失败亏了四百万，能补多少？"
+    resolved = resolve_followup("要是最后只亏了八十万呢？", _history(first), ALIASES)
+    assert "投了一家初创企业六百万" in resolved and "亏了八十万" in resolved
+    assert "四百万" not in resolved

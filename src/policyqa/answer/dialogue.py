@@ -231,6 +231,7 @@ def sum_of_turns(question: str, resolved: Sequence[str]) -> str | None:
 # "我们还有第二个横向项目，实际付了700万", "再加一个实际付了600万的": one more of the same.
 _ONE_MORE = re.compile(
     r"还有(?:第[二三四五六]|另一|一)个|再加(?:上)?一个|另外(?:还有)?一个|又有一个|再来一个"
+    r"|(?:再|又)(?:签|做|接|投|搞)了?一个"
 )
 
 
@@ -339,6 +340,9 @@ def _rewritten(
     years = _years_added(q, prev)
     if years is not None:
         return years
+    loss = _loss_replaced(q, prev, new_slots.get("amount"))
+    if loss is not None:
+        return loss
     replaced = prev
     for slot, value in new_slots.items():
         old = old_slots.get(slot)
@@ -648,6 +652,21 @@ def _years_added(q: str, prev: str) -> str | None:
         year = _ORDINAL_YEAR.findall(q)[-1]
         return f"{kept}，{said}，{year}{ask.strip()}?"
     return f"{kept}，{said}"
+
+
+_LOSS_BEFORE = re.compile(r"(?:亏损|损失|亏了|亏掉|赔了|亏)了?[约近达]?$")
+
+
+def _loss_replaced(q: str, prev: str, amount: str | None) -> str | None:
+    """ "要是最后只亏了八十万呢？" after "投了六百万…亏了四百万": the new loss replaces the
+    earlier loss, not the first sum said (the investment). None unless both say a loss."""
+    at = q.find(amount) if amount else -1
+    if amount is None or at < 0 or not _LOSS_BEFORE.search(q, 0, at):
+        return None
+    for m in _AMOUNT.finditer(prev):
+        if _LOSS_BEFORE.search(prev, 0, m.start()):
+            return f"{prev[: m.start()]}{amount}{prev[m.end() :]}"
+    return None
 
 
 def _figures_span(text: str) -> tuple[int, int] | None:
