@@ -303,6 +303,12 @@ def test_words_that_only_contain_a_demonstrative_are_no_follow_up(question: str)
             "我们单位今年主持了2项国家级、3项省级，总共能拿多少？",
             "日照这边,依托单位主持2项国家级、3项省级自然科学基金项目，总共能拿多少?",
         ),
+        # The grade said first ("国家级的2项"), after a bare level with its count ("一项省").
+        (
+            "我们研究院主持了一项省自然科学基金项目，日照给依托单位多少一次性支持？",
+            "今年我们主持了国家级的2项、省级的3项，一共能拿多少？",
+            "我们研究院主持了2项国家级、3项省级自然科学基金项目，一共能拿多少?",
+        ),
         # Later years asked with a total add to the first year.
         (
             "日照市区共建的孵化器,第一年实际支付运营经费100万,能支持多少?",

@@ -30,6 +30,9 @@ words = default_tokenizer().tokens
         ("创收要达到多少？", INSTITUTE, "创收", "", "以上", 500),
         # 资金 only says the noun is money: "投入多少钱" names "投入资金".
         ("财政每年投入多少钱？", PLAN, "财政每年投入资金", "", "以上", 5000),
+        # 投入 said short, 每年 said as 一年.
+        ("财政每年在关键技术攻关上至少投多少钱？", PLAN, "财政每年投入资金", "", "以上", 5000),
+        ("市财政一年打算投多少钱进去？", PLAN, "财政每年投入资金", "", "以上", 5000),
     ],
 )
 def test_the_figure_after_the_noun_asked(
@@ -50,6 +53,7 @@ def test_the_figure_after_the_noun_asked(
         "科研收入的目标占比多少？",  # a share asked
         "每年开展技术服务多少次？",  # a count asked
         "贷款余额有什么要求？",  # no figure asked
+        "财政每年投了什么？",  # 投 said, but no figure asked
     ],
 )
 def test_no_stated_figure_for_other_asks(question: str) -> None:

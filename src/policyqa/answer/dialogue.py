@@ -610,19 +610,41 @@ _GRADED_COUNT = re.compile(
 )
 
 
+_COUNT_BEFORE = re.compile(r"(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座]$")
+_COUNT_AFTER_GRADE = re.compile(
+    rf"(?P<grade>{_GRADE.pattern})的?\s*(?P<count>(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座])"
+)
+# A bare level (省, 国家) before the thing, after its count or the verb that earned it.
+_BARE_LEVEL = re.compile(
+    r"(?P<counted>(?:(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座])|(?<=主持了)|(?<=主持))"
+    r"(?P<level>国家|省|市)(?![级里财])"
+)
+
+
 def _graded_counts_replaced(q: str, prev: str, old_slots: dict[str, str]) -> str | None:
     """ "我们单位今年主持了2项国家级、3项省级，总共能拿多少？" after "…主持省级自然科学基金项目，
     …": several counts each of a grade replace the previous question's grade (and its count),
     so each grade is computed as its own item. None unless the follow-up lists two or more."""
     found = list(_GRADED_COUNT.finditer(q))
-    tier = old_slots.get("tier")
-    if len(found) < 2 or not tier or tier not in prev:
+    listed = q[found[0].start() : found[-1].end()] if len(found) >= 2 else ""
+    if not listed:
+        # "国家级的2项、省级的3项": the same, the grade said first.
+        after = list(_COUNT_AFTER_GRADE.finditer(q))
+        listed = "、".join(f"{m['count']}{m['grade']}" for m in after) if len(after) >= 2 else ""
+    if not listed:
         return None
-    listed = q[found[0].start() : found[-1].end()]
-    at = prev.index(tier)
-    count = old_slots.get("count")
-    start = at - len(count) if count and prev[:at].endswith(count) else at
-    replaced = f"{prev[:start]}{listed}{prev[at + len(tier) :]}"
+    tier = old_slots.get("tier")
+    if tier and tier in prev:
+        at, end = prev.index(tier), prev.index(tier) + len(tier)
+        # Its count goes with it ("一项国家级" too, which the count slot leaves out).
+        counted = _COUNT_BEFORE.search(prev, 0, at)
+        start = counted.start() if counted else at
+    elif bare := _BARE_LEVEL.search(prev):
+        # "主持了一项省自然科学基金项目": the level said bare, with its count.
+        start, end = bare.start("counted"), bare.end("level")
+    else:
+        return None
+    replaced = f"{prev[:start]}{listed}{prev[end:]}"
     asks = [c for c in re.split(r"[，,。；;？?]", q) if _ASKING.search(c)]
     if not asks or not ASKS_TOTAL.search(asks[-1]):
         return replaced

@@ -37,6 +37,20 @@ _GRANT = re.compile(r"奖励|补助|补贴|资助|支持|贴息|补偿|奖补|�
 # names "统筹预算资金".
 _MONEY_WORDS = frozenset({"资金", "经费", "金额", "款项"})
 MIN_NOUN = 2  # characters of a noun the question must name
+# A verb of putting money in or out said short ("投多少钱" names 投入, "支多少" 支出).
+_SHORT_VERB = re.compile(r"^(?P<verb>[\u4e00-\u9fff])[入出]$")
+_YEAR_WORDS = ("每年", "一年", "年均", "年度")
+
+
+def _names(word: str, asked: str) -> bool:
+    """Whether the question names a word of a figure's noun: as written, a verb said short
+    before its money ("投多少钱", "投了多少"), or 每年 said as 一年."""
+    if word in asked:
+        return True
+    if word in _YEAR_WORDS:
+        return any(y in asked for y in _YEAR_WORDS)
+    short = _SHORT_VERB.match(word)
+    return bool(short and re.search(rf"{short['verb']}(?:了|过)?(?:多少|几)", asked))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +101,7 @@ def named_sums(
         if len(noun) < MIN_NOUN or _GRANT.search(noun):
             continue
         named = [w for w in words(noun) if w not in _MONEY_WORDS]
-        if named and all(w in asked for w in named):
+        if named and all(_names(w, asked) for w in named):
             end = next((m.start() for m in _PART.finditer(text, q.end)), len(text))
             bound = binding.group(0) if binding else ""
             after = _AFTER.match(text, q.end, end)
