@@ -1947,3 +1947,29 @@ def test_a_yearly_target_is_read_where_it_is_stated_not_in_the_goals_section(
     answer = engine.answerer.answer("文登区每年新增国家科技型中小企业的目标是多少家？")
     assert answer.citations[0].clause_id == "wendeng-plan-2024:3.2"
     assert "15家" in answer.answer
+
+
+def test_counts_of_both_kinds_a_rule_counts_are_added_however_they_were_earned(
+    engine: Engine,
+) -> None:
+    answer = engine.answerer.answer(
+        "咱们是省级孵化器，去年绩效评价拿了优秀。今年孵出来6家高企，"
+        "另外还有3家评上了国家专精特新中小企业，日照能给补多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 450_000
+
+
+def test_a_loss_said_roughly_as_a_part_is_computed_with_and_shown(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们投的一家新材料初创公司，首轮投了0.12亿，项目黄了，损失差不多一半，"
+        "尽职免责也没问题，日照这边最多补偿多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 2_000_000
+    assert "亏损50%：投资损失为1200万元 × 50% = 600万元" in answer.calculation.steps
+
+
+def test_how_the_city_pays_is_answered_with_the_sum(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们是省级科技企业孵化器，上年度绩效评价优秀，今年新孵出3家高企，市里怎么补？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 150_000

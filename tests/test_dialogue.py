@@ -576,3 +576,11 @@ def test_a_new_loss_replaces_the_earlier_loss_not_the_investment() -> None:
     resolved = resolve_followup("要是最后只亏了八十万呢？", _history(first), ALIASES)
     assert "投了一家初创企业六百万" in resolved and "亏了八十万" in resolved
     assert "四百万" not in resolved
+
+
+def test_more_items_of_another_kind_are_added_to_the_earlier_ones() -> None:
+    first = "我们是省级科技企业孵化器，上年度绩效评价优秀，今年新孵出3家高企，市里怎么补？"
+    question = "另外还有2家被认定为国家专精特新中小企业，那一共能拿多少？"
+    assert is_followup(question)
+    resolved = resolve_followup(question, _history(first), ALIASES)
+    assert "3家高企" in resolved and "另外2家被认定为国家专精特新中小企业" in resolved

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from policyqa.rules.money import (
     MoneyParseError,
     extract_numbers,
+    find_quantities,
     format_rate,
     format_yuan,
     parse_amount,
@@ -43,6 +44,8 @@ from policyqa.rules.money import (
         ("兩百萬元", 2_000_000),
         ("500元", 500),
         ("实际支付金额49.5万元", 495_000),
+        ("十二万八千块", 128_000),  # 块 as people say 元
+        ("五百块钱", 500),
     ],
 )
 def test_parse_amount(text: str, yuan: int) -> None:
@@ -204,3 +207,9 @@ def test_a_unit_written_twice_is_refused(typed: str) -> None:
 def test_yicixing_is_no_count() -> None:
     assert extract_numbers("市里一次性给运营机构补助多少") == []
     assert [q.value for q in extract_numbers("一年申报两次")] == [1, 2]
+
+
+def test_kuai_below_a_hundred_is_no_sum() -> None:
+    # "两个加一块" (together), "三块牌子" (lumps): no money.
+    assert [q.kind for q in find_quantities("两个加一块能拿多少")] == ["count"]
+    assert find_quantities("挂了三块牌子") == []

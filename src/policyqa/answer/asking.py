@@ -23,6 +23,8 @@ ASKS_WHO = re.compile(
 ASKS_AMOUNT = re.compile(
     r"多少(?![家项个人件名次条所处批])|几[万千百十]|能拿|能领|能得|能获得|能否获得|能不能拿"
     r"|补多少|给多少|最高|上限|金额|钱|额度|(支持|补助|补贴|奖励|补偿|贴息)吗"
+    # "市里怎么补": how it is paid, which the rule's sum answers (not "怎么补助…申请").
+    r"|(?:怎么|咋)补(?![助贴偿充])"
     # Whether the asker gets it ("还能申请吗", "能给补偿吗"): the rule's requirements answer.
     r"|(?:能|可以)(?:申请|享受|给|拿)[^，,。？?]{0,6}吗"
     # A sum heard of, to be checked ("听说能按30%拿45万，是这样吗"): the rule decides it.

@@ -180,7 +180,10 @@ def counted_kinds(text: str, spec: InputSpec) -> list[Quantity]:
 
 
 # Words between a count and its kind that say how it came about ("4家新认定的高新技术企业").
-_FILLER = re.compile(r"^(?:新认定的?|新培育的?|新增的?|新孵化的?|孵化出的?|的)")
+_FILLER = re.compile(
+    r"^(?:新认定的?|新培育的?|新增的?|新孵化的?|孵化出的?|的"
+    r"|(?:被)?(?:评上了?|评为|获评|认定为|认定成|认定了|成为|成了)(?:了)?)"
+)
 
 
 def _kind_after(after: str, described: str) -> bool:

@@ -37,8 +37,8 @@ _AMOUNT = re.compile(
 )
 _COUNT = re.compile(r"(?<![一\d])(?:\d+|[两三四五六七八九十]+)(?:家|个|项|所|座)")
 _FOLLOWUP_START = re.compile(
-    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|再问一下|同样的问题|同样的|同样|"
-    r"一样的|回到)"
+    r"^(那么?|如果是?|若是?|要是|假如|假设|换成|改成|换作|还有|另外还有|此外还有|另外又有|再问一下"
+    r"|同样的问题|同样的|同样|一样的|回到)"
 )
 _GRADE = re.compile("|".join(GRADES))
 # An award by its level and grade ("国家科学技术二等奖", "山东省科学技术奖"): another award
@@ -54,7 +54,7 @@ _BACK_REFERENCE = re.compile(
 )
 # "两个项目加起来呢？": the figures of the earlier turns, taken together.
 _SUMMED = re.compile(r"加起来|加一起|加在一起|加一块|一共|合计|总共|累计|合起来|算在一起")
-_BOTH = re.compile(r"两个|两项|两笔|两次|这两|两者|二者|都")
+_BOTH = re.compile(r"两个|两项|两笔|两次|这两|这俩|俩|两者|二者|都")
 # Whose part a turn asked (市级, then 省里): not 省财政直管县, which names a kind of county.
 _PAYER = re.compile(r"(?:省|市|区|县)(?:里|级|本级)(?!以上)|(?:省|市)财政(?!直管)")
 # A payer as the one asked ("市级最多补多少", "省里能补多少"), not a grade (市级孵化器).

@@ -26,13 +26,14 @@ _ASKS_DOCUMENTS = re.compile(
 # "你这几份文件里", "日照那俩文件": documents pointed at, which asks nothing by itself ("这几份
 # 文件里，研发费用加计扣除比例是多少" asks about a topic) ...
 _POINTED = re.compile(
-    r"(?:你们|您|你|咱们|咱)?(?:这|那)(?:几份|些|两份|两个|俩)(?:政策)?(?:文件|文档)(?:里|中|当中)?"
+    r"(?:你们|您|你|咱们|咱)?(?:(?:这|那)(?:几份|些|两份|两个|俩)|[二两三四五六七八九十]份)(?:政策)?"
+    r"(?:文件|文档)(?:里|中|当中)?"
 )
 # ... unless what is asked of them is which one, and what the manifest says ("哪个先发的").
 _WHICH_ONE = re.compile(r"哪一份|哪份|哪个|哪几份|几份|哪些")
 _MANIFEST_WORDS = re.compile(
     r"先发|后发|哪天|日期|谁发|发布|印发|出台|叫啥|叫什么|名称|标题|文号|征求意见稿|草案|正式|几份"
-    r"|一级|级别|层级|出的|发的|哪个部门|哪家单位"
+    r"|一级|级别|层级|出的|发的|哪个部门|哪家单位|字号"
 )
 # "哪一份还是征求意见稿": the drafts only.
 _DRAFT = re.compile(r"征求意见稿|草案|草稿|(?:未|没|还没)(?:有)?正式")
@@ -47,7 +48,7 @@ _LEVELS = (
     ("district", re.compile(r"区县|区级|县级|区一级|县一级")),
 )
 _YEAR_ISSUED = re.compile(r"(20\d\d)年(?:度)?(?:印发|发布|出台|发的|制定|下发)")
-_DOC_NO = re.compile(r"文号")
+_DOC_NO = re.compile(r"文号|字号")
 # An issuer as a question names it ("市科技局"), matched against the manifest's (科学技术局).
 _ISSUER = re.compile(r"(科技局|财政局|人民政府办公室|政府办公室|政府办|人民政府|政府)")
 _ISSUER_FORMS = {"科技局": "科学技术局", "政府办": "政府办公室"}

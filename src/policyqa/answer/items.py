@@ -351,8 +351,8 @@ _SPLIT_TOTAL = re.compile(
     r"(?:两级|合计|一共|总共|共计)[^，,。；;\d]{0,8}$|(?:补偿|补偿额|补偿金额|金额)(?:是|为|有)$"
 )
 # Every payer's part asked ("市和区县各自承担多少", "分别出多少").
-_EACH_BEARS = re.compile(r"(?:各自|分别|各)(?:要|需|应)?(?:承担|出|负担|分担|拿)")
-_BEARS = r"(?:要|需|应|需要)?(?:承担|出|负担|分担|拿)"
+_EACH_BEARS = re.compile(r"(?:各自|分别|各)(?:要|需|应|得)?(?:承担|出|负担|分担|拿|掏)")
+_BEARS = r"(?:要|需|应|需要|得)?(?:承担|出|负担|分担|拿|掏)"
 
 
 def share_of_total(text: str, rule: Rule) -> CalcResult | None:

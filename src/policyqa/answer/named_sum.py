@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from policyqa.answer.asking import ASKS_TOTAL
 from policyqa.rules.money import find_quantities
 from policyqa.text import normalize_query
 
@@ -35,7 +36,9 @@ _YEARLY = re.compile(r"每年|年度|年均")
 _GRANT = re.compile(r"奖励|补助|补贴|资助|支持|贴息|补偿|奖补|给予|一次性")
 # Words saying only that the noun is money: "投入多少钱" names "投入资金", "统筹了多少预算"
 # names "统筹预算资金".
-_MONEY_WORDS = frozenset({"资金", "经费", "金额", "款项"})
+_MONEY_WORDS = frozenset({"资金", "经费", "金额", "款项", "预算"})
+# Words saying only that a figure is reached ("培育企业实现产值6亿元以上": 产值 is the noun).
+_REACHING_WORDS = frozenset({"实现", "完成"})
 MIN_NOUN = 2  # characters of a noun the question must name
 # A verb of putting money in or out said short ("投多少钱" names 投入, "支多少" 支出).
 _SHORT_VERB = re.compile(r"^(?P<verb>[\u4e00-\u9fff])[入出]$")
@@ -74,6 +77,13 @@ def named_sum(
     asked = normalize_query(question)
     if not _ASKS.search(asked) or _ASKS_OTHER.search(asked):
         return None
+    # Two questions asked ("…每年投入多少？…统筹多少？"): unless this clause names a figure
+    # for each (a total asked of it aside), each is answered apart, by its own clause.
+    asks = [s for s in re.split(r"[？?]", asked) if _ASKS.search(s)]
+    if len(asks) > 1 and any(
+        not ASKS_TOTAL.search(s) and not named_sums(s, clause_text, words) for s in asks
+    ):
+        return None
     if any(q.kind == "money" for q in find_quantities(asked)):
         return None
     found = named_sums(asked, clause_text, words)
@@ -100,7 +110,7 @@ def named_sums(
         noun = noun.rsplit("的", 1)[-1]
         if len(noun) < MIN_NOUN or _GRANT.search(noun):
             continue
-        named = [w for w in words(noun) if w not in _MONEY_WORDS]
+        named = [w for w in words(noun) if w not in _MONEY_WORDS | _REACHING_WORDS]
         if named and all(_names(w, asked) for w in named):
             end = next((m.start() for m in _PART.finditer(text, q.end)), len(text))
             bound = binding.group(0) if binding else ""

@@ -316,7 +316,10 @@ _PART_AFTER = re.compile(
     r"^[^，,。；;\d]{0,8}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用)了?" + _PART_WORDS
 )
 # "只亏了一成 / 亏了一半 / 损失了30%": the loss is that part of the investment.
-_LOST_PART = re.compile(r"(?:亏|赔|损失)(?:了|掉了?|损了?)?" + _PART_WORDS)
+# ("损失差不多一半": the part said roughly is the part computed with, shown as a step.)
+_LOST_PART = re.compile(
+    r"(?:亏|赔|损失)(?:了|掉了?|损了?)?(?:差不多|大概|大约|约|将近|接近|近)?" + _PART_WORDS
+)
 # "原计划科技投入300万，后来投入翻了一番 / 实际比原计划增长了150%": the figure meant is the
 # planned one grown by that much.
 _PLANNED_BEFORE = re.compile(r"(?:原计划|原来|原定|计划|预算)[^，,。；;\d]{0,8}$")

@@ -66,7 +66,10 @@ _COUNT_UNITS = (
     "艘",
     "条",
 )
-_UNIT = "|".join(["元", "%", "个月", "年", *_COUNT_UNITS])
+# 块 (块钱) is how people say 元 ("十二万八千块"); see `_quantities` for "加一块".
+_UNIT = "|".join(["元", "块钱", "块", "%", "个月", "年", *_COUNT_UNITS])
+_SPOKEN_YUAN = ("块钱", "块")
+_SPOKEN_YUAN_MIN = Decimal(100)  # below it, 块 is a lump or "together" (加一块), not money
 _QUANTITY = re.compile(
     rf"百分之(?P<pct_cn>{_CN_NUMERAL})"
     rf"|(?<![\d.])(?P<ra>\d+):(?P<rb>\d+)(?![\d:])"
@@ -167,6 +170,10 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
             digits = all(c in _DIGIT_VALUE for c in numeral)  # 二〇二五 like 2025
         if unit is None and not mult:
             continue
+        if unit in _SPOKEN_YUAN:
+            if value < _SPOKEN_YUAN_MIN:
+                continue
+            unit = "元"
         if unit == "次" and text[m.end() : m.end() + 1] == "性":
             continue  # 一次性: once and for all, not a count of times
         kind = _classify(value, bool(mult), unit, digits)
