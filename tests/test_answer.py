@@ -1091,6 +1091,7 @@ def test_a_kind_the_clause_lists_members_of_is_answered(engine: Engine) -> None:
         ("我们是市级孵化器，今年培育出2家高企，能不能拿培育补助？", "市级孵化器"),
         ("泰安的省级孵化器，2019年就认定了，还能申请一次性补助吗？", "2019年就认定"),
         ("泰安这家加速器三年前就被认定为省级，还能申请30万吗？", "三年前就被认定"),
+        ("我们孵化器早在2015年就是国家级了，泰安的那100万还能拿吗？", "2015年就是国家级"),
     ],
 )
 def test_a_yes_no_question_from_an_asker_ruled_out_is_answered_no(
@@ -1973,3 +1974,12 @@ def test_how_the_city_pays_is_answered_with_the_sum(engine: Engine) -> None:
         "我们是省级科技企业孵化器，上年度绩效评价优秀，今年新孵出3家高企，市里怎么补？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 150_000
+
+
+def test_one_project_each_with_several_partners_is_that_many_projects(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我們跟三所大學各簽了一個橫向合作項目，每個實際支付都是八百萬。"
+        "照日照的政策，一家企業最多能拿到多少支持？"
+    )
+    # 3 × min(800万 × 20%, 100万) = 300万, over the 200万 per enterprise.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 2_000_000

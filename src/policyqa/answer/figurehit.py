@@ -22,6 +22,12 @@ _UNIT = re.compile(r"(?:多少|(?<![哪好])几)(家|项|名|人|个|件|场|所
 # Units counting the same thing: people are counted in 名 or 人.
 _SAME_UNIT = {"名": "人"}
 _PER_YEAR = re.compile(r"每年|年均|每一年|一年|年度")
+# "每年新增国家高新技术企业的目标是多少？": a count asked without its unit, of a kind of thing
+# counted (企业, 项目 …); any counting unit of the clause's figures may answer it.
+_BARE_COUNT_ASKED = re.compile(
+    r"(?:企业|项目|机构|平台|中心|实验室|基地|人才)[^，,。？?]{0,6}多少[？?]?$"
+)
+_COUNTING_UNITS = frozenset("家项名人个件场所")
 NAMED = 4  # characters of a figure's own words the question must share to name it
 CONSIDERED = 5  # hits looked at: the ones a lookup cites and a little more
 MARGIN = 2  # characters of shared wording by which another hit must beat the top one
@@ -41,9 +47,9 @@ def figure_hit(
     clause unless its quote states no figure in the unit asked, or another clause's quote
     does with wording the question shares by `MARGIN` more characters."""
     unit = asked_unit(question)
-    if unit is None:
-        return 0
     asked = normalize_query(question)
+    if unit is None and not _BARE_COUNT_ASKED.search(asked):
+        return 0
     # A yearly figure ("每年新增15家") answers a question asking per year; a plan's total
     # ("45家以上") one that does not: the other kind counts for less.
     per_year = bool(_PER_YEAR.search(asked))
@@ -55,6 +61,7 @@ def figure_hit(
             for s in quote(text)
             for f in figures_in(normalize_query(s))
             if _SAME_UNIT.get(f.unit[-1], f.unit[-1]) == unit
+            or (unit is None and f.unit[-1] in _COUNTING_UNITS)
         ]
         if runs:
             scored.append((i, max(runs)))

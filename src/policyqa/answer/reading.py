@@ -19,7 +19,7 @@ from policyqa.answer.frame import denied
 from policyqa.answer.quantities import restate
 from policyqa.rules.formulas import round_yuan
 from policyqa.rules.model import InputSpec, Rule, industries_named
-from policyqa.rules.money import Quantity, find_quantities, format_yuan
+from policyqa.rules.money import Quantity, chinese_to_decimal, find_quantities, format_yuan
 from policyqa.text import normalize_query
 
 # A money amount right after these words is a cap being asked about, not a figure of the asker.
@@ -223,12 +223,22 @@ def _each_of(text: str, q: Quantity, quantities: Sequence[Quantity]) -> int | No
     """N when the figure is "each" of N items counted before it ("四个项目，每个都付了400万")."""
     if not _EACH_ITEM.search(text[max(0, q.start - 10) : q.start]):
         return None
+    # "跟三所大学各签了一个项目，每个…": one each with N partners is N items.
+    partners = _ONE_EACH.search(text, 0, q.start)
+    if partners is not None:
+        n = chinese_to_decimal(partners["n"])
+        return int(n) if 1 < n <= 50 else None
     counts = [
         c
         for c in quantities
         if c.kind == "count" and c.end <= q.start and c.unit in ("个", "项", "笔")
     ]
     return int(counts[-1].value) if counts and 1 < counts[-1].value <= 50 else None
+
+
+_ONE_EACH = re.compile(
+    r"(?P<n>\d+|[两三四五六七八九十]+)(?:所|家|个|位)[^，,。；;\d]{0,12}?各[^，,。；;\d]{0,6}?一(?:个|项|笔)"
+)
 
 
 def _figures(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
