@@ -149,6 +149,8 @@ def test_comparison_needs_two_covered_regions() -> None:
         ("日照、泰安对科技成果转化贷款贴息怎么规定", "comparison"),
         ("日照市与泰安对省级加速器补多少", "comparison"),
         ("日照的企业在泰安新认定省级加速器补多少", "amount"),  # two places, one question
+        # A share each place requires, the places apart and a document named with each.
+        ("企业牵头重大项目的比例，泰安的实施意见和日照的行动计划各要求多少", "comparison"),
     ],
 )
 def test_two_places_asked_side_by_side_are_a_comparison(question: str, intent: str) -> None:

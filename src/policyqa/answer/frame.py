@@ -71,7 +71,7 @@ _CARRIER_KIND = re.compile(r"^(?:科技型企业|科技企业|科技型|科技)"
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|-|至|到|~)")
 _SHORT_TIER = re.compile(rf"(国家|省)(?=的?(?:{'|'.join(map(re.escape, TIER_SUBJECTS))}))")
 # "各是多少 / 各补多少 / 各自" asks one answer per place named.
-_EACH_ASKED = re.compile(r"各(?:是|为|有|自|补|给|奖|支持)")
+_EACH_ASKED = re.compile(r"各(?:是|为|有|自|补|给|奖|支持|要求|规定|定了?)")
 # "哪些文件 / 哪几份政策 / 有几个文件" asks for a list of documents, however it is worded.
 _DOC_LIST = re.compile(r"(?:哪些|哪几|有几|几)(?:份|个|部|项)?(?:政策)?(?:文件|政策|文档)")
 _COUNT_BEFORE = re.compile(
