@@ -1829,6 +1829,12 @@ def test_land_is_a_policy_area_the_corpus_does_not_cover(engine: Engine) -> None
     assert land.abstained and land.abstain_reason == "topic_not_covered:土地"
 
 
+def test_buying_a_car_is_not_covered_though_the_industry_is_named(engine: Engine) -> None:
+    answer = engine.answerer.answer("文登区买新能源汽车有补贴吗？")
+    assert answer.abstained and answer.abstain_reason == "topic_not_covered:买新能源汽车"
+    assert answer.calculation is None
+
+
 def test_a_grade_said_after_its_thing_is_checked_against_the_rules_floor(
     engine: Engine,
 ) -> None:
