@@ -1989,3 +1989,27 @@ def test_one_project_each_with_several_partners_is_that_many_projects(engine: En
     )
     # 3 × min(800万 × 20%, 100万) = 300万, over the 200万 per enterprise.
     assert answer.calculation is not None and answer.calculation.amount_yuan == 2_000_000
+
+
+def test_a_sum_paid_under_a_contract_is_read_as_paid(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们和科研院所的横向合同实际付款六十五万元，日照按比例能给多少？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 130_000
+
+
+def test_when_a_named_document_takes_effect_is_answered_from_its_own_text(
+    engine: Engine,
+) -> None:
+    # Its other ask ("跟以前的文件不一样听谁的") left no clause above the relevance floor.
+    answer = engine.answerer.answer("日照细则从啥时候开始执行？跟以前的文件规定不一样听谁的？")
+    assert not answer.abstained and "8月15日" in answer.answer
+    assert answer.citations[0].clause_id == "rizhao-rules-2025:p2"
+
+
+def test_whether_grants_stack_asked_in_traditional_is_no_sum(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "同一家企業同時夠得上日照實施細則好幾條補助標準，錢能不能疊加拿？"
+    )
+    assert not answer.abstained and answer.calculation is None
+    assert answer.citations[0].clause_id == "rizhao-rules-2025:p2"

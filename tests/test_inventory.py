@@ -80,6 +80,7 @@ ALL = ["a-plan", "a-rules", "w-plan", "s-plan", "t-draft"]
         ("日照那俩文件，哪个先发的？各是哪天？", ["a-plan", "a-rules"]),
         ("这几份文件里，哪份是区县一级出的？", ["w-plan"]),
         ("五份文件里哪份有正式发文字号？字号是多少？", ["w-plan"]),
+        ("日照的政策文件你这有几份？都叫啥？", ["a-plan", "a-rules"]),
         ("日照的政策文件库里有几份？分别叫啥、谁发的？", ["a-plan", "a-rules"]),
         # Whether any is a draft, asked besides the list: the list (with each status) answers.
         ("你这儿一共收了哪几份政策文件？有没有还没正式出台的？", ALL),

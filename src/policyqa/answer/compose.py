@@ -292,6 +292,13 @@ class Answerer:
             listed = self._doc_list(question, resolved, frame, searched)
             if listed is not None:
                 return listed
+        facts = facts_asked(resolved)
+        if facts and documents_named(resolved, self.documents.documents):
+            # A fact of a document the question names ("日照细则从啥时候开始执行"): its own text
+            # says, however the question's other words rank.
+            stated = self._document_fact(question, resolved, facts, None)
+            if stated is not None:
+                return stated
         try:
             result = self.retriever.search(query, k=max(CITED_HITS, 5), mode=mode)
         except EmptyQueryError:
@@ -300,10 +307,9 @@ class Answerer:
             return self._abstain(question, resolved, result.abstain_reason or "")
         result = target_first(result, searched, self.retriever.tokenizer.tokens)
         result = stacking_first(result, searched)
-        facts = facts_asked(resolved)
         if facts:
             # Who interprets a document, when it takes effect, its years: its own text says.
-            stated = self._document_fact(question, resolved, facts, result)
+            stated = self._document_fact(question, resolved, facts, result.hits[0].clause.doc_id)
             if stated is not None:
                 return stated
         if frame.intent == "metadata":
@@ -319,7 +325,9 @@ class Answerer:
         unstated = criteria_unstated(searched, result.hits[0].clause.text)
         if unstated:
             return self._criteria_unstated(question, resolved, unstated, result.hits[0])
-        if self.calculator and frame.intent == "amount":
+        # "钱能不能叠加拿？" asks whether grants stack, which a rule's sum does not answer.
+        stacking_only = asks_stacking(searched) and not ASKS_FIGURE.search(searched)
+        if self.calculator and frame.intent == "amount" and not stacking_only:
             outcome = self.calculator.calculate(searched, result.hits)
             calc = outcome.calculation if outcome is not None else None
             # Items one clause's rules compute together ("两个省级孵化器、一个省级加速器", caps
@@ -361,7 +369,7 @@ class Answerer:
         unfunded = self._unfunded(frame, searched, result.hits[0].clause.text)
         if unfunded:
             return self._not_funded(question, resolved, unfunded, result.hits[0])
-        if self._money_unstated(frame, searched, result.hits[0].clause.text):
+        if not stacking_only and self._money_unstated(frame, searched, result.hits[0].clause.text):
             message = money_unstated_message(result.hits[0])
             return abstention(question, resolved, message, self._coverage, "amount_not_stated")
         if self.calculator and (
@@ -761,12 +769,11 @@ class Answerer:
         )
 
     def _document_fact(
-        self, question: str, resolved: str, facts: Sequence[Fact], result: SearchResult
+        self, question: str, resolved: str, facts: Sequence[Fact], top_doc: str | None
     ) -> Answer | None:
         """One line per document named (else the top hit's) and fact asked: the sentence of its
         text stating who interprets it or when it takes effect, or the years it plans for; None
         when a document states no such thing (the ordinary lookup answers then)."""
-        top_doc = result.hits[0].clause.doc_id
         docs = documents_named(resolved, self.documents.documents) or [
             d for d in self.documents.documents if d.id == top_doc
         ]

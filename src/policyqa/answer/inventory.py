@@ -20,7 +20,8 @@ from policyqa.text import normalize
 # A question about documents as such: which, how many, whether there are any.
 _ASKS_DOCUMENTS = re.compile(
     r"(?:哪些|哪几|几份|哪份|哪个|哪一份|有没有|有几|收录了?)[^，,。？?]{0,8}?(?:政策)?(?:文件|文档)"
-    r"|(?:文件|文档)(?:库)?(?:里|中)?(?:有|是|都是)(?:哪些|哪几|几份|哪份|哪个)"
+    r"|(?:文件|文档)(?:库)?(?:里|中)?(?:你这儿?|你们这儿?|这里|这儿)?(?:有|是|都是)"
+    r"(?:哪些|哪几|几份|哪份|哪个)"
     r"|(?:那份|这份)(?:文件|文档)"
 )
 # "你这几份文件里", "日照那俩文件": documents pointed at, which asks nothing by itself ("这几份

@@ -41,7 +41,11 @@ _OCCASIONS = re.compile(
 # cue, then 里/中/包括 and the parts.
 _PARTS_AFTER = "(?:里|中|当中|其中|包括|包含|分为|由)"
 # A sum agreed or planned rather than paid: 合同额, 预算, 计划投资.
-_AGREED = re.compile(r"(合同|预算|计划投资|拟投入|拟投资|概算)[^，,。;；\d]{0,4}$")
+# ("合同实际付款65万" is paid: words of paying between make it so.)
+_AGREED = re.compile(
+    r"(合同|预算|计划投资|拟投入|拟投资|概算)(?![^，,。;；\d]*(?:实际|实付|已付|付款|支付|付了))"
+    r"[^，,。;；\d]{0,4}$"
+)
 _GRANTED_TOGETHER = re.compile(
     r"(?:合计|一共|总共|共计|加起来)(?:补助|补贴|补|给|拿到|拿|发|获得|到账|收到)了?$"
 )
