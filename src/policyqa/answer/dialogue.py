@@ -605,19 +605,16 @@ def _without_openers(q: str) -> str:
 
 
 # "2项国家级、3项省级": counts each of a grade.
-_GRADED_COUNT = re.compile(
-    rf"(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座]\s*(?:{_GRADE.pattern})"
-)
+# A count of things, "一项" included ("2项", "三个").
+_COUNTED = r"(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座]"
+_GRADED_COUNT = re.compile(rf"{_COUNTED}\s*(?:{_GRADE.pattern})")
 
 
-_COUNT_BEFORE = re.compile(r"(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座]$")
-_COUNT_AFTER_GRADE = re.compile(
-    rf"(?P<grade>{_GRADE.pattern})的?\s*(?P<count>(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座])"
-)
+_COUNT_BEFORE = re.compile(rf"{_COUNTED}$")
+_COUNT_AFTER_GRADE = re.compile(rf"(?P<grade>{_GRADE.pattern})的?\s*(?P<count>{_COUNTED})")
 # A bare level (省, 国家) before the thing, after its count or the verb that earned it.
 _BARE_LEVEL = re.compile(
-    r"(?P<counted>(?:(?:\d+|[一两三四五六七八九十]+)\s*[家个项所座])|(?<=主持了)|(?<=主持))"
-    r"(?P<level>国家|省|市)(?![级里财])"
+    rf"(?P<counted>{_COUNTED}|(?<=主持了)|(?<=主持))(?P<level>国家|省|市)(?![级里财])"
 )
 
 
