@@ -2013,3 +2013,12 @@ def test_whether_grants_stack_asked_in_traditional_is_no_sum(engine: Engine) -> 
     )
     assert not answer.abstained and answer.calculation is None
     assert answer.citations[0].clause_id == "rizhao-rules-2025:p2"
+
+
+def test_two_carriers_named_by_letter_each_count_under_their_own_cap(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "咱们集团有俩省级孵化器，去年绩效评价都是优秀。A孵化器今年新培育了6家高企和1家小巨人，"
+        "B孵化器新培育了12家国家专精特新中小企业，两个一共能补多少？"
+    )
+    # A: 7 × 5万 = 35万; B: 12 × 5万 = 60万, capped at 50万 per carrier a year.
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 850_000

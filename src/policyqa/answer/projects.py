@@ -16,8 +16,9 @@ from policyqa.rules.money import Quantity, find_quantities
 # ("另一个", "第二个", "B项目") says there are several.
 _OPENS = re.compile(
     r"另外一个|另一个|另外一家|另一家|第[一二三四五][个家]"
-    # "A项目…", "A企业…", "A投了400万…": a project named by a letter.
-    r"|(?<![A-Za-z])[A-Da-d甲乙丙丁](?:项目|类项目|企业|公司|(?=投|花|付|亏))|一个|一家"
+    # "A项目…", "A企业…", "A投了400万…", "A孵化器…": a project or a carrier named by a letter.
+    r"|(?<![A-Za-z])[A-Da-d甲乙丙丁](?:项目|类项目|企业|公司|孵化器|加速器|众创空间|大学科技园"
+    r"|科技园|载体|(?=投|花|付|亏))|一个|一家"
 )
 _LATER = re.compile(r"^(?:另外一个|另一个|另外一家|另一家|第[二三四五][个家]|[B-Db-d乙丙丁])")
 # "一个是…", "一家投了600万…": "一个"/"一家" opening a project's own facts.
