@@ -2022,3 +2022,11 @@ def test_two_carriers_named_by_letter_each_count_under_their_own_cap(engine: Eng
     )
     # A: 7 × 5万 = 35万; B: 12 × 5万 = 60万, capped at 50万 per carrier a year.
     assert answer.calculation is not None and answer.calculation.amount_yuan == 850_000
+
+
+def test_an_incubator_the_asker_built_itself_is_no_co_built_one(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "我们公司自己出钱建了个孵化器，不是区县先期建设的那种市区共建孵化器，请运营团队一年花了"
+        "100万，能按30%拿市里的运营经费支持吗？"
+    )
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0

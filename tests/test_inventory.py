@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policyqa.answer.inventory import documents_asked
+from policyqa.answer.overview import unstated_metadata
 from policyqa.corpus.manifest import DocumentMeta
 from policyqa.engine import Engine
 
@@ -81,6 +82,8 @@ ALL = ["a-plan", "a-rules", "w-plan", "s-plan", "t-draft"]
         ("这几份文件里，哪份是区县一级出的？", ["w-plan"]),
         ("五份文件里哪份有正式发文字号？字号是多少？", ["w-plan"]),
         ("日照的政策文件你这有几份？都叫啥？", ["a-plan", "a-rules"]),
+        ("这五个文件里，哪个还只是征求意见稿，不是正式印发的？", ["t-draft"]),
+        ("咱们这套资料里，日照市的文件有几个？分别叫啥？", ["a-plan", "a-rules"]),
         ("日照的政策文件库里有几份？分别叫啥、谁发的？", ["a-plan", "a-rules"]),
         # Whether any is a draft, asked besides the list: the list (with each status) answers.
         ("你这儿一共收了哪几份政策文件？有没有还没正式出台的？", ALL),
@@ -116,3 +119,9 @@ def test_the_collection_is_listed_from_the_manifest_with_cover_clauses(engine: E
     assert [c.clause_id for c in answer.citations] == ["wendeng-plan-2024:cover"]
     none = engine.answerer.answer("2023年印发的文件有哪些？")
     assert none.abstained and none.abstain_reason == "no_documents_match"
+
+
+def test_a_date_unstated_is_no_abstention_when_the_status_is_asked_too() -> None:
+    draft = DOCS[-1]
+    assert unstated_metadata("这个文件是哪天发的？", draft) == ("发布日期",)
+    assert unstated_metadata("这个文件是正式印发的吗？哪天发的？", draft) == ()

@@ -53,12 +53,18 @@ _ASKED_FIELDS = (
 )
 
 
+# Whether a document is final or a draft ("是正式印发的吗", "还是征求意见稿").
+_ASKS_STATUS = re.compile(r"正式|征求意见稿|草案|草稿")
+
+
 def unstated_metadata(question: str, doc: DocumentMeta) -> tuple[str, ...]:
     """The publication facts a question asks of a document that the document does not state
     (文号, 发布机关, 发布日期), when it states none of those asked; () otherwise."""
     asked = [(name, field) for name, cue, field in _ASKED_FIELDS if cue.search(question)]
     if not asked or any(getattr(doc, field) for _, field in asked):
         return ()
+    if _ASKS_STATUS.search(question):
+        return ()  # its status, which every document has, is asked too: the line answers it
     return tuple(name for name, _ in asked)
 
 
