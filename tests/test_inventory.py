@@ -125,3 +125,10 @@ def test_a_date_unstated_is_no_abstention_when_the_status_is_asked_too() -> None
     draft = DOCS[-1]
     assert unstated_metadata("这个文件是哪天发的？", draft) == ("发布日期",)
     assert unstated_metadata("这个文件是正式印发的吗？哪天发的？", draft) == ()
+
+
+def test_who_issued_a_named_document_is_answered_from_the_manifest(engine: Engine) -> None:
+    # Its words rank no clause above the relevance floor; the document is named.
+    answer = engine.answerer.answer("日照那份實施細則是哪兩個部門聯合發的?落款日期是哪天?")
+    assert not answer.abstained
+    assert "日照市科学技术局、日照市财政局" in answer.answer and "2025年8月15日" in answer.answer

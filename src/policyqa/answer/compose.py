@@ -293,7 +293,12 @@ class Answerer:
             if listed is not None:
                 return listed
         facts = facts_asked(resolved)
-        if facts and documents_named(resolved, self.documents.documents):
+        named = documents_named(resolved, self.documents.documents)
+        if frame.intent == "metadata" and len(named) == 1:
+            # Who issued a document the question names, and when: the manifest says, however
+            # the question's other words rank.
+            return self._metadata(question, resolved, named[0].id)
+        if facts and named:
             # A fact of a document the question names ("日照细则从啥时候开始执行"): its own text
             # says, however the question's other words rank.
             stated = self._document_fact(question, resolved, facts, None)
@@ -313,7 +318,7 @@ class Answerer:
             if stated is not None:
                 return stated
         if frame.intent == "metadata":
-            return self._metadata(question, resolved, result)
+            return self._metadata(question, resolved, result.hits[0].clause.doc_id)
         if frame.intent == "comparison":
             compared = self._comparison(question, frame, searched, mode)
             if compared is not None:
@@ -809,12 +814,13 @@ class Answerer:
             lines.append(f"{line}[{ids.index(cited[0].clause_id) + 1}]。")
         return self._listing(question, resolved, lines, citations)
 
-    def _metadata(self, question: str, resolved: str, result: SearchResult) -> Answer:
-        """Issuer, 文号, date and status of the document asked about, from the manifest."""
+    def _metadata(self, question: str, resolved: str, top_doc: str) -> Answer:
+        """Issuer, 文号, date and status of the document asked about (the one named, else the
+        top hit's), from the manifest."""
         named = documents_named(resolved, self.documents.documents)
         if len(named) >= 2:
             return self._metadata_of(question, resolved, named)
-        doc_id = result.hits[0].clause.doc_id
+        doc_id = named[0].id if named else top_doc
         doc = next(d for d in self.documents.documents if d.id == doc_id)
         unstated = unstated_metadata(normalize_query(resolved), doc)
         if unstated:
