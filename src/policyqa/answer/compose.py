@@ -293,15 +293,17 @@ class Answerer:
             if listed is not None:
                 return listed
         facts = facts_asked(resolved)
-        named = documents_named(resolved, self.documents.documents)
+        # The documents named matter only to a question about a document itself.
+        asks_document = bool(facts) or frame.intent == "metadata"
+        named = documents_named(resolved, self.documents.documents) if asks_document else []
         if frame.intent == "metadata" and len(named) == 1:
             # Who issued a document the question names, and when: the manifest says, however
             # the question's other words rank.
-            return self._metadata(question, resolved, named[0].id)
+            return self._metadata(question, resolved, named, named[0].id)
         if facts and named:
             # A fact of a document the question names ("日照细则从啥时候开始执行"): its own text
             # says, however the question's other words rank.
-            stated = self._document_fact(question, resolved, facts, None)
+            stated = self._document_fact(question, resolved, facts, named, None)
             if stated is not None:
                 return stated
         try:
@@ -314,11 +316,12 @@ class Answerer:
         result = stacking_first(result, searched)
         if facts:
             # Who interprets a document, when it takes effect, its years: its own text says.
-            stated = self._document_fact(question, resolved, facts, result.hits[0].clause.doc_id)
+            top_doc = result.hits[0].clause.doc_id
+            stated = self._document_fact(question, resolved, facts, named, top_doc)
             if stated is not None:
                 return stated
         if frame.intent == "metadata":
-            return self._metadata(question, resolved, result.hits[0].clause.doc_id)
+            return self._metadata(question, resolved, named, result.hits[0].clause.doc_id)
         if frame.intent == "comparison":
             compared = self._comparison(question, frame, searched, mode)
             if compared is not None:
@@ -749,13 +752,17 @@ class Answerer:
             body = f"{outcome.summary}[1]\n计算（依据{where}）：\n{steps}\n条款原文：「{quoted}」"
             route = "calculation"
             # "能叠加吗？最多拿多少？": the document's rule on overlapping support, told too.
-            rule = next(
-                (
-                    (i, said)
-                    for i, c in enumerate(citations, start=1)
-                    if asks_stacking(resolved) and (said := stacking_sentence(c.text))
-                ),
-                None,
+            rule = (
+                next(
+                    (
+                        (i, said)
+                        for i, c in enumerate(citations, start=1)
+                        if (said := stacking_sentence(c.text))
+                    ),
+                    None,
+                )
+                if asks_stacking(resolved)
+                else None
             )
             if rule is not None:
                 body = f"{body}\n能否叠加：「{rule[1]}」[{rule[0]}]"
@@ -774,12 +781,17 @@ class Answerer:
         )
 
     def _document_fact(
-        self, question: str, resolved: str, facts: Sequence[Fact], top_doc: str | None
+        self,
+        question: str,
+        resolved: str,
+        facts: Sequence[Fact],
+        named: Sequence[DocumentMeta],
+        top_doc: str | None,
     ) -> Answer | None:
         """One line per document named (else the top hit's) and fact asked: the sentence of its
         text stating who interprets it or when it takes effect, or the years it plans for; None
         when a document states no such thing (the ordinary lookup answers then)."""
-        docs = documents_named(resolved, self.documents.documents) or [
+        docs = list(named) or [
             d for d in self.documents.documents if d.id == top_doc
         ]
         lines: list[str] = []
@@ -814,10 +826,11 @@ class Answerer:
             lines.append(f"{line}[{ids.index(cited[0].clause_id) + 1}]。")
         return self._listing(question, resolved, lines, citations)
 
-    def _metadata(self, question: str, resolved: str, top_doc: str) -> Answer:
-        """Issuer, 文号, date and status of the document asked about (the one named, else the
+    def _metadata(
+        self, question: str, resolved: str, named: Sequence[DocumentMeta], top_doc: str
+    ) -> Answer:
+        """Issuer, 文号, date and status of the document asked about (the one `named`, else the
         top hit's), from the manifest."""
-        named = documents_named(resolved, self.documents.documents)
         if len(named) >= 2:
             return self._metadata_of(question, resolved, named)
         doc_id = named[0].id if named else top_doc

@@ -117,28 +117,34 @@ _EVERY_YEAR_OF = re.compile(r"(\d+|[两三四五六七八九十])年(?:都)?每�
 _EVERY_YEAR = re.compile(r"每年[^，,。；;？?\d]{0,14}$")
 
 
+def _the_one_sum(text: str) -> Quantity | None:
+    """The question's money sum when it gives exactly one."""
+    sums = [q for q in find_quantities(text) if q.kind == "money"]
+    return sums[0] if len(sums) == 1 else None
+
+
 def _same_each_year(text: str) -> list[Decimal]:
     """The one sum said for each of N years ("连续两年每年用仪器的费用都在300万"), N times; []
     when the question says no such thing, or gives other sums too."""
-    sums = [q for q in find_quantities(text) if q.kind == "money"]
-    if len(sums) != 1:
+    one = _the_one_sum(text)
+    if one is None:
         return []
-    m = _EVERY_YEAR_OF.search(text, 0, sums[0].start)
+    m = _EVERY_YEAR_OF.search(text, 0, one.start)
     if m is None:
         # "去年和今年…每年费用都是400万，两年…一共": the years counted where the total is asked.
-        years = years_totalled(text) if _EVERY_YEAR.search(text, 0, sums[0].start) else None
-        return [sums[0].value] * years if years and years >= 2 else []
-    return [sums[0].value] * int(chinese_to_decimal(m.group(1)))
+        years = years_totalled(text) if _EVERY_YEAR.search(text, 0, one.start) else None
+        return [one.value] * years if years and years >= 2 else []
+    return [one.value] * int(chinese_to_decimal(m.group(1)))
 
 
 def _each_year_to_the_one_asked(text: str) -> list[Decimal]:
     """"每年实际付运营经费300万…第三年还能拿多少": the one yearly sum for each year up to the
     one asked, so a cumulative cap leaves that year its part; [] otherwise."""
-    sums = [q for q in find_quantities(text) if q.kind == "money"]
-    if len(sums) != 1 or _EVERY_YEAR.search(text, 0, sums[0].start) is None:
+    one = _the_one_sum(text)
+    if one is None or _EVERY_YEAR.search(text, 0, one.start) is None:
         return []
     asked = _year_asked(text, 0)
-    return [sums[0].value] * asked if asked and asked >= 2 else []
+    return [one.value] * asked if asked and asked >= 2 else []
 
 
 def per_year_amounts(text: str, rule: Rule) -> CalcResult | None:
