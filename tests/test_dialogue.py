@@ -584,3 +584,102 @@ def test_more_items_of_another_kind_are_added_to_the_earlier_ones() -> None:
     assert is_followup(question)
     resolved = resolve_followup(question, _history(first), ALIASES)
     assert "3家高企" in resolved and "另外2家被认定为国家专精特新中小企业" in resolved
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ["说错了，", "我数错了，", "更正一下，", "哎不对，", "等下，我搞错了，", "再确认个事："],
+)
+def test_a_correction_opener_makes_a_follow_up(opener: str) -> None:
+    assert is_followup(f"{opener}我们是大型企业，还能补吗？")
+
+
+def test_corrected_counts_replace_the_earlier_counts_and_keep_the_rest() -> None:
+    first = (
+        "我们是日照的省级孵化器，绩效评价优秀，今年新培育了2家高企、1家国家专精特新中小企业，"
+        "能补多少？"
+    )
+    said = "我数错了，今年实际是7家高企、2家小巨人企业，能拿多少？"
+    resolved = resolve_followup(said, _history(first), ALIASES)
+    assert "7家高企、2家小巨人企业" in resolved and "2家高企" not in resolved
+    assert "绩效评价优秀" in resolved and "日照的省级孵化器" in resolved
+    assert resolved.endswith("能补多少？") or resolved.endswith("能补多少?")
+
+
+def test_a_corrected_kind_of_enterprise_replaces_it_and_keeps_the_place() -> None:
+    first = "我们是日照的一家小微企业，今年用共享仪器花了80万，创新券能补多少？"
+    said = "说错了，我们其实是大型企业，那还能补吗？"
+    resolved = resolve_followup(said, _history(first), ALIASES)
+    assert "大型企业" in resolved and "小微企业" not in resolved and "日照" in resolved
+    # The earlier ask names what is asked about; "那还能补吗" does not replace it.
+    assert "创新券能补多少" in resolved and "80万" in resolved
+
+
+def test_a_corrected_value_is_swapped_inside_its_clause_with_what_else_is_said() -> None:
+    first = "我们是一家创投机构，首轮投了日照一家做芯片的初创企业500万，亏了300万，能补多少？"
+    resolved = resolve_followup(
+        "更正一下，我们这500万是跟投的第三轮，能补吗？", _history(first), ALIASES
+    )
+    assert "跟投的第三轮" in resolved and resolved.count("500万") == 1
+    # The last sum said wins: "一共付了九十万" after "又补付了三十万".
+    first = "日照企业和高校签的横向项目，实际付了六十万，能拿多少支持？"
+    resolved = resolve_followup(
+        "更正一下，后来又补付了三十万，现在一共付了九十万，能拿多少？", _history(first), ALIASES
+    )
+    assert "九十万" in resolved and "六十万" not in resolved and "三十万" not in resolved
+
+
+def test_a_corrected_grade_keeps_what_the_clause_said_of_the_thing() -> None:
+    first = "泰安这边，我们的加速器今年刚被新认定为省级加速器，市财政一次性能补多少？"
+    said = "不对，批下来的是市级加速器，不是省级，那还有吗？"
+    resolved = resolve_followup(said, _history(first), ALIASES)
+    assert "新认定为市级加速器" in resolved and "泰安" in resolved and "省级加速器" not in resolved
+
+
+def test_a_restated_attribute_replaces_its_clause_and_the_denial_goes_beside_it() -> None:
+    first = "我们是日照的省级孵化器，上年度绩效评价优秀，今年新培育了4家高企，能补多少？"
+    resolved = resolve_followup(
+        "再确认个事：我们上年度绩效评价其实是“合格”，不是“优秀”，还能拿吗？",
+        _history(first),
+        ALIASES,
+    )
+    assert "绩效评价其实是合格，不是优秀" in resolved and "绩效评价优秀" not in resolved
+    assert "4家高企" in resolved
+
+
+def test_a_correction_asking_of_a_thing_of_its_own_asks_that() -> None:
+    first = "日照到2027年要新培育多少家国家高新技术企业？"
+    resolved = resolve_followup(
+        "更正一下，我想问的是泰安，泰安高企要突破多少家？", _history(first), ALIASES
+    )
+    assert resolved.endswith("泰安高企要突破多少家?") and "日照" not in resolved
+
+
+def test_a_supposition_asserting_a_fact_withdraws_the_clauses_denying_it() -> None:
+    previous = (
+        "首轮投了日照一家初创企业600万，我们这是跟投的第二轮，亏了450万，首轮不是我们投的，"
+        "能补多少？"
+    )
+    resolved = resolve_against("那假设就是首轮，投了1200万呢？", previous, ALIASES)
+    assert "第二轮" not in resolved and "首轮不是" not in resolved and "1200万" in resolved
+
+
+def test_corrections_over_three_turns_are_answered_from_the_corrected_facts(engine: Engine) -> None:
+    first = (
+        "我们是日照的省级科技企业孵化器，绩效评价优秀，这一年新培育了2家高新技术企业，"
+        "能拿多少补助？"
+    )
+    second = "我数错了，这一年实际是8家高企、3家小巨人企业，那能拿多少？"
+    # 11家 × 5万 = 55万, over the 50万 a carrier may get a year.
+    answer = engine.answerer.answer(second, _history(first))
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 500_000
+    third = "再确认个事：我们绩效评价其实是良好，不是优秀，那还能拿吗？"
+    answer = engine.answerer.answer(third, _history(first, second))
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+    assert "优秀" in answer.answer
+
+
+def test_a_new_loss_said_with_only_replaces_the_loss() -> None:
+    first = "我们首轮投了日照一家初创企业一千五百万，项目失败亏了六百万，能补多少？"
+    resolved = resolve_followup("要是实际亏损只有一百二十万呢？", _history(first), ALIASES)
+    assert "一千五百万" in resolved and "一百二十万" in resolved and "六百万" not in resolved

@@ -18,6 +18,7 @@ from policyqa.answer.frame import TIER_WORDS as GRADES
 from policyqa.answer.frame import (
     attributes_in,
     grant_subjects,
+    object_words,
     wholly_off_topic,
     with_grades_spelled,
 )
@@ -162,6 +163,8 @@ def is_followup(question: str) -> bool:
     q = normalize(question)
     if _FOLLOWUP_START.match(q) or _BACK_REFERENCE.search(q) or _DEMONSTRATIVE.search(q):
         return True
+    if _CORRECTION.match(q):
+        return True
     if _SUPPOSED.match(q) and q.rstrip("?？").endswith("呢"):
         return True
     # "加速器呢？也有吗？": a short question whose first part is the bare "X呢".
@@ -275,6 +278,7 @@ def resolve_against(
     if not (is_followup(question) if followup is None else followup):
         return question
     resolved = _rewritten(question, previous, aliases, industries)
+    resolved = _denials_withdrawn(normalize(question), resolved)
     # "假如我们不是科技型中小企业，只是普通的规上企业": what the asker says it is not holds
     # whatever slot the rewrite replaced.
     q = normalize(question)
@@ -285,6 +289,38 @@ def resolve_against(
         return resolved
     head = resolved.rstrip("?？。")
     return f"{head}，{'，'.join(denials)}?"[:MAX_QUESTION_CHARS]
+
+
+# "那假设就是首轮…": a fact asserted anew, and an ordinal of its kind ("第二轮" beside "首轮").
+_ASSERTED = re.compile(
+    r"(?:就是|确实是|其实是|算是)(?P<x>[\u4e00-\u9fff]{2,6}?)(?=[，,。；;？?]|$)"
+)
+_ORDINAL = re.compile(r"(?:首|第[一二三四五六七八九十\d]+)(?P<of>[轮批次])")
+_NEGATING = re.compile(r"不是|并非|不属于|没有|没|未|非")
+
+
+def _denials_withdrawn(q: str, resolved: str) -> str:
+    """ "那假设就是首轮，投了1200万…" after a turn said "我们这是跟投的第二轮，首轮不是我们投的":
+    a fact the follow-up asserts withdraws the earlier clauses denying it, and those naming
+    another ordinal of its kind, so the supposition is what the answer reads."""
+    m = _ASSERTED.search(q)
+    if m is None:
+        return resolved
+    x = m.group("x")
+    kind = _ORDINAL.fullmatch(x)
+    parts = re.split(r"([，,。；;？?])", resolved)
+    ask_at = max((i for i, p in enumerate(parts) if _ASKING.search(p)), default=len(parts))
+    out: list[str] = []
+    for i in range(0, len(parts), 2):
+        part = parts[i]
+        other = [o.group(0) for o in _ORDINAL.finditer(part)]
+        withdrawn = i < ask_at and (
+            (x in part and _NEGATING.search(part) is not None)
+            or (kind is not None and any(o != x and o.endswith(kind.group("of")) for o in other))
+        )
+        if not withdrawn:
+            out.append(part + (parts[i + 1] if i + 1 < len(parts) else ""))
+    return "".join(out) or resolved
 
 
 # "还有3项省自然科学基金的，全部加起来呢", "再加上2家国家专精特新中小企业呢": items added.
@@ -315,6 +351,9 @@ def _rewritten(
     # "那省财政那块呢？" asks how much that payer gives, as "省财政补多少" does.
     q = _PART_OF_PAYER.sub("补多少", q)
     prev = with_grades_spelled(normalize(previous))
+    corrected = _corrected(q, prev, aliases, industries)
+    if corrected is not None:
+        return corrected
     added = _items_added(q, prev)
     if added is not None:
         return added
@@ -596,6 +635,219 @@ def _fact_denied(q: str, prev: str) -> str | None:
     return "".join(parts)
 
 
+# "我数错了，…", "说错了，…", "更正一下，…", "哎不对，…": the turn corrects what was said
+# before, so its facts take the place of the earlier ones of their kind.
+_CORRECTION = re.compile(
+    r"^(?:等一?下|等等|哎呀?|唉|啊|哦|噢|嗯|抱歉|不好意思)?[，,。!！]?"
+    r"(?:我们?|俺|咱|刚才|前面)?(?:说错了|搞错了|数错了|记错了|写错了|弄错了|算错了|打错了|讲错了"
+    r"|更正一下|更正|纠正一下|纠正|不对|再确认个事|再确认一下)[了啊呀]?[，,。!！：:]*"
+)
+# The kinds of fact a correction restates, with how strongly sharing one ties a corrected
+# clause to the earlier clause it replaces: counts and the kind of enterprise say most.
+_SIZE = re.compile(
+    r"(?:大型|中型|小型|微型|小微|中小微?|规(?:模以)?上|规下|科技型中小|高新技术|国有|民营)(?:工业)?企业"
+)
+_YEAR = re.compile(r"\d{4}年|去年|今年|前年|明年|上年度?|当年")
+_NEGATED = re.compile(
+    r"(?:没有|没|未|不是|不属于|并非|非)(?:入驻|列入|获得|认定为?)?(?P<x>[\u4e00-\u9fff]{2,8})"
+)
+
+
+def _fact_kinds(
+    part: str, aliases: Sequence[str], industries: Sequence[str]
+) -> dict[str, list[str]]:
+    """The facts of each kind a clause states, by kind (count, size, industry, amount, tier,
+    year, region), each as the words that state it."""
+    found: dict[str, list[str]] = {
+        "count": re.findall(_COUNTED, part),
+        "size": _SIZE.findall(part),
+        "industry": [t for t in industries if t in part][:1] or [f for f in [_field(part)] if f],
+        "amount": _AMOUNT.findall(part),
+        "tier": _GRADE.findall(part),
+        "year": _YEAR.findall(part),
+        "region": [w for w, _ in find_places(part)] or [a for a in aliases if a in part],
+    }
+    return {kind: words for kind, words in found.items() if words}
+
+
+# A payer named in an ask ("区县要出多少", "市里承担多少").
+_PAYER_SAID = re.compile(r"(?:省|市|区县|区|县)(?:里|级|本级|财政|要|出|承担|配套|负担)")
+_KIND_WEIGHT = {
+    "count": 3, "size": 3, "industry": 3, "amount": 2, "tier": 2, "year": 1, "region": 1
+}
+# Facts stated by a value alone: the earlier clause keeps its words and takes the new value.
+_VALUE_KINDS = {"amount", "tier", "year", "region"}
+
+
+def _corrected(
+    q: str, prev: str, aliases: Sequence[str], industries: Sequence[str]
+) -> str | None:
+    """ "我数错了，这一年实际是9家高企、3家小巨人企业，没有专精特新，那能拿多少？" after "…，这一年
+    新培育了3家高新技术企业、2家国家专精特新中小企业，按细则能拿多少补助？": a correction's facts
+    take the place of the earlier clauses stating facts of their kind. Counts, the kind of
+    enterprise, the industry or a restated attribute (绩效评价) replace the clause; a sum, grade,
+    year or place is swapped inside its clause (the last said wins: "后来又补付了二十万，现在一共
+    付了六十万"), with the correction's other words beside it ("跟投的第二轮"); a denial goes
+    beside the clause naming what it denies; a fact of no earlier kind is added before the ask.
+    The earlier ask is kept (it names what is asked about: "创新券这块能给补多少"), unless the
+    correction asks another kind of thing, another payer's part, or about a thing of its own
+    ("泰安高企要突破多少家"). None for a turn that corrects nothing."""
+    m = _CORRECTION.match(q)
+    if m is None:
+        return None
+    rest = _QUOTES.sub("", q[m.end() :]).strip(" ,，")
+    said = [c.strip() for c in re.split(r"[，,。；;？?!！：:]", rest) if c.strip()]
+    facts = [c for c in said if not _ASKING.search(c)]
+    asks = [c for c in said if _ASKING.search(c)]
+    if not facts:
+        return None
+    parts = re.split(r"([，,。；;？?])", _QUOTES.sub("", prev))
+    ask_at = max((i for i, p in enumerate(parts) if _ASKING.search(p)), default=len(parts))
+    stating = [i for i in range(0, min(ask_at, len(parts)), 2) if parts[i].strip()]
+    kinds = {i: _fact_kinds(parts[i], aliases, industries) for i in stating}
+    said_kinds = [_fact_kinds(fact, aliases, industries) for fact in facts]
+    whole: dict[int, list[str]] = {}
+    values: dict[int, dict[str, str]] = {}
+    beside: dict[int, list[str]] = {}
+    added: list[str] = []
+    for n, fact in enumerate(facts):
+        own = said_kinds[n]
+        denied = _NEGATED.search(fact) if _DENYING.match(fact) or _NEGATED.search(fact) else None
+        if _DENYING.match(fact) and any(
+            k in other for k in own for j, other in enumerate(said_kinds) if j != n
+        ):
+            continue  # "是300万，不是200万": the denied value is the one corrected
+        restated = {i for i in stating if _shared_run(fact, parts[i]) >= 4}
+        scores = {
+            i: sum(_KIND_WEIGHT[k] for k in own if k in kinds[i])
+            + (2 if denied and denied.group("x") in parts[i] else 0)
+            + (2 if i in restated else 0)
+            # "我们这500万是跟投的第三轮": a value said again points at the clause it was said in.
+            + (1 if any(w in parts[i] for words in own.values() for w in words) else 0)
+            for i in stating
+        }
+        best = max(scores.values(), default=0)
+        if best == 0:
+            added.append(fact)
+            continue
+        # Of clauses alike, the latest: a correction corrects what was said last.
+        at = max(i for i, score in scores.items() if score == best)
+        if denied or _DENYING.match(fact):
+            beside.setdefault(at, []).append(fact)
+        elif _swappable(own, kinds[at], at in restated):
+            # "投入还是150万", "批下来的是市级孵化器", "一共主持了三项": the value swapped, the
+            # clause kept; of one kind said twice, the last.
+            for kind in own:
+                values.setdefault(at, {})[kind] = own[kind][-1]
+            more = _without_values(fact, own)
+            if _says_more(more, parts[at]):
+                beside.setdefault(at, []).append(more)
+        else:
+            whole.setdefault(at, []).append(_replacement(parts[at], fact, kinds[at], own, rest))
+    for i in stating:
+        text = parts[i]
+        for kind, value in values.get(i, {}).items():
+            text = text.replace(kinds[i][kind][0], value, 1)
+        parts[i] = "，".join(dict.fromkeys([*(whole.get(i) or [text]), *beside.get(i, [])]))
+    kept, ask = "".join(parts[:ask_at]).rstrip("，,。；;？? "), "".join(parts[ask_at:])
+    if asks and (
+        not ask
+        or ask_kind(asks[-1]) not in {ask_kind(ask), "amount", "whether"}
+        or _PAYER_SAID.search(asks[-1])
+        or _asks_own_thing(asks[-1], aliases)
+    ):
+        ask = f"{asks[-1]}?"
+    body = "，".join([kept, *added]) if kept else "，".join(added)
+    return f"{body}，{ask.lstrip('，,。；; ')}" if ask else body
+
+
+_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
+_DENYING = re.compile(r"^(?:而)?(?:不是|并非|并不是|不属于|没有|没|未)")
+# Words a correction says around the value it corrects ("其实是", "还是"): no fact of their own.
+_FILLER = re.compile(
+    r"其实|实际上?|还是|就是|应该|我们|咱们|这个|那个|也是|都是|的是|是|的|了|这|那"
+)
+_ASK_WORDS = re.compile(
+    r"那么?|这|多少|几|吗|呢|还|能|可以|可|要|最多|最高|给|补|拿|支持|奖励|一共|合计|有没有|是否"
+)
+
+
+def _shared_run(a: str, b: str) -> int:
+    """The longest run of Chinese characters two clauses share outside filler words and grades
+    (a grade said anew is a value swapped, not an attribute restated)."""
+    a, b = (_GRADE.sub("|", _FILLER.sub("|", text)) for text in (a, b))
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", a[i:j]) or a[i:j] not in b:
+                break
+            best = j - i
+    return best
+
+
+def _swappable(own: dict[str, list[str]], kinds: dict[str, list[str]], restated: bool) -> bool:
+    """Whether a correction states only values its clause has, each to swap in place: a sum,
+    grade, year, place, or one count for the clause's one count. A clause whose attribute the
+    correction restates ("上年度绩效评价其实是良好") is replaced instead, unless a sum, grade or
+    count is what the correction changes ("是省自然科学基金")."""
+    if not own or any(k not in kinds for k in own):
+        return False
+    single_count = len(own.get("count", ())) == 1 and len(kinds.get("count", ())) == 1
+    if not set(own) <= _VALUE_KINDS | ({"count"} if single_count else set()):
+        return False
+    return not restated or bool(set(own) & {"amount", "tier", "count"})
+
+
+def _without_values(fact: str, own: dict[str, list[str]]) -> str:
+    """A correction without the values it states ("我们这600万是跟投的第二轮" → "我们这是跟投的
+    第二轮"), so what it says beside them adds no second figure."""
+    for words in own.values():
+        for word in words:
+            fact = fact.replace(word, "")
+    return fact
+
+
+def _says_more(fact: str, earlier: str) -> bool:
+    """Whether a correction says more than its values ("我们这是跟投的第二轮"): two characters
+    together, outside filler words, that the earlier clause lacks."""
+    rest = _FILLER.sub("|", fact)
+    return any(
+        run[k : k + 2] not in earlier
+        for run in re.findall(r"[\u4e00-\u9fff]{2,}", rest)
+        for k in range(len(run) - 1)
+    )
+
+
+def _asks_own_thing(ask: str, aliases: Sequence[str]) -> bool:
+    """An ask naming a thing of its own ("泰安高企要突破多少家"), not only asking ("那还能补吗")."""
+    for place in [w for w, _ in find_places(ask)] or [a for a in aliases if a in ask]:
+        ask = ask.replace(place, "")
+    left = _ASK_WORDS.sub("", ask)
+    return len(re.findall(r"[\u4e00-\u9fff]", left)) >= 4
+
+
+def _replacement(
+    earlier: str,
+    fact: str,
+    kinds: dict[str, list[str]],
+    own: dict[str, list[str]],
+    rest: str,
+) -> str:
+    """The clause a correction replaces, as corrected: the correction itself, with the place the
+    earlier clause named when the correction names none. When the earlier clause names what the
+    grant is for ("用揭榜挂帅的方式做一个造纸项目") and the correction does not, a correction of
+    the enterprise or its industry keeps that clause, without the facts it restates, and
+    follows it (a correction of counts restates the things counted)."""
+    topics = [w for w in (*object_words(), *SUBJECT_WORDS) if w in earlier and w not in rest]
+    if topics and "count" not in own:
+        for words in kinds.values():
+            for word in words:
+                earlier = earlier.replace(word, "")
+        return f"{earlier}，{fact}"
+    places = [p for p in kinds.get("region", []) if p not in rest]
+    return f"{places[0]}，{fact}" if places else fact
+
+
 def _without_openers(q: str) -> str:
     """The follow-up without its openers, however many ("那如果是…" → "…")."""
     rest = q.strip(" ,，")
@@ -673,7 +925,9 @@ def _years_added(q: str, prev: str) -> str | None:
     return f"{kept}，{said}"
 
 
-_LOSS_BEFORE = re.compile(r"(?:亏损|损失|亏了|亏掉|赔了|亏)了?[约近达]?$")
+_LOSS_BEFORE = re.compile(
+    r"(?:亏损|损失|亏了|亏掉|赔了|亏)了?(?:只有|只是|只|才|大约|约|近|达|大概|差不多|一共|共)?$"
+)
 
 
 def _loss_replaced(q: str, prev: str, amount: str | None) -> str | None:
