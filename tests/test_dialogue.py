@@ -683,3 +683,30 @@ def test_a_new_loss_said_with_only_replaces_the_loss() -> None:
     first = "我们首轮投了日照一家初创企业一千五百万，项目失败亏了六百万，能补多少？"
     resolved = resolve_followup("要是实际亏损只有一百二十万呢？", _history(first), ALIASES)
     assert "一千五百万" in resolved and "一百二十万" in resolved and "六百万" not in resolved
+
+
+def test_one_more_thing_with_its_own_ask_is_a_question_of_its_own_in_that_place(
+    engine: Engine,
+) -> None:
+    first = "我们公司在日照，今年首次认定为高新技术企业，也是规上企业，一次性补助有多少？"
+    said = "另外我们有个项目列入了市重点研发计划，这个最多支持多少？"
+    resolved = resolve_followup(said, _history(first), ALIASES)
+    assert resolved.startswith("日照") and "高新技术企业" not in resolved
+    answer = engine.answerer.answer(said, _history(first))
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 500_000
+    # A total asked adds the thing to the earlier one instead.
+    total = resolve_followup("另外还有个项目，两个加起来多少？", _history(first), ALIASES)
+    assert not total.startswith("日照，另外")
+
+
+def test_a_payers_part_said_with_zhe_kuai_asks_that_payer() -> None:
+    first = "日照小微企业用创新券，今年用共享仪器花了100万，省财政能补多少？我们在省财政直管县"
+    resolved = resolve_followup("要是花了三百万，市级这块最多给多少？", _history(first), ALIASES)
+    assert resolved.endswith("市级这块最多给多少?") and "省财政能补多少" not in resolved
+
+
+def test_a_swapped_kind_of_enterprise_keeps_the_new_figures_said_with_it() -> None:
+    previous = "日照的规上企业，今年拿到省里研发投入补助30万，市里配套多少，不是科技型中小企业？"
+    said = "明白了。那我们是科技型中小企业，连续两年研发投入都超过600万，这种情况最高补多少？"
+    resolved = resolve_against(said, previous, ALIASES)
+    assert "600万" in resolved and "不是科技型中小企业" not in resolved

@@ -60,7 +60,8 @@ _BOTH = re.compile(r"两个|两项|两笔|两次|这两|这俩|俩|两者|二者
 _PAYER = re.compile(r"(?:省|市|区|县)(?:里|级|本级)(?!以上)|(?:省|市)财政(?!直管)")
 # A payer as the one asked ("市级最多补多少", "省里能补多少"), not a grade (市级孵化器).
 _PAYER_ASKED = re.compile(
-    rf"(?:{_PAYER.pattern})(?:财政)?(?=能|可以|可|会|还|最多|最高|再|又|补|给|出|承担|配套|一共|合计)"
+    rf"(?:{_PAYER.pattern})(?:财政)?(?:这块|那块|这边|那边|这头|那头)?"
+    r"(?=能|可以|可|会|还|最多|最高|再|又|补|给|出|承担|配套|一共|合计)"
 )
 _ASK = re.compile(r"多少|几")
 _PART_OF_PAYER = re.compile(r"(?<=财政|省里|市里|区里|县里|省级|市级)(?:那块|那部分|的部分)呢?")
@@ -293,7 +294,7 @@ def resolve_against(
 
 # "那假设就是首轮…": a fact asserted anew, and an ordinal of its kind ("第二轮" beside "首轮").
 _ASSERTED = re.compile(
-    r"(?:就是|确实是|其实是|算是)(?P<x>[\u4e00-\u9fff]{2,6}?)(?=[，,。；;？?]|$)"
+    r"(?:就是|确实是|其实是|算是|我们是|我们属于)(?P<x>[\u4e00-\u9fff]{2,10}?)(?=[，,。；;？?]|$)"
 )
 _ORDINAL = re.compile(r"(?:首|第[一二三四五六七八九十\d]+)(?P<of>[轮批次])")
 _NEGATING = re.compile(r"不是|并非|不属于|没有|没|未|非")
@@ -320,11 +321,29 @@ def _denials_withdrawn(q: str, resolved: str) -> str:
         )
         if not withdrawn:
             out.append(part + (parts[i + 1] if i + 1 < len(parts) else ""))
-    return "".join(out) or resolved
+    return re.sub(r"[，,]{2,}", "，", "".join(out)) or resolved
 
 
 # "还有3项省自然科学基金的，全部加起来呢", "再加上2家国家专精特新中小企业呢": items added.
 _ADDED = re.compile(r"^(?:那要是|那么|那|要是|如果)?(?:再加上|再加|加上|另外还有|还有|外加)")
+
+
+# "另外我们有个项目…", "那我们另外还有个加速器…": one thing more, of its own.
+_ANOTHER = re.compile(
+    r"^(?:那么?)?(?:我们|咱们)?(?:另外|此外|另)(?:我们|咱们)?(?:还)?有(?:一)?个(?P<thing>[^，,。；;？?]+)"
+)
+
+
+def _another_thing(q: str, old_slots: dict[str, str]) -> str | None:
+    """ "另外我们有个项目列入了市重点研发计划，这个最高支持多少？" after a question about the
+    high-tech grant: one thing more with an ask of its own, and no total asked, is a question
+    of its own in the earlier place; read with the earlier facts it would be answered from the
+    earlier thing's clause. None for any other follow-up."""
+    m = _ANOTHER.match(q)
+    if m is None or _SUMMED.search(q) or not _ASKING.search(q[m.end() :]):
+        return None
+    region = old_slots.get("region", "")
+    return f"{region}，{q}" if region and region not in q else q
 
 
 def _items_added(q: str, prev: str) -> str | None:
@@ -358,6 +377,9 @@ def _rewritten(
     if added is not None:
         return added
     new_slots, old_slots = _slots(q, aliases, industries), _slots(prev, aliases, industries)
+    another = _another_thing(q, old_slots)
+    if another is not None:
+        return another
     phrase = _phrase_replaced(q, prev, new_slots, old_slots)
     if phrase is not None:
         return phrase
@@ -414,7 +436,7 @@ def _rewritten(
         return f"{prev[:start]}{said}{prev[end:]}"
     if replaced != prev and not ("amount" in new_slots and "amount" not in old_slots):
         dropped = _other_ask_dropped(replaced, rest)
-        if dropped == replaced:
+        if dropped == replaced and not _new_figures(rest, replaced):
             return _payer_asked(replaced, q)
         if "region" in new_slots and _names_thing(rest, new_slots):
             # "换成日照，新筹建的山东省实验室市里怎么支持？": another place, a thing of its own
@@ -470,6 +492,13 @@ def _payer_asked(resolved: str, q: str, append: bool = True) -> str:
     if not append:
         return dropped
     return f"{dropped.rstrip('?？。')}，{asks[-1].strip()}?"
+
+
+def _new_figures(rest: str, resolved: str) -> bool:
+    """Whether a follow-up states figures the resolved question lacks ("那我们是科技型中小企业，
+    连续两年研发投入都超过500万，增长了120%…"): a case of its own, not only a slot swapped."""
+    said = [m.group(0) for m in re.finditer(rf"{_AMOUNT.pattern}|\d+(?:\.\d+)?%", rest)]
+    return any(figure not in resolved for figure in said)
 
 
 def _names_thing(text: str, slots: dict[str, str]) -> bool:
