@@ -303,17 +303,19 @@ def recovered_amount(text: str) -> Quantity | None:
 # --- figures stated per month or quarter, or as a part of another figure ------------------------
 
 # "每月10万元", "每季度实际支付30万元", "月均5万": the figure is for a month or a quarter.
-_PER_PERIOD = re.compile(r"(每个?月|月均|每一?个?季度|季均)[^，,。；;\d]{0,10}$")
+# ("一个季度大概花七十五万" is per quarter too; "一季度" is the first quarter, not each.)
+_PER_PERIOD = re.compile(r"(每个?月|月均|每一?个?季度|季均|一个季度|一个月)[^，,。；;\d]{0,10}$")
 _PERIODS_IN_YEAR = {"月": 12, "季": 4}
 # A year asked about ("一年能拿多少", "全年", "当年"): what a per-month figure is scaled to.
 _YEAR_ASKED = re.compile(r"一年|全年|每年|年度|一整年|按年|当年|这一年|今年|去年")
-# "…100万，实际支付了一半 / 三分之一 / 六成": the figure meant is that part of the one before.
+# "…100万，实际支付了一半 / 三分之一 / 六成", "总投入1200万，其中科技投入占一半": the figure
+# meant is that part of the one before.
 _PART_WORDS = (
     r"(一半|半数|(?:[一二三四五六七八九十]|\d)成|([一二三四五六七八九十]|\d+)分之([一二三四五六七八九十]|\d+)"
     r"|(\d+(?:\.\d+)?)%)"
 )
 _PART_AFTER = re.compile(
-    r"^[^，,。；;\d]{0,8}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用)了?" + _PART_WORDS
+    r"^[^，,。；;\d]{0,8}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用|占)了?" + _PART_WORDS
 )
 # "只亏了一成 / 亏了一半 / 损失了30%": the loss is that part of the investment.
 # ("损失差不多一半": the part said roughly is the part computed with, shown as a step.)
