@@ -1332,6 +1332,20 @@ def test_items_of_different_kinds_are_each_computed_from_their_own_clause(engine
     }
 
 
+def test_each_item_is_verified_for_the_objects_it_names_itself(engine: Engine) -> None:
+    # 揭榜挂帅 is said of the 攻关 item; the 贴息 item's clause need not name it.
+    answer = engine.answerer.answer(
+        "泰安，我们有一个揭榜挂帅的重大科技攻关项目，还有一个重大科技成果转化贷款贴息项目，"
+        "市级支持上限一共多少？"
+    )
+    assert not answer.abstained
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 8_000_000
+    assert {c.clause_id for c in answer.citations} >= {
+        "taian-opinions-draft:3.3.7",
+        "taian-opinions-draft:3.7.20",
+    }
+
+
 @pytest.mark.parametrize(
     ("question", "amount"),
     [

@@ -431,7 +431,11 @@ class Answerer:
                 # The clause computed names nothing that sets this item apart ("3家子公司"):
                 # it is no item of its own, so the question is not split.
                 return None
-            if self._unfunded(frame, part, hit.clause.text):
+            # Each item is verified against its own clause for the objects it names itself
+            # (揭榜挂帅 is the 攻关 item's, not the 贴息 item's).
+            said = normalize_query(part)
+            named = frame.with_(objects=tuple(o for o in frame.objects if o in said))
+            if self._unfunded(named, part, hit.clause.text):
                 return None
             done.append((outcome, outcome.calculation, hit))
         if len({calc.rule_id for _, calc, _ in done}) < 2:

@@ -315,7 +315,8 @@ _PART_WORDS = (
     r"|(\d+(?:\.\d+)?)%)"
 )
 _PART_AFTER = re.compile(
-    r"^[^，,。；;\d]{0,8}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用|占)了?" + _PART_WORDS
+    r"^[^，,。；;\d]{0,8}[，,]?[^，,。；;\d]{0,8}?(?:支付|付|到位|拨付|花|使用|用|占)了?"
+    + _PART_WORDS
 )
 # "只亏了一成 / 亏了一半 / 损失了30%": the loss is that part of the investment.
 # ("损失差不多一半": the part said roughly is the part computed with, shown as a step.)
