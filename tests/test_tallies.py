@@ -126,3 +126,15 @@ def test_one_years_figure_less_anothers_of_the_thing_named() -> None:
     assert tally("科技型中小企业2025年比2024年多出多少家？", [sentence]) == (
         "2025年5.5万家 − 2024年5万家 = 5000家"
     )
+
+
+def test_a_figure_named_by_the_words_after_it_is_totalled_over_the_years() -> None:
+    sentence = "开展选聘,每年市内外高校、科研院所选聘不少于30人到企业担任科技副总。"
+    line = tally("每年选聘多少人当科技副总？连着搞两年的话一共多少人？", [sentence])
+    assert line == "按每年30人计，2年合计：30人 × 2 = 60人"
+
+
+def test_a_total_of_yi_is_said_in_yi_beside_the_wan_worked_in() -> None:
+    sentence = "推动关键技术攻关,财政每年投入资金6000万元以上。"
+    line = tally("财政每年投入多少？两年累计多少？", [sentence])
+    assert line == "按每年6000万元以上计，2年合计：6000万元 × 2 = 12000万元（1.2亿元）以上"

@@ -34,7 +34,7 @@ _PER_YEAR = re.compile(
 # "三年实际支付运营经费分别为…": a span of years, then (a few words on) 分别.
 _YEARS_THEN_EACH = re.compile(
     # A comma may come between ("连续两年享受省研发补助，分别是20万和35万").
-    r"(?:\d+|[一二两三四五六七八九十])年[^。；;？?\d]{0,16}?分别(?:为|是|达到)?"
+    r"(?:\d+|[一二两三四五六七八九十])年[^。；;？?\d]{0,24}?分别(?:为|是|达到)?"
 )
 # "第一年、第二年、第三年…", "前年和去年…", "2025年、2026年…": two or more years enumerated.
 _YEAR_WORD = r"(?:第[一二三四五六七八九十\d]+年|[前去今明]年|20\d\d年)"

@@ -67,7 +67,12 @@ class Figure:
         return max(shared_run(self.named, text), shared_run(self.after, text))
 
     def shown(self, value: Decimal | None = None) -> str:
-        return f"{plain_number(self.value if value is None else value)}{self.unit}"
+        value = self.value if value is None else value
+        text = f"{plain_number(value)}{self.unit}"
+        if self.unit.startswith("万") and value >= 10000:
+            # "15000万元（1.5亿元）": a sum of 亿 said as people say it, beside the 万 worked in.
+            text += f"（{plain_number(value / 10000)}亿{self.unit[1:]}）"
+        return text
 
 
 def tally(question: str, sentences: Sequence[str]) -> str | None:
@@ -285,8 +290,9 @@ def shared_run(a: str, b: str) -> int:
 
 
 def _best_named(text: str, figures: Sequence[Figure]) -> Figure | None:
-    """The figure whose naming words the question shares most (at least four characters)."""
-    scored = sorted(((shared_run(f.named, text), i) for i, f in enumerate(figures)), reverse=True)
+    """The figure whose naming words the question shares most (at least four characters),
+    before it or after it ("选聘不少于50人到企业担任科技副总")."""
+    scored = sorted(((f.naming(text), i) for i, f in enumerate(figures)), reverse=True)
     if not scored or scored[0][0] < 4:
         return None
     if len(scored) > 1 and scored[1][0] == scored[0][0]:
