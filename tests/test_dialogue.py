@@ -710,3 +710,11 @@ def test_a_swapped_kind_of_enterprise_keeps_the_new_figures_said_with_it() -> No
     said = "明白了。那我们是科技型中小企业，连续两年研发投入都超过600万，这种情况最高补多少？"
     resolved = resolve_against(said, previous, ALIASES)
     assert "600万" in resolved and "不是科技型中小企业" not in resolved
+
+
+def test_a_corrected_investment_and_loss_each_go_to_their_own_clause() -> None:
+    first = "日照的创投机构首轮投了一家硬科技初创企业四百万，后来失败亏了一百万，能补偿多少？"
+    said = "说错了，首轮投的是一千二百万，亏了九百万"
+    resolved = resolve_followup(said, _history(first), ALIASES)
+    assert "初创企业一千二百万" in resolved and "亏了九百万" in resolved
+    assert "四百万" not in resolved and "一百万" not in resolved

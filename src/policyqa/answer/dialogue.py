@@ -751,8 +751,11 @@ def _corrected(
             i: sum(_KIND_WEIGHT[k] for k in own if k in kinds[i])
             + (2 if denied and denied.group("x") in parts[i] else 0)
             + (2 if i in restated else 0)
-            # "我们这500万是跟投的第三轮": a value said again points at the clause it was said in.
+            # "我们这500万是跟投的第三轮": a value said again points at the clause it was said in;
+            # "首轮投的是一千五百万" at the clause saying what was invested, not what was lost.
             + (1 if any(w in parts[i] for words in own.values() for w in words) else 0)
+            + (1 if "amount" in own and _shared_run(fact, parts[i]) >= 2 else 0)
+            + (1 if "amount" in own and _lost(fact) == _lost(parts[i]) else 0)
             for i in stating
         }
         best = max(scores.values(), default=0)
@@ -788,6 +791,14 @@ def _corrected(
         ask = f"{asks[-1]}?"
     body = "，".join([kept, *added]) if kept else "，".join(added)
     return f"{body}，{ask.lstrip('，,。；; ')}" if ask else body
+
+
+_LOST = re.compile(r"亏|损失|赔")
+
+
+def _lost(text: str) -> bool:
+    """Whether a clause speaks of a loss (亏了一千万), not of what was invested or paid."""
+    return _LOST.search(text) is not None
 
 
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
