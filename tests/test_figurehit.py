@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from policyqa.answer.figurehit import asked_unit, figure_hit
+import pytest
+
+from policyqa.answer.figurehit import asked_unit, figure_hit, rate_unstated
 from policyqa.engine import Engine
 from policyqa.text import split_sentences
 
@@ -47,3 +49,26 @@ def test_a_plans_total_answers_a_question_not_asking_per_year() -> None:
     assert figure_hit(three_years, [yearly, total], split_sentences) == 1
     each_year = "文登每年储备省外及海外高端人才多少人？"
     assert figure_hit(each_year, [yearly, total], split_sentences) == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "unstated"),
+    [
+        ("研发投入补助按百分之几补？", "对符合条件的,按规定落实企业研发投入补助政策。", True),
+        ("风险补偿的比例具体是多少？", "按照本金损失给予与省级相同比例的风险补偿。", True),
+        ("风险补偿的比例具体是多少？", "按照本金损失的30%给予风险补偿。", False),
+        ("占比要提高几个百分点？", "有研发活动的企业占比提高3个百分点以上。", False),
+        ("两级按什么比例分担？", "市、区县两级按5∶2比例分担。", False),
+        ("研发投入补助能拿多少钱？", "按规定落实企业研发投入补助政策。", False),  # no rate asked
+    ],
+)
+def test_a_rate_asked_is_unstated_only_when_the_clause_states_none(
+    question: str, clause: str, unstated: bool
+) -> None:
+    assert rate_unstated(question, clause) is unstated
+
+
+def test_a_rate_no_clause_states_is_not_covered(engine: Engine) -> None:
+    answer = engine.answerer.answer("泰安的企业研发投入财政补助，具体是按研发费用的百分之几给？")
+    assert answer.abstained and answer.calculation is None
+    assert "比例" in answer.answer

@@ -135,6 +135,14 @@ def money_unstated_message(hit: Hit) -> str:
     )
 
 
+def rate_unstated_message(hit: Hit) -> str:
+    """A rate asked ("百分之几") whose clauses speak of the thing but state no rate."""
+    return (
+        "已收录的政策文件没有写明这方面的具体比例，无法给出百分比。"
+        f"相关的条款是{clause_where(hit)}：「{_first_sentence(hit)}」该条款没有规定具体比例。"
+    )
+
+
 def count_unstated_message(hit: Hit, unit: str) -> str:
     """A count asked ("要培育到多少人") whose clause speaks of the thing but sets no number."""
     return (

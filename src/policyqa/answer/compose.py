@@ -26,6 +26,7 @@ from policyqa.answer.abstain import (
     money_unstated_message,
     not_funded_message,
     only_elsewhere_message,
+    rate_unstated_message,
     reason_message,
     resolved_field,
 )
@@ -48,7 +49,7 @@ from policyqa.answer.docfacts import (
     period_of,
     target_clause,
 )
-from policyqa.answer.figurehit import asked_unit, count_unstated, figure_hit
+from policyqa.answer.figurehit import asked_unit, count_unstated, figure_hit, rate_unstated
 from policyqa.answer.frame import (
     build_frame,
     off_topic_words,
@@ -649,6 +650,10 @@ class Answerer:
             # quoting it would read as an answer, and a neighbour's count would be another's.
             message = count_unstated_message(top, unit)
             return abstention(question, resolved, message, self._coverage, "count_not_stated")
+        if not in_target and rate_unstated(resolved, top.clause.text):
+            # "泰安研发投入补助按百分之几补": the clause says 按规定 and sets no rate.
+            message = rate_unstated_message(top)
+            return abstention(question, resolved, message, self._coverage, "rate_not_stated")
         pair = next(
             (p for s in sentences if (p := pair_respectively(s, resolved)) is not None), None
         )

@@ -97,3 +97,22 @@ def count_unstated(question: str, clause_text: str) -> bool:
         return False
     naming = [s for s in split_sentences(clause) if counted.group(1) in s]
     return bool(naming) and not any(_ANY_NUMBER.search(s) for s in naming)
+
+
+# A rate asked ("按研发费用的百分之几补", "补偿的比例具体是多少", "几个百分点"), not a sum.
+_RATE_ASKED = re.compile(
+    r"百分之几|百分之多少|百分比|几个百分点|多少个百分点|几成"
+    r"|(?:比例|比率|比重|占比|强度)(?:具体)?(?:是|为|要|按)?(?:多少|几)(?![钱万元])"
+)
+# A rate a clause states: 30%, 百分之三十, 3个百分点, 六成, 5∶2.
+_RATE = re.compile(
+    r"\d+(?:\.\d+)?\s*%|百分之|个百分点|[一二三四五六七八九\d]成(?!果|立|为|效|员)|\d\s*[∶:]\s*\d"
+)
+
+
+def rate_unstated(question: str, clause_text: str) -> bool:
+    """True when a question asks a rate and the clause answering it states none ("与省级相同
+    比例的风险补偿", "按规定落实研发投入补助": the rate is set elsewhere)."""
+    if _RATE_ASKED.search(normalize_query(question)) is None:
+        return False
+    return _RATE.search(normalize_query(clause_text)) is None
