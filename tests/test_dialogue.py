@@ -718,3 +718,17 @@ def test_a_corrected_investment_and_loss_each_go_to_their_own_clause() -> None:
     resolved = resolve_followup(said, _history(first), ALIASES)
     assert "初创企业一千二百万" in resolved and "亏了九百万" in resolved
     assert "四百万" not in resolved and "一百万" not in resolved
+
+
+def test_a_bare_thing_of_another_kind_asks_the_earlier_money_ask_of_it() -> None:
+    first = "日照重大科技创新专项，每项最多支持多少钱？"
+    resolved = resolve_followup("那市重点研发计划项目呢？", _history(first), ALIASES)
+    assert resolved == "日照市重点研发计划项目，每项最多支持多少钱?"
+    # Not a span of time, and not after a count asked.
+    assert "共建孵化器" in resolve_followup(
+        "连续三年呢？", _history("日照共建孵化器一年付运营经费300万元，能支持多少？"), ALIASES
+    )
+    counted = resolve_followup(
+        "规上工业企业研发投入呢？", _history("文登到2026年科技型中小企业要达到多少家？"), ALIASES
+    )
+    assert "2026年" in counted

@@ -391,7 +391,7 @@ def _rewritten(
         return denial
     if set(new_slots) <= {"tier"} and "tier" not in old_slots:
         # "省级以上绿色工厂呢？": a grade that is part of the thing named, not one swapped.
-        thing = _thing_replaced(q, prev)
+        thing = _thing_replaced(q, prev) or _other_kind_asked(q, prev, old_slots)
         if thing is not None:
             return thing
     if not new_slots:
@@ -599,12 +599,10 @@ def _thing_replaced(q: str, prev: str) -> str | None:
     thing of the same kind (its last two characters: 项目), the one sharing most words with it.
     None when the follow-up says more than a thing, or the previous turn names no thing of its
     kind (then it is appended, as the retriever reads it best)."""
-    said = _without_openers(q).rstrip("?？").removesuffix("呢").removesuffix("的")
     # A thing is words ("省级以上绿色工厂"), not a year ("2025年"), a fact ("企业在直管县"), a
     # denial or a list.
-    if len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"\d+年", "", said))) < 4:
-        return None
-    if re.search(r"[，,。；;：:在是有对用和与及或不没未非]", said) or _ASKING.search(said):
+    said = _bare_thing(q)
+    if said is None:
         return None
     head = said[-2:]
     found: list[tuple[int, int, int]] = []  # (shared characters, start, end)
@@ -618,6 +616,34 @@ def _thing_replaced(q: str, prev: str) -> str | None:
         return None  # none of its kind, or two sharing as much: no telling which
     _, start, end = best[0]
     return f"{prev[:start]}{said}{prev[end:]}"
+
+
+def _bare_thing(q: str) -> str | None:
+    """The thing a follow-up names and nothing else ("那重大科技成果转化项目呢？" →
+    重大科技成果转化项目): words, not a year, a fact, a denial, a list or an ask."""
+    said = _without_openers(q).rstrip("?？").removesuffix("呢").removesuffix("的")
+    if len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"\d+年", "", said))) < 4:
+        return None
+    if re.search(r"[，,。；;：:在是有对用和与及或不没未非]", said) or _ASKING.search(said):
+        return None
+    return said
+
+
+def _other_kind_asked(q: str, prev: str, old_slots: dict[str, str]) -> str | None:
+    """ "市重点研发计划项目呢？" after "日照重大科技创新专项，每项最多给多少钱": a bare thing of
+    another kind than any the previous turn names (no thing there ends as it does) asks the
+    previous ask of it, in the previous place. None when the previous turn names a thing of
+    its kind (`_thing_replaced` swaps that) or asks nothing."""
+    said = _bare_thing(q)
+    # A span of time ("连续三年呢") is no thing; a count or a target asked ("要达到多少家") is
+    # asked of the earlier thing only.
+    if said is None or said[-2:] in prev or re.search(r"年|月|连续|每|累计|第", said):
+        return None
+    _, ask = _last_ask_apart(prev)
+    region = old_slots.get("region", "")
+    if not ask or ask_kind(ask) != "amount" or not region or region in said:
+        return None
+    return f"{region}{said}，{ask.strip(' ，,')}?"
 
 
 def _attribute_replaced(q: str, prev: str) -> str | None:
