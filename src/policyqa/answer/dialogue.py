@@ -24,6 +24,7 @@ from policyqa.answer.frame import (
 )
 from policyqa.answer.frame_types import QuestionFrame
 from policyqa.answer.gazetteer import find_places, names_no_place
+from policyqa.answer.tallies import shared_run
 from policyqa.text import normalize
 
 # Words that name a tier of a "分别" list, most specific first: the frame's grades, then the
@@ -330,7 +331,7 @@ _ADDED = re.compile(r"^(?:那要是|那么|那|要是|如果)?(?:再加上|再�
 
 # "另外我们有个项目…", "那我们另外还有个加速器…": one thing more, of its own.
 _ANOTHER = re.compile(
-    r"^(?:那么?)?(?:我们|咱们)?(?:另外|此外|另)(?:我们|咱们)?(?:还)?有(?:一)?个(?P<thing>[^，,。；;？?]+)"
+    r"^(?:那么?)?(?:我们|咱们)?(?:另外|此外|另)(?:我们|咱们)?(?:还)?有(?:一)?个[^，,。；;？?]+"
 )
 
 
@@ -767,7 +768,7 @@ def _corrected(
     added: list[str] = []
     for n, fact in enumerate(facts):
         own = said_kinds[n]
-        denied = _NEGATED.search(fact) if _DENYING.match(fact) or _NEGATED.search(fact) else None
+        denied = _NEGATED.search(fact)
         if _DENYING.match(fact) and any(
             k in other for k in own for j, other in enumerate(said_kinds) if j != n
         ):
@@ -841,14 +842,12 @@ _ASK_WORDS = re.compile(
 def _shared_run(a: str, b: str) -> int:
     """The longest run of Chinese characters two clauses share outside filler words and grades
     (a grade said anew is a value swapped, not an attribute restated)."""
-    a, b = (_GRADE.sub("|", _FILLER.sub("|", text)) for text in (a, b))
-    best = 0
-    for i in range(len(a)):
-        for j in range(i + best + 1, len(a) + 1):
-            if not re.fullmatch(r"[\u4e00-\u9fff]+", a[i:j]) or a[i:j] not in b:
-                break
-            best = j - i
-    return best
+
+    # Each side's breaks become a mark of its own, so no shared run spans one.
+    def words_only(text: str, mark: str) -> str:
+        return re.sub(r"[^\u4e00-\u9fff]", mark, _GRADE.sub(mark, _FILLER.sub(mark, text)))
+
+    return shared_run(words_only(a, "\x00"), words_only(b, "\x01"))
 
 
 def _swappable(own: dict[str, list[str]], kinds: dict[str, list[str]], restated: bool) -> bool:
