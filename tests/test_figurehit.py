@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.answer.figurehit import asked_unit, figure_hit, rate_unstated
+from policyqa.answer.figurehit import asked_unit, figure_hit, rate_unstated, with_named_count
 from policyqa.engine import Engine
 from policyqa.text import split_sentences
 
@@ -72,3 +72,37 @@ def test_a_rate_no_clause_states_is_not_covered(engine: Engine) -> None:
     answer = engine.answerer.answer("泰安的企业研发投入财政补助，具体是按研发费用的百分之几给？")
     assert answer.abstained and answer.calculation is None
     assert "比例" in answer.answer
+
+
+WENDENG_GOALS = (
+    "到2026年,国家高新技术企业数量达到230家以上,国家科技型中小企业数量达到340家以上。"
+    "争创山东省科技创新强县,获批省级以上各类科技项目15项以上、市级以上创新平台45家以上。"
+)
+
+
+def test_the_sentence_stating_the_count_named_joins_the_quote() -> None:
+    question = "文登到2026年市级以上创新平台多少家？"
+    first, second = split_sentences(WENDENG_GOALS)
+    assert with_named_count(question, WENDENG_GOALS, [first]) == [first, second]
+    # Already quoted, or no count asked: the quote stands as chosen.
+    assert with_named_count(question, WENDENG_GOALS, [second]) == [second]
+    assert with_named_count("文登的创新平台怎么建？", WENDENG_GOALS, [first]) == [first]
+
+
+def test_a_rate_asked_prefers_the_clause_stating_the_rate_named() -> None:
+    land = "强化要素保障。对纳入省重大项目清单的科技创新项目新增用地实行省级统筹保障。"
+    lead = "每年组织实施100项左右重大科技攻关项目,企业牵头的比例达到90%以上。"
+    question = "企业牵头重大项目的比例，省里的要求是多少？"
+    assert figure_hit(question, [land, lead], split_sentences) == 1
+    # A sum of money asked by a rate is not a rate asked.
+    money = "企业牵头的比例达到要求能补多少钱？"
+    assert figure_hit(money, [land, lead], split_sentences) == 0
+
+
+def test_a_comparison_quotes_each_sides_count(engine: Engine) -> None:
+    answer = engine.answerer.answer(
+        "创新平台对比一下：日照到2027年新布局省级创新平台多少家，文登到2026年市级以上创新平台多少家？"
+    )
+    assert "30家以上" in answer.answer and "45家以上" in answer.answer
+    cited = {c.clause_id for c in answer.citations}
+    assert {"rizhao-action-2025:1", "wendeng-plan-2024:2"} <= cited

@@ -49,7 +49,13 @@ from policyqa.answer.docfacts import (
     period_of,
     target_clause,
 )
-from policyqa.answer.figurehit import asked_unit, count_unstated, figure_hit, rate_unstated
+from policyqa.answer.figurehit import (
+    asked_unit,
+    count_unstated,
+    figure_hit,
+    rate_unstated,
+    with_named_count,
+)
 from policyqa.answer.frame import (
     build_frame,
     off_topic_words,
@@ -102,6 +108,9 @@ CITED_HITS = 3
 
 # Values `copy.deepcopy` returns as they are (immutable): `_tree_copy` skips asking it.
 _ATOMIC = (str, int, float, bool, type(None))
+
+
+_COMPARE_ASIDE = re.compile(r"(?:对比|比较|比)一下[:：，,]?|(?:对比|比较)[:：]")
 
 
 def _tree_copy(value: Any) -> Any:
@@ -638,12 +647,15 @@ class Answerer:
         top_doc = result.hits[0].clause.doc_id
         texts = [h.clause.text if h.clause.doc_id == top_doc else "" for h in result.hits]
         in_target = asks_target(resolved) and "目标" in result.hits[0].clause.heading
-        at = figure_hit(resolved, texts, lambda t: self._quote(t, resolved))
+        def quote(text: str) -> list[str]:
+            return with_named_count(resolved, text, self._quote(text, resolved))
+
+        at = figure_hit(resolved, texts, quote)
         if at:
             hits = [result.hits[at], *result.hits[:at], *result.hits[at + 1 :]]
             result = replace(result, hits=hits)
         top = result.hits[0]
-        sentences = self._quote(top.clause.text, resolved)
+        sentences = quote(top.clause.text)
         unit = asked_unit(resolved)
         if unit and not in_target and count_unstated(resolved, top.clause.text):
             # "泰安本土技术经理人要培育到多少人": the clause speaks of them and sets no number;
@@ -961,6 +973,8 @@ class Answerer:
                     if other.covered_by != region:
                         single = single.replace(other.text, "")
                 single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
+            # "对比一下：" asks for the comparison; left in a part, its words pick the sentence.
+            single = _COMPARE_ASIDE.sub("", single)
             sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
             if ASKS_AMOUNT.search(single) and not ASKS_SHARE.search(single):
                 sub_frame = sub_frame.with_(intent="amount")

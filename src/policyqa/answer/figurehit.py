@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from policyqa.answer.tallies import figures_in
+from policyqa.answer.tallies import Figure, figures_in, shared_run
 from policyqa.text import normalize_query, split_sentences
 
 # "多少家", "几项", "多少个": the count's unit ("哪几个" asks which, not how many).
@@ -40,31 +40,95 @@ def asked_unit(question: str) -> str | None:
     return units.pop() if len(units) == 1 else None
 
 
+def _figure_score(figure: Figure, unit: str | None, asked: str, per_year: bool) -> int | None:
+    """How well the question names a figure of the unit asked (None: not a count asked)."""
+    if not (
+        _SAME_UNIT.get(figure.unit[-1], figure.unit[-1]) == unit
+        or (unit is None and figure.unit[-1] in _COUNTING_UNITS)
+    ):
+        return None
+    # A yearly figure ("每年新增15家") answers a question asking per year; a plan's total
+    # ("45家以上") one that does not: the other kind counts for less.
+    return figure.naming(asked) - (MARGIN if figure.yearly_part != per_year else 0)
+
+
+def _asks_count(question: str) -> tuple[str | None, str, bool] | None:
+    """(unit, normalized question, asks per year) of a count asked — the unit "%" for a rate
+    ("企业牵头的比例要求是多少") —; None when neither is asked."""
+    unit = asked_unit(question)
+    asked = normalize_query(question)
+    if unit is None and _asks_rate(asked):
+        unit = "%"
+    elif unit is None and not _BARE_COUNT_ASKED.search(asked):
+        return None
+    return unit, asked, bool(_PER_YEAR.search(asked))
+
+
+# A rate asked of a target or a rule: its word, and an ask anywhere after it ("比例，泰安和省里
+# 的要求分别是多少"); never a sum of money asked ("按比例能补多少钱").
+_RATE_WORD = re.compile(r"(?:比例|占比|比重|强度)[^？?。]*?(?:多少|几)")
+_MONEY_ASKED = re.compile(r"多少钱|[万亿]元|资金|补多少|奖多少|给多少|支持多少")
+# A rate a sentence states, with the words before it that name it ("企业牵头的比例达到90%以上").
+_RATE_FIGURE = re.compile(
+    r"([\u4e00-\u9fff“”]{1,16})(?:达到|提高到|提升到|为|占|超过|不低于)?\d+(?:\.\d+)?%"
+)
+
+
+def _asks_rate(asked: str) -> bool:
+    return bool(_RATE_WORD.search(asked)) and not _MONEY_ASKED.search(asked)
+
+
+def _rates_named(sentence: str, asked: str) -> list[int]:
+    return [shared_run(m.group(1), asked) for m in _RATE_FIGURE.finditer(normalize_query(sentence))]
+
+
+def _best_named(question: str, sentences: Sequence[str]) -> tuple[int, int] | None:
+    """(score, index) of the sentence whose count the question names best, if it asks one."""
+    asks = _asks_count(question)
+    if asks is None:
+        return None
+    unit, asked, per_year = asks
+    if unit == "%":
+        scored = [(score, i) for i, s in enumerate(sentences) for score in _rates_named(s, asked)]
+    else:
+        scored = [
+            (score, i)
+            for i, s in enumerate(sentences)
+            for f in figures_in(normalize_query(s))
+            if (score := _figure_score(f, unit, asked, per_year)) is not None
+        ]
+    return max(scored, key=lambda p: (p[0], -p[1])) if scored else None
+
+
+def with_named_count(question: str, text: str, quoted: Sequence[str]) -> list[str]:
+    """The quoted sentences, plus the clause's sentence stating the count the question names
+    when the quote left it out ("市级以上创新平台45家以上" stands after the sentence on 2026 that
+    the question's words chose), in clause order."""
+    sentences = split_sentences(text)
+    best = _best_named(question, sentences)
+    if best is None or best[0] < NAMED or sentences[best[1]] in quoted:
+        return list(quoted)
+    in_quote = _best_named(question, quoted)
+    if in_quote is not None and in_quote[0] >= best[0]:
+        return list(quoted)
+    keep = set(quoted) | {sentences[best[1]]}
+    return [s for s in sentences if s in keep]
+
+
 def figure_hit(
     question: str, texts: Sequence[str], quote: Callable[[str], Sequence[str]]
 ) -> int:
     """The index of the clause text to answer from (0 when the top one will do): the top
     clause unless its quote states no figure in the unit asked, or another clause's quote
     does with wording the question shares by `MARGIN` more characters."""
-    unit = asked_unit(question)
-    asked = normalize_query(question)
-    if unit is None and not _BARE_COUNT_ASKED.search(asked):
+    if _asks_count(question) is None:
         return 0
-    # A yearly figure ("每年新增15家") answers a question asking per year; a plan's total
-    # ("45家以上") one that does not: the other kind counts for less.
-    per_year = bool(_PER_YEAR.search(asked))
     scored: list[tuple[int, int]] = []
     for i, text in enumerate(texts[:CONSIDERED]):
         # A figure is scored by its own words (before and after it), not its sentence's.
-        runs = [
-            f.naming(asked) - (MARGIN if f.yearly_part != per_year else 0)
-            for s in quote(text)
-            for f in figures_in(normalize_query(s))
-            if _SAME_UNIT.get(f.unit[-1], f.unit[-1]) == unit
-            or (unit is None and f.unit[-1] in _COUNTING_UNITS)
-        ]
-        if runs:
-            scored.append((i, max(runs)))
+        best = _best_named(question, quote(text))
+        if best is not None:
+            scored.append((i, best[0]))
     if not scored:
         return 0
     best = max(scored, key=lambda p: (p[1], -p[0]))
