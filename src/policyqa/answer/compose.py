@@ -41,6 +41,7 @@ from policyqa.answer.asking import (
 )
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.dialogue import conversation_frame, user_turns
+from policyqa.answer.difference import asks_difference, difference_answer, without_difference
 from policyqa.answer.docfacts import (
     Fact,
     documents_named,
@@ -262,11 +263,29 @@ class Answerer:
         )
         return frame.with_(text=question)
 
+    def _turns_apart(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer | None:
+        """"两个差多少？" after two turns that each gave a sum: the two sums, as answered then
+        (each turn with the history it had), and their difference."""
+        asked = [i for i, t in enumerate(history) if t.role == "user"]
+        if len(asked) < 2:
+            return None
+        earlier = [
+            self.answer(history[i].content, history[:i], mode=mode) for i in asked[-2:]
+        ]
+        resolved = f"{earlier[0].resolved_question or history[asked[-2]].content}；" + (
+            f"{earlier[1].resolved_question or history[asked[-1]].content}；{question}"
+        )
+        return difference_answer(question, resolved, earlier[0], earlier[1])
+
     def _standalone_frame(self, text: str) -> QuestionFrame:
         asks_amount = bool(ASKS_AMOUNT.search(normalize_query(text)))
         return build_frame(text, self._covered_regions, asks_amount)
 
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
+        if history and asks_difference(question):
+            apart = self._turns_apart(question, history, mode)
+            if apart is not None:
+                return apart
         frame = self.frame(question, history)
         answer = self._compose_frame(question, frame, mode)
         answer = self._asks_apart(question, frame, mode, answer)
@@ -962,6 +981,8 @@ class Answerer:
             return None
         lines: list[str] = []
         citations: list[Citation] = []
+        computed: list[Answer] = []
+        apart = asks_difference(question)
         # Region mentions are simplified (山东省 of 山東省): so must be the text they leave.
         parts = region_parts(normalize_query(searched), regions)
         for region, mention in by_region.items():
@@ -975,6 +996,8 @@ class Answerer:
                 single = re.sub(r"^[和与及、，,]+|(?<=[^\w])[和与及、]+(?=[对的在])", "", single)
             # "对比一下：" asks for the comparison; left in a part, its words pick the sentence.
             single = _COMPARE_ASIDE.sub("", single)
+            if apart:
+                single = without_difference(single)
             sub_frame = build_frame(single, self._covered_regions, frame.intent == "amount")
             if ASKS_AMOUNT.search(single) and not ASKS_SHARE.search(single):
                 sub_frame = sub_frame.with_(intent="amount")
@@ -986,6 +1009,8 @@ class Answerer:
                 lines.append(f"{mention.text}：已收录的文件中没有找到相应条款。")
                 continue
             citations.append(sub.citations[0])
+            if sub.calculation is not None:
+                computed.append(sub)
             if sub.calculation is not None or sub.route == "lookup":
                 first = re.sub(r"\[\d+\]", "", sub.answer.split("\n", 1)[0])
             else:
@@ -996,6 +1021,11 @@ class Answerer:
             lines.append(f"{mention.text}：{first}[{len(citations)}]")
         if not citations:
             return None
+        if apart and len(computed) == 2 == len(by_region):
+            # "…分别是多少？相差多少？": both sums, then how far apart they are.
+            worked = difference_answer(question, frame.resolved, computed[0], computed[1])
+            if worked is not None:
+                return worked
         return self._listing(question, frame.resolved, lines, citations)
 
     def _not_funded(self, question: str, resolved: str, objects: Sequence[str], hit: Hit) -> Answer:

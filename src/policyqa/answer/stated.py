@@ -16,7 +16,11 @@ from policyqa.rules.model import Rule
 from policyqa.rules.money import find_quantities, format_yuan
 
 # A cap asked for ("最多支持多少", "上限是多少"), and a threshold ("不低于多少", "达到多少以上").
-_ASKS_CAP = re.compile(r"(?:最多|最高|上限|封顶)[^，,。；;？?]{0,10}(?:多少|几)|多少封顶")
+_ASKS_CAP = re.compile(
+    r"(?:最多|最高|上限|封顶)[^，,。；;？?]{0,10}(?:多少|几)|多少封顶"
+    # "…支持上限，日照和泰安分别是多少": a limit named, then asked after a comma.
+    r"|(?:上限|最高额度?|封顶额)[^。；;？?]{0,12}(?:多少|几)"
+)
 _ASKS_FLOOR = re.compile(
     r"不低于多少|至少(?:要|得|需要)?[^，,。；;？?]{0,8}多少|(?:达到|达)多少(?:以上)?|多少以上|门槛"
 )
