@@ -58,9 +58,8 @@ def test_no_difference_without_two_sums_of_two_clauses() -> None:
 
 
 def _history(*asked: str) -> list[Turn]:
-    return [
-        t for q in asked for t in (Turn(role="user", content=q), Turn(role="assistant", content="…"))
-    ]
+    pairs = [(Turn(role="user", content=q), Turn(role="assistant", content="…")) for q in asked]
+    return [t for pair in pairs for t in pair]
 
 
 def test_a_follow_up_asks_how_far_apart_the_two_answers_are(engine: Engine) -> None:
