@@ -39,6 +39,7 @@ from policyqa.answer.asking import (
     ASKS_WHO,
     validate_question,
 )
+from policyqa.answer.claim import Claim, claim_line, claimed_sum
 from policyqa.answer.contract import Answer, Calculation, Citation, Turn
 from policyqa.answer.dialogue import conversation_frame, user_turns
 from policyqa.answer.difference import asks_difference, difference_answer, without_difference
@@ -263,6 +264,24 @@ class Answerer:
         )
         return frame.with_(text=question)
 
+    def _claim_checked(
+        self, question: str, claim: Claim, history: Sequence[Turn], mode: Mode
+    ) -> Answer | None:
+        """"…补200万，对吧？": the figure the plain question gets, with the verdict on the
+        asker's figure first; None when the plain question computes no sum."""
+        plain = self.answer(claim.question, history, mode=mode)
+        if plain.abstained or plain.calculation is None:
+            return None
+        verdict = claim_line(claim, Decimal(str(plain.calculation.amount_yuan)))
+        return plain.model_copy(
+            update={
+                "question": question,
+                "answer": f"{verdict}\n{plain.answer}",
+                "resolved_question": plain.resolved_question or claim.question,
+                "id": None,
+            }
+        )
+
     def _turns_apart(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer | None:
         """"两个差多少？" after two turns that each gave a sum: the two sums, as answered then
         (each turn with the history it had), and their difference."""
@@ -282,6 +301,11 @@ class Answerer:
         return build_frame(text, self._covered_regions, asks_amount)
 
     def _compose(self, question: str, history: Sequence[Turn], mode: Mode) -> Answer:
+        claim = claimed_sum(question)
+        if claim is not None:
+            checked = self._claim_checked(question, claim, history, mode)
+            if checked is not None:
+                return checked
         if history and asks_difference(question):
             apart = self._turns_apart(question, history, mode)
             if apart is not None:
