@@ -2044,3 +2044,13 @@ def test_an_incubator_the_asker_built_itself_is_no_co_built_one(engine: Engine) 
         "100万，能按30%拿市里的运营经费支持吗？"
     )
     assert answer.calculation is not None and answer.calculation.amount_yuan == 0
+
+
+def test_a_provincial_award_is_not_paid_the_national_awards_sum(engine: Engine) -> None:
+    from policyqa.answer.requirements import conflicts
+
+    national = next(c for c in conflicts() if c.requires == "国家科学技术")
+    assert national.said("拿了山东省科学技术进步一等奖") == "山东省科学技术进步一等奖"
+    assert national.said("一个获国家科学技术奖二等奖，另一个获山东省科学技术奖") is None
+    answer = engine.answerer.answer("在日照,项目拿了山东省科学技术进步一等奖,市里能拿到多少钱奖励?")
+    assert answer.calculation is None or answer.calculation.amount_yuan != 2000000
