@@ -732,3 +732,19 @@ def test_a_bare_thing_of_another_kind_asks_the_earlier_money_ask_of_it() -> None
         "规上工业企业研发投入呢？", _history("文登到2026年科技型中小企业要达到多少家？"), ALIASES
     )
     assert "2026年" in counted
+
+
+def test_a_years_total_replaces_the_earlier_ask_for_one_year(engine: Engine) -> None:
+    first = (
+        "日照市区共建的孵化器，引进专业运营团队，每年实际支付运营经费二百万，"
+        "达到约定条件，一年能支持多少？"
+    )
+    answer = engine.answerer.answer("连续三年都是这样，三年一共能拿多少？", _history(first))
+    assert answer.resolved_question is not None and "一年能支持多少" not in answer.resolved_question
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 1800000
+
+
+def test_another_payers_part_asked_after_the_first(engine: Engine) -> None:
+    first = "日照一笔备案的科技成果转化贷款成了不良，市、区县两级合计承担补偿70万，市级出多少？"
+    answer = engine.answerer.answer("区县那边出多少？", _history(first))
+    assert answer.calculation is not None and answer.calculation.amount_yuan == 200000

@@ -533,9 +533,18 @@ def _other_ask_dropped(previous: str, followup: str) -> str:
     ("那省级的呢？") or the same kind of thing."""
     new = [c for c in re.split(r"[，,。；;？?]", followup) if _ASKING.search(c)]
     kept, old = _last_ask_apart(previous)
-    if not new or not old or ask_kind(old) == ask_kind(new[-1]):
+    if not new or not old:
+        return previous
+    if _ONE_YEAR_ASKED.search(old) and _YEARS_ASKED.search(new[-1]):
+        # "三年一共能拿多少" after "一年能支持多少": the years' total replaces the year's.
+        return kept or previous
+    if ask_kind(old) == ask_kind(new[-1]):
         return previous
     return kept or previous
+
+
+_ONE_YEAR_ASKED = re.compile(r"(?:一年|每年|当年|今年)[^，,。；;？?]{0,6}(?:多少|几)")
+_YEARS_ASKED = re.compile(r"(?:[2-9两三四五]|十)年[^，,。；;？?]{0,8}(?:多少|几)")
 
 
 def _last_ask_apart(text: str) -> tuple[str, str]:

@@ -377,7 +377,10 @@ def share_of_total(text: str, rule: Rule) -> CalcResult | None:
         ),
         None,
     )
-    asked = next((s for s in shares if _payer_asked(text, s["name"])), None)
+    # A follow-up asking another payer ("…市级出多少，区县那边出多少") asks the latest one.
+    at = {i: _payer_asked(text, s["name"]) for i, s in enumerate(shares)}
+    latest = max((i for i in at if at[i] >= 0), key=lambda i: at[i], default=None)
+    asked = shares[latest] if latest is not None else None
     every = asked is None and bool(_EACH_BEARS.search(text))
     if total is None or (asked is None and not every):
         return None
@@ -405,13 +408,13 @@ def share_of_total(text: str, rule: Rule) -> CalcResult | None:
     )
 
 
-def _payer_asked(text: str, name: str) -> bool:
-    """Whether the question asks what payer `name` (市级, 区县(功能区)) bears."""
+def _payer_asked(text: str, name: str) -> int:
+    """Where the question last asks what payer `name` (市级, 区县(功能区)) bears; -1 if never."""
     base = re.sub(r"[(（].*?[)）]|级", "", name)
     forms = {base, *(base if len(base) > 1 else "")}
     ordered = sorted(forms, key=lambda f: (-len(f), f))
     said = "|".join(rf"{re.escape(f)}(?:级|里|财政)?(?:那头|那边|这头|这边|方面)?" for f in ordered)
-    return bool(re.search(rf"(?:{said}){_BEARS}", text))
+    return max((m.start() for m in re.finditer(rf"(?:{said}){_BEARS}", text)), default=-1)
 
 
 # A fixed sum per item ("单个项目…不超过500万元", "每个项目最高50万元") asked of several items
