@@ -79,6 +79,7 @@ from policyqa.answer.overview import (
     topic_of,
     unstated_metadata,
 )
+from policyqa.answer.projection import Projection, projection, projection_summary
 from policyqa.answer.projects import listed_questions, told_questions
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.stacking import asks_stacking, stacking_first, stacking_sentence
@@ -386,6 +387,10 @@ class Answerer:
         unstated = criteria_unstated(searched, result.hits[0].clause.text)
         if unstated:
             return self._criteria_unstated(question, resolved, unstated, result.hits[0])
+        projected = projection(searched, result.hits[0].clause.text)
+        if projected is not None:
+            # A plan's rate applied to a base the asker supposes: an estimate, not a grant.
+            return self._projected(question, resolved, result, projected)
         # "钱能不能叠加拿？" asks whether grants stack, which a rule's sum does not answer.
         stacking_only = asks_stacking(searched) and not ASKS_FIGURE.search(searched)
         if self.calculator and frame.intent == "amount" and not stacking_only:
@@ -831,6 +836,29 @@ class Answerer:
             if rule is not None:
                 body = f"{body}\n能否叠加：「{rule[1]}」[{rule[0]}]"
         return self._cited(question, resolved, body, top, citations, route, outcome.calculation)
+
+    def _projected(
+        self, question: str, resolved: str, result: SearchResult, projected: Projection
+    ) -> Answer:
+        top = result.hits[0]
+        calculation = Calculation(
+            rule_id=f"projection:{projected.kind}",
+            clause_id=top.clause.clause_id,
+            inputs={
+                "base_yuan": str(projected.base_yuan),
+                "rate": str(projected.rate),
+                "years": projected.years,
+            },
+            amount_yuan=float(projected.amount_yuan),
+            steps=list(projected.steps),
+        )
+        steps = "\n".join(f"  {s}" for s in projected.steps)
+        body = (
+            f"{projection_summary(projected)}[1]\n计算（依据{clause_where(top)}）：\n{steps}"
+            f"\n条款原文：「{projected.sentence}」"
+        )
+        citations = self._citations(result.hits)
+        return self._cited(question, resolved, body, top, citations, "calculation", calculation)
 
     def _clause_citation(self, clause: Clause, score: float = 1.0) -> Citation:
         doc = next(d for d in self.documents.documents if d.id == clause.doc_id)

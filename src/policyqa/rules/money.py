@@ -73,7 +73,7 @@ _SPOKEN_YUAN_MIN = Decimal(100)  # below it, 块 is a lump or "together" (加一
 _QUANTITY = re.compile(
     rf"百分之(?P<pct_cn>{_CN_NUMERAL})"
     rf"|(?<![\d.])(?P<ra>\d+):(?P<rb>\d+)(?![\d:])"
-    rf"|(?<![\d.,])(?P<arabic>{_ARABIC})(?P<mult>(?:[十百千]?[万亿])|[千百])?(?P<unit1>{_UNIT})?"
+    rf"|(?<![\d.,])(?P<arabic>{_ARABIC})(?P<mult>(?:[十百千]?(?:万亿|[万亿]))|[千百])?(?P<unit1>{_UNIT})?"
     rf"|(?P<chinese>{_CN_NUMERAL})(?P<unit2>{_UNIT})?"
 )
 _DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
@@ -245,6 +245,8 @@ def format_yuan(amount: Decimal) -> str:
     amount = _plain(Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     if amount != amount.to_integral_value():
         return f"{amount.quantize(Decimal('0.01'))}元"
+    if abs(amount) >= 10**12 and amount % 10**8 == 0:
+        return f"{plain_number(amount / 10**12)}万亿元"  # "6.36万亿元", as plans write it
     if abs(amount) >= 10**8 and amount % 10**4 == 0:
         return (
             f"{plain_number(amount / 10**8)}亿元"
