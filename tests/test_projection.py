@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policyqa.answer.projection import projection
+from policyqa.answer.projection import count_share, count_share_line, projection
 from policyqa.engine import Engine
 from policyqa.rules.money import find_quantities, format_yuan
 
@@ -52,3 +52,18 @@ def test_a_projection_cites_the_plans_target(engine: Engine) -> None:
     assert answer.calculation is not None and answer.calculation.amount_yuan == 302500000000
     assert answer.citations[0].clause_id == "shandong-rd-2024:1"
     assert "仅供参考" in answer.answer
+
+
+RIZHAO_PROJECTS = "分别招引落地项目10个以上,新招引项目中战略性新兴产业项目占比不低于30%。"
+
+
+def test_a_count_by_the_plans_share_is_rounded_up_to_the_fewest() -> None:
+    q = "我们是一个功能区,今年新招引落地了12个项目,按行动计划的要求,其中新兴产业项目至少几个?"
+    c = count_share(q, RIZHAO_PROJECTS, "个")
+    assert c is not None and (c.base, c.fewest) == (12, 4)  # 一个功能区 counts no project
+    assert count_share_line(c) == "按条文的比例测算：12个 × 30% = 3.6个，至少4个。"
+    # No share asked by, or no count stated: not this reading.
+    unasked = "今年新招引落地了12个项目,战略性新兴产业项目有几个?"
+    assert count_share(unasked, RIZHAO_PROJECTS, "个") is None
+    uncounted = "按行动计划的要求,战略性新兴产业项目至少几个?"
+    assert count_share(uncounted, RIZHAO_PROJECTS, "个") is None

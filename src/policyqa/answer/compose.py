@@ -79,7 +79,13 @@ from policyqa.answer.overview import (
     topic_of,
     unstated_metadata,
 )
-from policyqa.answer.projection import Projection, projection, projection_summary
+from policyqa.answer.projection import (
+    Projection,
+    count_share,
+    count_share_line,
+    projection,
+    projection_summary,
+)
 from policyqa.answer.projects import listed_questions, told_questions
 from policyqa.answer.quote import LIST_CLAUSE_CHARS, best_sentences, pair_respectively
 from policyqa.answer.stacking import asks_stacking, stacking_first, stacking_sentence
@@ -391,6 +397,15 @@ class Answerer:
         if projected is not None:
             # A plan's rate applied to a base the asker supposes: an estimate, not a grant.
             return self._projected(question, resolved, result, projected)
+        counted = count_share(searched, result.hits[0].clause.text, asked_unit(searched))
+        if counted is not None:
+            top = result.hits[0]
+            body = (
+                f"{count_share_line(counted)}[1]\n依据{clause_where(top)}："
+                f"「{counted.sentence}」"
+            )
+            citations = self._citations(result.hits)
+            return self._cited(question, resolved, body, top, citations, "lookup")
         # "钱能不能叠加拿？" asks whether grants stack, which a rule's sum does not answer.
         stacking_only = asks_stacking(searched) and not ASKS_FIGURE.search(searched)
         if self.calculator and frame.intent == "amount" and not stacking_only:

@@ -79,6 +79,54 @@ def projection(question: str, clause_text: str) -> Projection | None:
     return Projection("share", base.value, value, 0, amount, sentence, steps)
 
 
+# The question asks a count by the plan's share ("按…比例的要求", "按这个算", "按行动计划的要求").
+_BY_SHARE = re.compile(r"按.{0,14}?(?:比例|占比|要求|目标|标准)|按这个算|按此计算")
+_AT_LEAST = re.compile(r"至少|起码|最少|最低|不少于")
+
+
+@dataclass(frozen=True, slots=True)
+class CountShare:
+    """A count the asker states, the clause's share of it, and the fewest it asks for."""
+
+    base: int
+    unit: str
+    rate: Decimal
+    fewest: int
+    sentence: str
+
+
+def count_share(question: str, clause_text: str, unit: str | None) -> CountShare | None:
+    """"每年约100项攻关项目和60项产业攻关项目，按企业牵头比例的要求，企业牵头的至少多少项？":
+    the counts stated (added up) times the share the clause sets, rounded up as a minimum is;
+    None unless the question asks a count in the unit of the counts it states, by a share."""
+    text = normalize_query(question)
+    if unit is None or not _BY_SHARE.search(text) or _GRANT.search(text):
+        return None
+    # "一个功能区" says which, not how many: a lone 一 counts nothing.
+    counts = [
+        q
+        for q in find_quantities(text)
+        if q.kind == "count" and q.unit == unit and not q.text.startswith("一")
+    ]
+    if not counts or any(q.kind == "money" for q in find_quantities(text)):
+        return None
+    rate = _named_rate(text, clause_text, [int(y) for y in _YEAR.findall(text)])
+    if rate is None or rate[2]:
+        return None
+    base = sum(q.value for q in counts)
+    share = base * rate[0]
+    fewest = int(share.to_integral_value(rounding="ROUND_CEILING"))
+    if share != fewest and not _AT_LEAST.search(text):
+        return None  # a fraction of a project, with no minimum asked: no count to give
+    return CountShare(int(base), unit, rate[0], fewest, rate[1])
+
+
+def count_share_line(c: CountShare) -> str:
+    percent = f"{_plain(c.rate * 100)}%"
+    worked = f"{c.base}{c.unit} × {percent} = {_plain(c.base * c.rate)}{c.unit}"
+    return f"按条文的比例测算：{worked}，至少{c.fewest}{c.unit}。"
+
+
 def _named_rate(
     text: str, clause_text: str, years: list[int]
 ) -> tuple[Decimal, str, bool] | None:
